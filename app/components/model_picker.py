@@ -1,0 +1,115 @@
+"""Model picker: the lecture's hand-wired LSTM or an untrained LSTM/GRU/Elman/Jordan network.
+
+Owns the session-state keys under "picker." and the URL parameters model, in, hid, layers, bi,
+act and seed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+MODELS = {
+    "lecture": "Lecture: hand-wired LSTM",
+    "lstm": "Untrained LSTM",
+    "gru": "Untrained GRU",
+    "rnn": "Untrained Elman RNN",
+    "jordan": "Untrained Jordan RNN",
+}
+NONLINEARITIES = {"tanh": "tanh", "relu": "ReLU"}
+LIMITS = {"in": (1, 64), "hid": (1, 256), "layers": (1, 3), "seed": (0, 2**31 - 1)}
+DEFAULTS = {"model": "lecture", "in": 3, "hid": 4, "layers": 1, "bi": False, "act": "tanh", "seed": 0}
+KEYS = {name: f"picker.{name}" for name in DEFAULTS}
+
+
+@dataclass(frozen=True)
+class ModelChoice:
+    """What the user picked; hashable, so it can key a cache."""
+
+    kind: str  # one of MODELS
+    input_size: int  # I, inputs per step
+    hidden_size: int  # H, units per layer and direction
+    num_layers: int = 1  # stacked layers
+    bidirectional: bool = False  # a backward network reads the sequence too
+    nonlinearity: str = "tanh"  # Elman/Jordan activation
+    seed: int = 0  # initial weights
+
+    @property
+    def is_lecture(self) -> bool:
+        return self.kind == "lecture"
+
+
+LECTURE = ModelChoice("lecture", input_size=3, hidden_size=1)
+
+
+def _parse(name: str, raw: str):
+    """A URL value for `name` as its Python value, or None if it is not valid."""
+    if name == "model":
+        return raw if raw in MODELS else None
+    if name == "act":
+        return raw if raw in NONLINEARITIES else None
+    if name == "bi":
+        return {"1": True, "true": True, "0": False, "false": False}.get(raw.lower())
+    try:
+        value = int(raw)
+    except ValueError:
+        return None
+    low, high = LIMITS[name]
+    return value if low <= value <= high else None
+
+
+def load_url(params) -> list[str]:
+    """Seed the picker's state from URL parameters; returns the names that were not valid."""
+    bad = []
+    for name, key in KEYS.items():
+        if name in params:
+            value = _parse(name, params[name])
+            if value is None:
+                bad.append(name)
+            else:
+                st.session_state[key] = value
+    return bad
+
+
+def url_params(choice: ModelChoice) -> dict[str, str]:
+    """The URL parameters that reproduce `choice`."""
+    if choice.is_lecture:
+        return {"model": "lecture"}
+    params = {"model": choice.kind, "in": choice.input_size, "hid": choice.hidden_size}
+    params |= {"layers": choice.num_layers, "bi": int(choice.bidirectional), "seed": choice.seed}
+    if choice.kind in ("rnn", "jordan"):
+        params["act"] = choice.nonlinearity
+    return {k: str(v) for k, v in params.items()}
+
+
+def model_picker() -> ModelChoice:
+    """Render the picker (call inside the sidebar or a column) and return the choice."""
+    for name, key in KEYS.items():
+        st.session_state.setdefault(key, DEFAULTS[name])
+    kind = st.selectbox(
+        "Model", list(MODELS), format_func=MODELS.get, key=KEYS["model"], persist_state="session",
+        help="The lecture's LSTM has hand-set weights that implement its add/reset/output rules. "
+        "Untrained networks have random weights: every cell type can be stepped.",
+    )
+    if kind == "lecture":
+        st.caption("One memory cell, inputs x1, x2, x3; linear g and h, sigmoid gates (§3).")
+        return LECTURE
+    left, right = st.columns(2)
+    input_size = left.number_input("Input size", *LIMITS["in"], key=KEYS["in"], persist_state="session")
+    hidden_size = right.number_input(
+        "Hidden units", *LIMITS["hid"], key=KEYS["hid"], persist_state="session"
+    )
+    layers = left.number_input("Layers", *LIMITS["layers"], key=KEYS["layers"], persist_state="session")
+    seed = right.number_input("Seed", *LIMITS["seed"], key=KEYS["seed"], persist_state="session")
+    nonlinearity = "tanh"
+    if kind in ("rnn", "jordan"):
+        nonlinearity = st.segmented_control(
+            "Activation", list(NONLINEARITIES), format_func=NONLINEARITIES.get,
+            key=KEYS["act"], persist_state="session",
+        ) or "tanh"
+    bidirectional = st.toggle("Bidirectional", key=KEYS["bi"], persist_state="session")
+    return ModelChoice(
+        kind, int(input_size), int(hidden_size), int(layers), bool(bidirectional), nonlinearity,
+        int(seed),
+    )

@@ -1,0 +1,157 @@
+"""Sequence input: the lecture's presets, a random rule-following sequence, or your own vectors.
+
+Owns the session-state keys under "seq." and the URL parameters seq (preset name), rs (random
+sequence seed) and x (your own sequence, encoded).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+import streamlit as st
+import torch
+
+from engine import lee
+from engine.uploads import SequenceError, decode_sequence, encode_sequence, parse_sequence_text
+from engine.uploads import sequence_from_rows
+
+PRESETS = {
+    "lecture": "Lecture: the 9-step table",
+    "walkthrough": "Lecture: the 5-step walk-through",
+    "random": "Random steps that follow the rules",
+    "custom": "Your own",
+}
+RANDOM_STEPS = 12
+URL_MAX_STEPS = 200  # longer sequences of your own are not put in the link
+KEYS = {"seq": "seq.preset", "rs": "seq.random_seed"}
+_CUSTOM = "seq.custom"  # [T, I] tensor: the base of "Your own"
+_VERSION = "seq.version"  # bumped whenever a base table is replaced, to reset the editor
+
+
+@dataclass
+class SequenceChoice:
+    """The sequence to run, or why there is none."""
+
+    x: torch.Tensor | None  # [T, I] float32, None when the input is not valid
+    error: str | None  # what is wrong, written for the user
+    preset: str  # key of PRESETS
+    edited: bool  # the table differs from the preset
+
+
+def _preset_tensor(preset: str, width: int) -> torch.Tensor:
+    """The table a preset starts from, for a model reading `width` inputs."""
+    if preset == "lecture":
+        return lee.LECTURE_SEQUENCE.clone()
+    if preset == "walkthrough":
+        return lee.LECTURE_WALKTHROUGH.clone()
+    if preset == "random":
+        return lee.random_rule_sequence(RANDOM_STEPS, seed=st.session_state[KEYS["rs"]])
+    custom = st.session_state.get(_CUSTOM)
+    if custom is None or custom.shape[1] != width:
+        base = lee.LECTURE_WALKTHROUGH
+        custom = base.clone() if width == 3 else torch.zeros(base.shape[0], width)
+    return custom
+
+
+def load_url(params) -> list[str]:
+    """Seed the sequence state from URL parameters; returns the names that were not valid."""
+    bad = []
+    if "seq" in params:
+        if params["seq"] in PRESETS:
+            st.session_state[KEYS["seq"]] = params["seq"]
+        else:
+            bad.append("seq")
+    if "rs" in params:
+        if params["rs"].isdigit():
+            st.session_state[KEYS["rs"]] = int(params["rs"])
+        else:
+            bad.append("rs")
+    if "x" in params:
+        try:
+            st.session_state[_CUSTOM] = decode_sequence(params["x"])
+            st.session_state[KEYS["seq"]] = "custom"
+        except SequenceError:
+            bad.append("x")
+    return bad
+
+
+def url_params(choice: SequenceChoice) -> dict[str, str]:
+    """The URL parameters that reproduce `choice`."""
+    if choice.x is None:
+        return {"seq": choice.preset}
+    if choice.edited or choice.preset == "custom":
+        if choice.x.shape[0] <= URL_MAX_STEPS:
+            return {"seq": "custom", "x": encode_sequence(choice.x)}
+        return {"seq": "custom"}
+    params = {"seq": choice.preset}
+    if choice.preset == "random":
+        params["rs"] = str(st.session_state[KEYS["rs"]])
+    return params
+
+
+def _replace_custom(x: torch.Tensor) -> None:
+    """Make `x` the base of "Your own" and show it."""
+    st.session_state[_CUSTOM] = x
+    st.session_state[KEYS["seq"]] = "custom"
+    st.session_state[_VERSION] = st.session_state.get(_VERSION, 0) + 1
+
+
+def preset_picker() -> str:
+    """The preset selectbox (call where it should appear, e.g. the sidebar)."""
+    st.session_state.setdefault(KEYS["seq"], "lecture")
+    st.session_state.setdefault(KEYS["rs"], 0)
+    preset = st.selectbox("Sequence", list(PRESETS), format_func=PRESETS.get, key=KEYS["seq"],
+                          persist_state="session")
+    if preset == "random":
+
+        def reroll() -> None:
+            st.session_state[KEYS["rs"]] += 1
+            st.session_state[_VERSION] = st.session_state.get(_VERSION, 0) + 1
+
+        st.button("New random sequence", on_click=reroll, icon=":material/casino:")
+    return preset
+
+
+def sequence_editor(preset: str, width: int) -> SequenceChoice:
+    """The editable table of input vectors (one row per step) and a paste box."""
+    base = _preset_tensor(preset, width)
+    columns = [f"x{j + 1}" for j in range(base.shape[1])]
+    frame = pd.DataFrame(base.numpy(), columns=columns, dtype=float)
+    frame.index = pd.RangeIndex(1, len(frame) + 1, name="step")
+    version = st.session_state.get(_VERSION, 0)
+    st.caption(
+        "One row per step. Edit any number, add steps with the **+** below the table or "
+        "remove them by selecting rows. Edits make this sequence your own."
+    )
+    edited = st.data_editor(
+        frame, num_rows="dynamic", key=f"seq.editor.{preset}.{width}.{version}",
+        column_config={c: st.column_config.NumberColumn(c, format="%g") for c in columns},
+        width="content",
+    )
+    with st.expander("Paste a sequence", icon=":material/content_paste:"):
+        text = st.text_area(
+            "One step per line, numbers separated by commas or spaces", key="seq.paste",
+            placeholder="3, 1, 0\n4, 1, 0\n2, 0, 0",
+        )
+        if st.button("Use the pasted sequence", key="seq.paste_use"):
+            try:
+                _replace_custom(parse_sequence_text(text, width))
+                st.rerun()
+            except SequenceError as err:
+                st.error(f"Could not use the pasted sequence: {err}", icon=":material/error:")
+    rows = edited.astype(object).where(edited.notna(), None).values.tolist()
+    try:
+        x = sequence_from_rows(rows, width)
+    except SequenceError as err:
+        if preset in ("lecture", "walkthrough", "random") and base.shape[1] != width:
+            message = (
+                f"The lecture's sequences have 3 inputs per step (x1, x2, x3), but this model "
+                f"reads {width}. Set the model's input size to 3, or choose “Your own” to type "
+                f"{width}-wide vectors."
+            )
+        else:
+            message = f"The sequence can't be used: {err}"
+        return SequenceChoice(None, message, preset, edited=True)
+    changed = x.shape != base.shape or not torch.equal(x, base)
+    return SequenceChoice(x, None, preset, edited=changed)

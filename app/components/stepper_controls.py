@@ -1,0 +1,65 @@
+"""Stepper controls: First / Previous / Next / Last buttons (with arrow-key shortcuts) and a slider.
+
+Owns the session-state key "stepper.step" (1-based, as shown to people) and the URL parameter
+step.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+KEY = "stepper.step"
+
+
+def load_url(params) -> list[str]:
+    """Seed the step from the URL (clamped later to the sequence); returns invalid names."""
+    if "step" not in params:
+        return []
+    raw = params["step"]
+    if raw.isdigit() and int(raw) >= 1:
+        st.session_state[KEY] = int(raw)
+        return []
+    return ["step"]
+
+
+def url_params(step: int) -> dict[str, str]:
+    """The URL parameter that reproduces `step` (1-based)."""
+    return {"step": str(step)}
+
+
+def _move(delta: int | None, target: int | None, steps: int) -> None:
+    """Button callback: move by `delta` or jump to `target`, staying inside 1..steps."""
+    current = st.session_state.get(KEY, 1)
+    new = target if target is not None else current + delta
+    st.session_state[KEY] = max(1, min(steps, new))
+
+
+def stepper_controls(steps: int) -> int:
+    """Render the controls for a sequence of `steps` steps; returns the current step (0-based)."""
+    st.session_state[KEY] = max(1, min(steps, int(st.session_state.get(KEY, 1))))
+    step = st.session_state[KEY]
+    buttons = st.columns([1, 1.25, 1.1, 1, 5], vertical_alignment="center")
+    buttons[0].button(
+        "First", key="stepper.first", icon=":material/first_page:", on_click=_move,
+        args=(None, 1, steps), disabled=step == 1, width="stretch", shortcut="Home",
+    )
+    buttons[1].button(
+        "Previous", key="stepper.prev", icon=":material/chevron_left:", on_click=_move,
+        args=(-1, None, steps), disabled=step == 1, width="stretch", shortcut="Left",
+    )
+    buttons[2].button(
+        "Next", key="stepper.next", icon=":material/chevron_right:", on_click=_move,
+        args=(1, None, steps), disabled=step == steps, width="stretch", shortcut="Right",
+        type="primary",
+    )
+    buttons[3].button(
+        "Last", key="stepper.last", icon=":material/last_page:", on_click=_move,
+        args=(None, steps, steps), disabled=step == steps, width="stretch", shortcut="End",
+    )
+    with buttons[4]:
+        if steps > 1:
+            st.slider("Step", 1, steps, key=KEY, label_visibility="collapsed",
+                      persist_state="session")
+        else:
+            st.caption("This sequence has a single step.")
+    return st.session_state[KEY] - 1

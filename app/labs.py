@@ -1,0 +1,33 @@
+"""The labs the app has: one entry per page, used by the router and by the home page's cards."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Lab:
+    """One lab page."""
+
+    page: str  # page file, relative to app/
+    url_path: str  # path in the browser's address bar
+    title: str  # name in the navigation and on the card
+    icon: str  # Streamlit material icon
+    lecture: str  # the lecture section it brings to life
+    summary: str  # one or two sentences for the home page's card
+
+
+LABS: list[Lab] = [
+    Lab(
+        page="pages/stepper.py",
+        url_path="stepper",
+        title="LSTM step-through",
+        icon=":material/memory:",
+        lecture="§2–§3 · Recurrent networks and the LSTM memory cell",
+        summary=(
+            "Step an LSTM, GRU, Elman or Jordan network token by token. Watch the input, forget "
+            "and output gates open and close, the memory cell add and reset, and edit the "
+            "lecture's hand-set weights to see what each one does."
+        ),
+    ),
+]

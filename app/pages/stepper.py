@@ -1,0 +1,91 @@
+"""LSTM step-through: step a recurrent network token by token and see every gate and memory."""
+
+import resources
+import streamlit as st
+from components import model_picker, sequence_input, stepper_controls, weight_editor
+from components.unit_picker import unit_picker, view_picker
+from figures.cell_diagram import cell_diagram
+from figures.equations import cell_equations
+from figures.story import step_story
+from figures.timeline import state_heatmaps, state_lines
+
+COMPONENTS = (model_picker, sequence_input, stepper_controls, weight_editor)
+
+st.title("LSTM step-through")
+st.caption(
+    "Lecture §3: a memory cell with an input gate, a forget gate and an output gate. "
+    "c′ = g(z)·σ(z_i) + c·σ(z_f), a = h(c′)·σ(z_o). The forget gate **keeps** the memory when "
+    "it is open (1) and erases it when it is closed (0)."
+)
+
+if not st.session_state.get("stepper.url_loaded"):
+    bad = [name for part in COMPONENTS for name in part.load_url(st.query_params)]
+    st.session_state["stepper.url_loaded"] = True
+    if bad:
+        st.toast(f"Ignored link parameter(s) that were not valid: {', '.join(bad)}.", icon="⚠️")
+
+with st.sidebar:
+    st.subheader("Model")
+    choice = model_picker.model_picker()
+    st.subheader("Input")
+    preset = sequence_input.preset_picker()
+
+controls = st.container()
+diagram_col, detail_col = st.columns([3, 2], gap="large")
+tab_names = ["Over time", "Memory animation", "Input sequence"]
+tab_names += ["Weights"] if choice.is_lecture else []
+tabs = st.tabs(tab_names)
+
+with tabs[2]:
+    sequence = sequence_input.sequence_editor(preset, choice.input_size)
+weights = None
+if choice.is_lecture:
+    with tabs[3]:
+        weights = weight_editor.weight_editor()
+        if weights == weight_editor.lecture_weights():
+            weights = None
+
+url = model_picker.url_params(choice) | sequence_input.url_params(sequence)
+url |= weight_editor.url_params(weights) if weights else {}
+if sequence.error:
+    controls.error(sequence.error, icon=":material/error:")
+    st.query_params.from_dict(url)
+    st.stop()
+
+steps = resources.steps_key(sequence.x)
+trace = resources.get_trace(choice, weights, steps)
+with controls:
+    t = stepper_controls.stepper_controls(trace.steps)
+url |= stepper_controls.url_params(t + 1)
+st.query_params.from_dict(url)
+
+with detail_col:
+    layer, direction, unit = view_picker(trace)
+    x_t = ", ".join(f"{v:g}" for v in trace.inputs[t].tolist())
+    st.markdown(f"**Step {t + 1} of {trace.steps}** · input x = [{x_t}]")
+    st.markdown(step_story(trace, t, unit, layer, direction))
+    with st.expander("Equations with this step's numbers", expanded=True):
+        for line in cell_equations(trace, t, unit, layer, direction):
+            st.latex(line)
+with diagram_col:
+    st.plotly_chart(
+        cell_diagram(trace, t, unit, layer, direction), key="diagram",
+        config={"displayModeBar": False},
+    )
+
+with tabs[0]:
+    units = unit_picker(trace)
+    small = trace.hidden.shape[1] <= 4
+    figure = state_lines(trace, t, units) if small else state_heatmaps(trace, t, units)
+    st.plotly_chart(figure, key="timeline", config={"displayModeBar": False})
+with tabs[1]:
+    animation, html = resources.get_animation(choice, weights, steps)
+    st.caption(
+        "Press ▶ to play the whole sequence in your browser; the slider scrubs through steps. "
+        "The download plays offline in any browser."
+    )
+    st.plotly_chart(animation, key="animation")
+    st.download_button(
+        "Download the animation (HTML)", html, file_name="rnn-lab-memory-animation.html",
+        mime="text/html", icon=":material/download:",
+    )

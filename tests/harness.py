@@ -1,0 +1,112 @@
+"""Start the real app on a free loopback port and drive it with Debian's headless Chromium.
+
+Shared by the browser tests and `bench/app.py`. Never downloads a browser: Chromium comes from
+the system (`/usr/bin/chromium`, or $RNN_LAB_CHROMIUM).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+def chromium_path() -> str | None:
+    """The system Chromium, or None when it is not installed."""
+    explicit = os.environ.get("RNN_LAB_CHROMIUM")
+    if explicit and Path(explicit).exists():
+        return explicit
+    for name in ("/usr/bin/chromium", "/usr/bin/chromium-browser"):
+        if Path(name).exists():
+            return name
+    return shutil.which("chromium")
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class AppServer:
+    """`streamlit run app/streamlit_app.py` on 127.0.0.1:<free port>, stopped on exit."""
+
+    def __init__(self, timeout: float = 60.0):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.timeout = timeout
+        self.process: subprocess.Popen | None = None
+        self._log = tempfile.TemporaryFile()
+
+    def __enter__(self) -> AppServer:
+        command = [
+            sys.executable, "-m", "streamlit", "run", str(ROOT / "app" / "streamlit_app.py"),
+            "--server.headless", "true", "--server.address", "127.0.0.1",
+            "--server.port", str(self.port), "--browser.gatherUsageStats", "false",
+            "--server.fileWatcherType", "none",
+        ]
+        self.process = subprocess.Popen(
+            command, cwd=ROOT, stdout=self._log, stderr=subprocess.STDOUT,
+            env=dict(os.environ, PYTHONUNBUFFERED="1"),
+        )
+        deadline = time.monotonic() + self.timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the app exited early:\n{self.log()}")
+            with contextlib.suppress(OSError):
+                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as reply:
+                    if reply.status == 200:
+                        return self
+            time.sleep(0.25)
+        self.__exit__(None, None, None)
+        raise RuntimeError(f"the app did not start within {self.timeout:.0f} s:\n{self.log()}")
+
+    def log(self) -> str:
+        self._log.seek(0)
+        return self._log.read().decode(errors="replace")[-5000:]
+
+    def __exit__(self, *exc) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+
+def launch_browser(playwright):
+    """Debian's Chromium, headless, with no network chatter."""
+    return playwright.chromium.launch(
+        executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS
+    )
+
+
+def wait_settled(page, timeout: float = 30_000) -> None:
+    """Wait until Streamlit has finished running the script and drawing the result."""
+    page.wait_for_selector('[data-testid="stApp"]', timeout=timeout)
+    page.wait_for_function(
+        """() => {
+            const app = document.querySelector('[data-testid="stApp"]');
+            return app && app.getAttribute('data-test-script-state') === 'notRunning';
+        }""",
+        timeout=timeout,
+    )

@@ -1,0 +1,116 @@
+"""The real app in a real browser: every page renders, the stepper steps, the animation plays.
+
+Runs Debian's Chromium through Playwright against `streamlit run` on a free loopback port. In CI
+(CI=true) a missing Chromium is a failure; elsewhere these tests skip and say why.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+from harness import AppServer, chromium_path, launch_browser, wait_settled
+from labs import LABS
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if chromium_path() is None:
+        message = "Chromium is not installed (apt-get install chromium); browser tests need it"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        browser = launch_browser(playwright)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def server():
+    with AppServer() as app:
+        yield app
+
+
+@pytest.fixture
+def page(browser, server):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.js_errors = errors
+    yield page
+    context.close()
+
+
+def open_page(page, server, path: str = "") -> None:
+    page.goto(f"{server.url}/{path}")
+    wait_settled(page)
+
+
+def assert_clean(page, server) -> None:
+    exceptions = page.locator('[data-testid="stException"]')
+    assert exceptions.count() == 0, exceptions.first.inner_text()
+    assert not page.js_errors, page.js_errors
+
+
+def step_label(page) -> str:
+    return page.get_by_text(re.compile(r"Step \d+ of \d+")).first.inner_text()
+
+
+@pytest.mark.parametrize("path", [""] + [lab.url_path for lab in LABS])
+def test_every_page_renders_without_an_exception(page, server, path):
+    open_page(page, server, path)
+    assert page.locator('[data-testid="stHeading"]').count() > 0
+    assert_clean(page, server)
+
+
+def test_every_lab_is_in_the_navigation(page, server):
+    open_page(page, server)
+    nav = page.locator('[data-testid="stSidebarNav"]')
+    for lab in LABS:
+        assert nav.get_by_text(lab.title).count() == 1
+
+
+def test_next_advances_the_stepper_and_the_url_keeps_the_step(page, server):
+    open_page(page, server, "stepper")
+    assert "Step 1 of 9" in step_label(page)
+    page.get_by_role("button", name=re.compile("Next")).click()
+    page.wait_for_function("() => document.body.innerText.includes('Step 2 of 9')")
+    wait_settled(page)
+    assert "Step 2 of 9" in step_label(page)
+    page.wait_for_url(re.compile(r"step=2"))
+    page.get_by_role("button", name=re.compile("Previous")).click()
+    page.wait_for_function("() => document.body.innerText.includes('Step 1 of 9')")
+    assert_clean(page, server)
+
+
+def test_a_shared_link_lands_on_its_step(page, server):
+    open_page(page, server, "stepper?model=lecture&seq=walkthrough&step=2")
+    assert "Step 2 of 5" in step_label(page)
+    assert "input x = [4, 1, 0]" in page.inner_text("body")
+    page.reload()
+    wait_settled(page)
+    assert "Step 2 of 5" in step_label(page)
+    assert_clean(page, server)
+
+
+def test_the_memory_animation_has_a_play_button(page, server):
+    open_page(page, server, "stepper")
+    page.get_by_role("tab", name=re.compile("Memory animation")).click()
+    play = page.locator(".updatemenu-button", has_text=re.compile("Play"))
+    play.first.wait_for(state="visible", timeout=15_000)
+    play.first.click()
+    assert page.locator(".slider-container").count() >= 1
+    assert_clean(page, server)
+
+
+def test_untrained_models_step_in_the_browser(page, server):
+    for kind in ("lstm", "gru", "rnn", "jordan"):
+        open_page(page, server, f"stepper?model={kind}&hid=6&seq=lecture&step=3")
+        assert "Step 3 of 9" in step_label(page)
+        assert_clean(page, server)
