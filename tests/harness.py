@@ -48,9 +48,10 @@ def free_port() -> int:
 
 
 class AppServer:
-    """`streamlit run app/streamlit_app.py` on 127.0.0.1:<free port>, stopped on exit."""
+    """`streamlit run <script>` (default: the app) on 127.0.0.1:<free port>, stopped on exit."""
 
-    def __init__(self, timeout: float = 60.0):
+    def __init__(self, script: Path | str | None = None, timeout: float = 60.0):
+        self.script = str(script or ROOT / "app" / "streamlit_app.py")
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.timeout = timeout
@@ -59,7 +60,7 @@ class AppServer:
 
     def __enter__(self) -> AppServer:
         command = [
-            sys.executable, "-m", "streamlit", "run", str(ROOT / "app" / "streamlit_app.py"),
+            sys.executable, "-m", "streamlit", "run", self.script,
             "--server.headless", "true", "--server.address", "127.0.0.1",
             "--server.port", str(self.port), "--browser.gatherUsageStats", "false",
             "--server.fileWatcherType", "none",
@@ -79,6 +80,12 @@ class AppServer:
             time.sleep(0.25)
         self.__exit__(None, None, None)
         raise RuntimeError(f"the app did not start within {self.timeout:.0f} s:\n{self.log()}")
+
+    def peak_rss_bytes(self) -> int:
+        """The server process's peak resident memory so far (Linux: VmHWM)."""
+        status = Path(f"/proc/{self.process.pid}/status").read_text()
+        kib = next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM:"))
+        return int(kib) * 1024
 
     def log(self) -> str:
         self._log.seek(0)

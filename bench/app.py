@@ -1,0 +1,107 @@
+"""Click-to-settled latency and memory of the real app in headless Chromium.
+
+Measures, in one run:
+- the median time from a click on **Next** in the stepper to the page having settled (the step
+  label shows the next step and Streamlit reports the script finished), against the same
+  measurement on a bare one-button Streamlit app (the framework's own floor) started alongside;
+- the app process's peak resident memory after visiting every page.
+
+Usage: python bench/app.py [--clicks N]
+Goals: click → settled ≤ 0.3 s; peak RSS ≤ 1 GB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "app")]
+
+from harness import AppServer, chromium_path, launch_browser, wait_settled  # noqa: E402
+from labs import LABS  # noqa: E402
+from playwright.sync_api import sync_playwright  # noqa: E402
+
+BARE_APP = """
+import streamlit as st
+if st.button("Next"):
+    st.session_state["n"] = st.session_state.get("n", 0) + 1
+st.write(f"Count {st.session_state.get('n', 0)}")
+"""
+
+
+def time_clicks(page, label_of, clicks: int) -> list[float]:
+    """Seconds from each click on Next until the label shows the new value and the run ended."""
+    times = []
+    for _ in range(clicks):
+        before = label_of(page)
+        start = time.perf_counter()
+        page.get_by_role("button", name="Next").first.click()
+        page.wait_for_function(
+            """([before]) => {
+                const app = document.querySelector('[data-testid="stApp"]');
+                const label = [...document.querySelectorAll('p')]
+                    .map(p => p.innerText).find(t => /^(Step \\d+ of|Count )/.test(t));
+                return label && label !== before
+                    && app.getAttribute('data-test-script-state') === 'notRunning';
+            }""",
+            arg=[before],
+            polling=5,
+        )
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def label(page) -> str:
+    return page.evaluate(
+        """() => [...document.querySelectorAll('p')].map(p => p.innerText)
+                 .find(t => /^(Step \\d+ of|Count )/.test(t))"""
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clicks", type=int, default=8, help="clicks per measurement")
+    args = parser.parse_args()
+    if chromium_path() is None:
+        sys.exit("Chromium is not installed: apt-get install chromium")
+
+    with tempfile.TemporaryDirectory() as tmp:
+        bare_script = Path(tmp) / "bare.py"
+        bare_script.write_text(BARE_APP)
+        with AppServer() as app, AppServer(bare_script) as bare, sync_playwright() as pw:
+            browser = launch_browser(pw)
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+
+            page.goto(bare.url)
+            wait_settled(page)
+            time_clicks(page, label, 2)  # warm-up
+            bare_times = time_clicks(page, label, args.clicks)
+
+            for path in [""] + [lab.url_path for lab in LABS]:
+                page.goto(f"{app.url}/{path}")
+                wait_settled(page)
+            page.goto(f"{app.url}/stepper?seq=random&rs=1")
+            wait_settled(page)
+            time_clicks(page, label, 2)  # warm-up: caches, first plotly render
+            app_times = time_clicks(page, label, min(args.clicks, 9))
+            peak = app.peak_rss_bytes()
+            browser.close()
+
+    bare_median, app_median = statistics.median(bare_times), statistics.median(app_times)
+    print(f"bare Streamlit button, click → settled: median {bare_median:.3f} s "
+          f"({', '.join(f'{t:.3f}' for t in bare_times)})")
+    print(f"stepper Next, click → settled:          median {app_median:.3f} s "
+          f"({', '.join(f'{t:.3f}' for t in app_times)})")
+    print(f"ratio stepper / bare: {app_median / bare_median:.2f}×; "
+          f"goal ≤ 0.3 s: {'PASS' if app_median <= 0.3 else 'MISS'}")
+    print(f"app peak RSS after visiting every page: {peak / 2**20:.0f} MiB; "
+          f"goal ≤ 1024 MiB: {'PASS' if peak <= 2**30 else 'MISS'}")
+
+
+if __name__ == "__main__":
+    main()
