@@ -9,7 +9,8 @@ from dataclasses import dataclass
 class Lab:
     """One lab page."""
 
-    page: str  # page file, relative to app/
+    page: str  # page file, relative to app/ (app/views/: a folder named pages/ would switch
+    # Streamlit to its older file-based navigation for links that land on a lab directly)
     url_path: str  # path in the browser's address bar
     title: str  # name in the navigation and on the card
     icon: str  # Streamlit material icon
@@ -19,7 +20,7 @@ class Lab:
 
 LABS: list[Lab] = [
     Lab(
-        page="pages/stepper.py",
+        page="views/stepper.py",
         url_path="stepper",
         title="LSTM step-through",
         icon=":material/memory:",

@@ -10,7 +10,7 @@ st.set_page_config(
     initial_sidebar_state="expanded",
 )
 
-home = st.Page("pages/home.py", title="Home", icon=":material/home:", default=True)
+home = st.Page("views/home.py", title="Home", icon=":material/home:", default=True)
 labs = [st.Page(lab.page, title=lab.title, icon=lab.icon, url_path=lab.url_path) for lab in LABS]
 page = st.navigation({"RNN Lab": [home], "Labs": labs})
 

@@ -15,7 +15,7 @@ TIMEOUT = 60
 
 
 def run_app(page: str | None = None, **params: str) -> AppTest:
-    """The app, on `page` (e.g. "pages/stepper.py"), with URL parameters `params`."""
+    """The app, on `page` (e.g. "views/stepper.py"), with URL parameters `params`."""
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     at.query_params.update(params)
     at.run()
@@ -44,7 +44,7 @@ def test_home_lists_every_lab_with_its_lecture_section():
 
 
 def test_stepper_opens_on_the_lecture_model_at_step_one():
-    at = run_app("pages/stepper.py")
+    at = run_app("views/stepper.py")
     assert at.selectbox(key="picker.model").value == "lecture"
     assert step_text(at).startswith("**Step 1 of 9**")
     assert at.query_params["step"] == "1"
@@ -52,7 +52,7 @@ def test_stepper_opens_on_the_lecture_model_at_step_one():
 
 
 def test_next_and_previous_change_the_step_and_the_url():
-    at = run_app("pages/stepper.py")
+    at = run_app("views/stepper.py")
     at.button(key="stepper.next").click().run()
     assert step_text(at).startswith("**Step 2 of 9**")
     assert at.query_params["step"] == "2"
@@ -70,43 +70,43 @@ def test_next_and_previous_change_the_step_and_the_url():
 
 
 def test_url_state_round_trips():
-    at = run_app("pages/stepper.py", model="lecture", seq="walkthrough", step="2")
+    at = run_app("views/stepper.py", model="lecture", seq="walkthrough", step="2")
     assert at.selectbox(key="seq.preset").value == "walkthrough"
     assert step_text(at).startswith("**Step 2 of 5** · input x = [4, 1, 0]")
     # the [4, 1, 0] step: memory 3 → 7 (the lecture's image-9)
     assert "Memory** 3 → **7**" in story(at)
-    again = run_app("pages/stepper.py", **dict(at.query_params))
+    again = run_app("views/stepper.py", **dict(at.query_params))
     assert step_text(again) == step_text(at)
 
 
 def test_step_past_the_end_of_the_sequence_lands_on_the_last_step():
-    at = run_app("pages/stepper.py", seq="walkthrough", step="40")
+    at = run_app("views/stepper.py", seq="walkthrough", step="40")
     assert step_text(at).startswith("**Step 5 of 5**")
 
 
 def test_bad_link_parameters_are_ignored_with_a_message():
-    at = run_app("pages/stepper.py", model="transformer", step="abc", hid="-3")
+    at = run_app("views/stepper.py", model="transformer", step="abc", hid="-3")
     assert at.selectbox(key="picker.model").value == "lecture"
     assert step_text(at).startswith("**Step 1 of 9**")
     assert any("model" in t.value and "step" in t.value for t in at.toast)
 
 
 def test_the_lecture_table_output_appears_at_step_six():
-    at = run_app("pages/stepper.py", step="6")
+    at = run_app("views/stepper.py", step="6")
     assert "output a = 7" in story(at)
     equations = " ".join(e.value for e in at.latex)
     assert "7" in equations
 
 
 def test_a_weight_edit_changes_the_output():
-    at = run_app("pages/stepper.py", step="3")
+    at = run_app("views/stepper.py", step="3")
     assert "Memory** 3 → **3**" in story(at)
     forget = next(b for b in at.button if b.label.startswith("Forget every step"))
     forget.click().run()
     # forget bias −10: the forget gate is closed unless x2 = 1, so memory 3 is erased at step 3
     assert "Memory** 3 → **0" in story(at)
     assert "w" in at.query_params
-    reloaded = run_app("pages/stepper.py", **dict(at.query_params))
+    reloaded = run_app("views/stepper.py", **dict(at.query_params))
     assert "Memory** 3 → **0" in story(reloaded)
     at.button(key="weights.reset").click().run()
     assert "Memory** 3 → **3**" in story(at)
@@ -115,7 +115,7 @@ def test_a_weight_edit_changes_the_output():
 
 @pytest.mark.parametrize("kind", ["lstm", "gru", "rnn", "jordan"])
 def test_every_cell_type_can_be_stepped(kind):
-    at = run_app("pages/stepper.py", model=kind, hid="5", seed="3")
+    at = run_app("views/stepper.py", model=kind, hid="5", seed="3")
     assert at.selectbox(key="picker.model").value == kind
     at.button(key="stepper.next").click().run()
     assert step_text(at).startswith("**Step 2 of 9**")
@@ -124,27 +124,27 @@ def test_every_cell_type_can_be_stepped(kind):
 
 
 def test_a_model_with_many_units_offers_top_k_units():
-    at = run_app("pages/stepper.py", model="lstm", hid="32")
+    at = run_app("views/stepper.py", model="lstm", hid="32")
     chosen = at.multiselect(key="view.units.32").value
     assert len(chosen) == 8
 
 
 def test_a_wrong_width_gets_a_clear_message_not_a_traceback():
-    at = run_app("pages/stepper.py", model="lstm", **{"in": "5"}, seq="lecture")
+    at = run_app("views/stepper.py", model="lstm", **{"in": "5"}, seq="lecture")
     assert not at.exception
     assert any("3 inputs per step" in e.value and "reads 5" in e.value for e in at.error)
 
 
 def test_your_own_sequence_from_the_link():
     x = "1~0~0_2~0~0_5~1~0_1~0~1"
-    at = run_app("pages/stepper.py", seq="custom", x=x, step="4")
+    at = run_app("views/stepper.py", seq="custom", x=x, step="4")
     assert step_text(at).startswith("**Step 4 of 4** · input x = [1, 0, 1]")
     assert "output a = 5" in story(at)
     assert at.query_params["x"] == x
 
 
 def test_pasted_garbage_gets_a_message_and_keeps_the_sequence():
-    at = run_app("pages/stepper.py", step="2")
+    at = run_app("views/stepper.py", step="2")
     at.text_area(key="seq.paste").input("3, 1, 0\n4, one, 0").run()
     at.button(key="seq.paste_use").click().run()
     assert any("step 2, x2 is 'one'" in e.value for e in at.error)
@@ -157,7 +157,7 @@ def test_pasted_garbage_gets_a_message_and_keeps_the_sequence():
 
 
 def test_the_rules_still_hold_on_a_random_preset():
-    at = run_app("pages/stepper.py", seq="random", rs="5")
+    at = run_app("views/stepper.py", seq="random", rs="5")
     x = lee.random_rule_sequence(12, seed=5)
     y, _ = lee.follow_rules(x)
     at.button(key="stepper.last").click().run()

@@ -59,7 +59,22 @@ def assert_clean(page, server) -> None:
 
 
 def step_label(page) -> str:
-    return page.get_by_text(re.compile(r"Step \d+ of \d+")).first.inner_text()
+    text = page.locator('[data-testid="stMarkdownContainer"] p', has_text=re.compile(r"^Step \d"))
+    return text.first.inner_text()
+
+
+def test_a_link_straight_to_a_lab_on_a_fresh_server_gets_the_whole_app(browser):
+    """The first visitor after a restart follows a shared link: router, sidebar and layout run."""
+    with AppServer() as fresh:
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        page = context.new_page()
+        page.goto(f"{fresh.url}/{LABS[0].url_path}?step=2")
+        wait_settled(page)
+        nav = page.locator('[data-testid="stSidebarNav"]')
+        assert nav.get_by_text(LABS[0].title, exact=True).count() == 1
+        assert nav.get_by_text("Home", exact=True).count() == 1
+        assert page.get_by_text("RNN Lab follows Hung-yi Lee").count() == 1
+        context.close()
 
 
 @pytest.mark.parametrize("path", [""] + [lab.url_path for lab in LABS])
@@ -73,7 +88,7 @@ def test_every_lab_is_in_the_navigation(page, server):
     open_page(page, server)
     nav = page.locator('[data-testid="stSidebarNav"]')
     for lab in LABS:
-        assert nav.get_by_text(lab.title).count() == 1
+        assert nav.get_by_text(lab.title, exact=True).count() == 1
 
 
 def test_next_advances_the_stepper_and_the_url_keeps_the_step(page, server):

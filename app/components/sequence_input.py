@@ -26,6 +26,7 @@ RANDOM_STEPS = 12
 URL_MAX_STEPS = 200  # longer sequences of your own are not put in the link
 KEYS = {"seq": "seq.preset", "rs": "seq.random_seed"}
 _CUSTOM = "seq.custom"  # [T, I] tensor: the base of "Your own"
+_PASTE_ERROR = "seq.paste_error"  # why the last paste could not be used, or None
 _VERSION = "seq.version"  # bumped whenever a base table is replaced, to reset the editor
 
 
@@ -97,6 +98,15 @@ def _replace_custom(x: torch.Tensor) -> None:
     st.session_state[_VERSION] = st.session_state.get(_VERSION, 0) + 1
 
 
+def _use_paste(width: int) -> None:
+    """Button callback: make the pasted text your own sequence, or keep a message saying why not."""
+    try:
+        _replace_custom(parse_sequence_text(st.session_state.get("seq.paste", ""), width))
+        st.session_state[_PASTE_ERROR] = None
+    except SequenceError as err:
+        st.session_state[_PASTE_ERROR] = f"Could not use the pasted sequence: {err}"
+
+
 def preset_picker() -> str:
     """The preset selectbox (call where it should appear, e.g. the sidebar)."""
     st.session_state.setdefault(KEYS["seq"], "lecture")
@@ -134,12 +144,10 @@ def sequence_editor(preset: str, width: int) -> SequenceChoice:
             "One step per line, numbers separated by commas or spaces", key="seq.paste",
             placeholder="3, 1, 0\n4, 1, 0\n2, 0, 0",
         )
-        if st.button("Use the pasted sequence", key="seq.paste_use"):
-            try:
-                _replace_custom(parse_sequence_text(text, width))
-                st.rerun()
-            except SequenceError as err:
-                st.error(f"Could not use the pasted sequence: {err}", icon=":material/error:")
+        st.button("Use the pasted sequence", key="seq.paste_use", on_click=_use_paste,
+                  args=(width,))
+        if st.session_state.get(_PASTE_ERROR):
+            st.error(st.session_state[_PASTE_ERROR], icon=":material/error:")
     rows = edited.astype(object).where(edited.notna(), None).values.tolist()
     try:
         x = sequence_from_rows(rows, width)

@@ -38,7 +38,7 @@ def stepper_controls(steps: int) -> int:
     """Render the controls for a sequence of `steps` steps; returns the current step (0-based)."""
     st.session_state[KEY] = max(1, min(steps, int(st.session_state.get(KEY, 1))))
     step = st.session_state[KEY]
-    buttons = st.columns([1, 1.25, 1.1, 1, 5], vertical_alignment="center")
+    buttons = st.columns([1.25, 1.5, 1.25, 1.2, 4], vertical_alignment="center")
     buttons[0].button(
         "First", key="stepper.first", icon=":material/first_page:", on_click=_move,
         args=(None, 1, steps), disabled=step == 1, width="stretch", shortcut="Home",

@@ -31,7 +31,7 @@ with st.sidebar:
     preset = sequence_input.preset_picker()
 
 controls = st.container()
-diagram_col, detail_col = st.columns([3, 2], gap="large")
+diagram_col, detail_col = st.columns([1, 1], gap="large")
 tab_names = ["Over time", "Memory animation", "Input sequence"]
 tab_names += ["Weights"] if choice.is_lecture else []
 tabs = st.tabs(tab_names)
