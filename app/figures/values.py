@@ -1,0 +1,287 @@
+"""Pick one step's numbers out of a `Trace`, and format numbers for text and LaTeX."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from engine.trace import Trace
+
+MINUS = "\u2212"  # typographic minus for plotly text
+
+# Default activations per cell kind, used when a Trace names none.
+DEFAULT_ACTIVATIONS: dict[str, dict[str, str]] = {
+    "lstm": {"gate": "sigmoid", "cell_input": "tanh", "cell_output": "tanh"},
+    "gru": {"gate": "sigmoid", "candidate": "tanh"},
+    "rnn": {"nonlinearity": "tanh"},
+    "jordan": {"nonlinearity": "tanh"},
+}
+
+
+def fmt(value: float) -> str:
+    """Compact number: whole numbers plain ("7", "90", "-10"), else 3 decimals ("0.462").
+
+    Never "-0"; 1000 and above get 1 decimal, 100000 and above a mantissa and exponent.
+    """
+    v = float(value)
+    if math.isnan(v):
+        return "nan"
+    if math.isinf(v):
+        return "∞" if v > 0 else "-∞"
+    a = abs(v)
+    if a >= 1e5:
+        mantissa, exponent = f"{v:.2e}".split("e")
+        mantissa = mantissa.rstrip("0").rstrip(".")
+        return f"{mantissa}e{int(exponent)}"
+    if abs(v - round(v)) < 5e-4:
+        text = str(int(round(v)))
+    elif a >= 1000:
+        text = f"{v:.1f}"
+    else:
+        text = f"{v:.3f}"
+    return "0" if text in ("-0", "-0.000", "-0.0") else text
+
+
+def fmt_gate(value: float) -> str:
+    """A gate opening with exactly 3 decimals ("1.000", "0.000")."""
+    text = f"{float(value):.3f}"
+    return "0.000" if text == "-0.000" else text
+
+
+def text_num(value: float, gate: bool = False) -> str:
+    """Number for plotly text, with a typographic minus."""
+    s = fmt_gate(value) if gate else fmt(value)
+    return s.replace("-", MINUS) if s.startswith("-") else s
+
+
+def tex_num(value: float, gate: bool = False, paren: bool = False) -> str:
+    """Number for LaTeX; `paren` wraps a negative number in parentheses (inside a product)."""
+    s = fmt_gate(value) if gate else fmt(value)
+    if "e" in s and s not in ("nan",):
+        mantissa, exponent = s.split("e")
+        s = rf"{mantissa} \times 10^{{{exponent}}}"
+    s = s.replace("∞", r"\infty")
+    if s == "nan":
+        s = r"\text{nan}"
+    if paren and s.startswith("-"):
+        s = f"({s})"
+    return s
+
+
+def one_hot_index(values: list[float]) -> int | None:
+    """Index of the single 1 when `values` is a one-hot vector of length > 3, else None."""
+    if len(values) <= 3:
+        return None
+    ones = [k for k, v in enumerate(values) if v == 1.0]
+    zeros = sum(1 for v in values if v == 0.0)
+    return ones[0] if len(ones) == 1 and zeros == len(values) - 1 else None
+
+
+def vector_text(values: list[float], limit: int = 6, fn=fmt) -> list[str] | str:
+    """Entries to show for a vector: all when short, else the first few and a count."""
+    hot = one_hot_index(values)
+    if hot is not None:
+        return f"one-hot #{hot} of {len(values)}"
+    if len(values) <= limit:
+        return [fn(v) for v in values]
+    return [fn(v) for v in values[: limit - 1]] + ["…", fn(values[-1])]
+
+
+def vector_plain(values: list[float], limit: int = 6) -> str:
+    """A vector for plotly text: "[4, 1, 0]"."""
+    items = vector_text(values, limit, text_num)
+    if isinstance(items, str):
+        return items
+    return "[" + ", ".join(items) + "]"
+
+
+def vector_tex(values: list[float], limit: int = 6) -> str:
+    """A vector for LaTeX, as a row matrix."""
+    items = vector_text(values, limit, tex_num)
+    if isinstance(items, str):
+        return rf"\text{{{items}}}"
+    items = [r"\cdots" if s == "…" else s for s in items]
+    return r"\begin{bmatrix}" + " & ".join(items) + r"\end{bmatrix}"
+
+
+@dataclass
+class StepValues:
+    """The numbers of one unit at one step of one layer and direction (plain floats)."""
+
+    kind: str
+    t: int  # step index, 0-based
+    steps: int  # T
+    unit: int  # unit index inside its direction
+    size: int  # H, units in this direction
+    layer: int  # layer index, non-negative
+    num_layers: int
+    direction: int
+    num_directions: int
+    reverse: bool
+    x: list[float]  # what this layer read at step t (the sequence, or the layer below)
+    h_prev: float  # the unit's state before the step (h_{t-1}; h_{t+1} when reversed)
+    h: float  # after the step
+    c_prev: float | None = None  # LSTM memory before the step
+    c: float | None = None  # LSTM memory after the step
+    gates: dict[str, float] = field(default_factory=dict)
+    preacts: dict[str, float] = field(default_factory=dict)
+    y: list[float] | None = None  # the model's output at step t
+    y_prev: list[float] | None = None  # the model's output before the step (Jordan feedback)
+    activations: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def prev_sub(self) -> str:
+        """Subscript of the previous step: "t−1", or "t+1" for a backward direction."""
+        return "t+1" if self.reverse else "t−1"
+
+    @property
+    def prev_sub_tex(self) -> str:
+        return "t+1" if self.reverse else "t-1"
+
+    def act(self, role: str) -> str:
+        """Activation name for a role ("gate", "cell_input", ...), with the kind's default."""
+        keys = (role,) if role == "gate" else (role, "nonlinearity")
+        for key in keys:
+            if key in self.activations:
+                return self.activations[key].lower()
+        return DEFAULT_ACTIVATIONS.get(self.kind, {}).get(role, "tanh")
+
+
+def check_index(name: str, value: int, size: int) -> int:
+    """Normalise a possibly negative index; ValueError when out of range."""
+    if not -size <= value < size:
+        raise ValueError(f"{name}={value} is out of range: there are {size} ({-size}..{size - 1})")
+    return value % size
+
+
+def step_values(trace: Trace, t: int, unit: int = 0, layer: int = -1, direction: int = 0
+                ) -> StepValues:
+    """Everything the diagram and equations of step `t` need, picked out of `trace`."""
+    steps = trace.steps
+    t = check_index("t", t, steps)
+    layer = check_index("layer", layer, trace.num_layers)
+    direction = check_index("direction", direction, trace.num_directions)
+    lt = trace.layers[layer][direction]
+    size = int(lt.hidden.shape[1])
+    unit = check_index("unit", unit, size)
+
+    prev = t + 1 if lt.reverse else t - 1
+    first = prev < 0 or prev >= steps
+
+    def at(tensor, step: int) -> float:
+        return float(tensor[step, unit])
+
+    if layer == 0:
+        x = [float(v) for v in trace.inputs[t].reshape(-1).tolist()]
+    else:
+        below = trace.layers[layer - 1]
+        x = [float(v) for d in below for v in d.hidden[t].reshape(-1).tolist()]
+
+    h_prev = float(lt.hidden0[unit]) if first else at(lt.hidden, prev)
+    c_prev = c = None
+    if lt.cell is not None:
+        c = at(lt.cell, t)
+        if first:
+            c_prev = float(lt.cell0[unit]) if lt.cell0 is not None else 0.0
+        else:
+            c_prev = at(lt.cell, prev)
+
+    y = y_prev = None
+    if getattr(lt, "output", None) is not None:  # Jordan: this layer's fed-back output
+        y = [float(v) for v in lt.output[t].reshape(-1).tolist()]
+        if not first:
+            y_prev = [float(v) for v in lt.output[prev].reshape(-1).tolist()]
+        elif getattr(lt, "output0", None) is not None:
+            y_prev = [float(v) for v in lt.output0.reshape(-1).tolist()]
+        else:
+            y_prev = [0.0] * len(y)
+    elif trace.outputs is not None and trace.outputs.numel() > 0:
+        y = [float(v) for v in trace.outputs[t].reshape(-1).tolist()]
+        if first:
+            y_prev = [0.0] * len(y)
+        else:
+            y_prev = [float(v) for v in trace.outputs[prev].reshape(-1).tolist()]
+
+    return StepValues(
+        kind=trace.kind,
+        t=t,
+        steps=steps,
+        unit=unit,
+        size=size,
+        layer=layer,
+        num_layers=trace.num_layers,
+        direction=direction,
+        num_directions=trace.num_directions,
+        reverse=bool(lt.reverse),
+        x=x,
+        h_prev=h_prev,
+        h=at(lt.hidden, t),
+        c_prev=c_prev,
+        c=c,
+        gates={k: at(v, t) for k, v in lt.gates.items()},
+        preacts={k: at(v, t) for k, v in lt.preacts.items()},
+        y=y,
+        y_prev=y_prev,
+        activations=dict(trace.activations or {}),
+    )
+
+
+def default_units(trace: Trace, limit: int = 16, name: str | None = None) -> list[int]:
+    """All units when there are at most `limit`, else the `limit` most varying ones."""
+    size = int(trace.hidden.shape[1])
+    if size <= limit:
+        return list(range(size))
+    if name is None:
+        name = "c" if trace.cell is not None else "h"
+    return trace.top_units(limit, name)
+
+
+def resolve_units(trace: Trace, units: list[int] | None, limit: int = 16) -> list[int]:
+    """Validate the requested unit indices, or pick defaults."""
+    if units is None:
+        return default_units(trace, limit)
+    size = int(trace.hidden.shape[1])
+    picked = [check_index("unit", int(u), size) for u in units]
+    if not picked:
+        raise ValueError("units is empty: pick at least one unit")
+    return list(dict.fromkeys(picked))
+
+
+def unit_label(trace: Trace, unit: int) -> str:
+    """Name of a unit of the concatenated [D*H] axis: "3", or "→3" / "←3" when bidirectional."""
+    if trace.num_directions == 1:
+        return str(unit)
+    size = int(trace.layers[-1][0].hidden.shape[1])
+    d, k = divmod(unit, size)
+    return f"{'←' if trace.layers[-1][d].reverse else '→'}{k}"
+
+
+def gate_word(kind: str, key: str, value: float) -> str:
+    """What a gate's opening means, in the lecture's words ("open", "keeps memory", ...)."""
+    v = float(value)
+    high, low = v >= 0.95, v <= 0.05
+    pct = f"{100 * v:.0f}%"
+    if kind == "lstm" and key == "f":
+        return "keeps memory" if high else "erases memory" if low else f"keeps {pct}"
+    if kind == "gru" and key == "z":
+        return "keeps old state" if high else "takes new state" if low else f"keeps {pct}"
+    return "open" if high else "closed" if low else f"{pct} open"
+
+
+ACTIVATION_LABELS = {
+    "sigmoid": "σ",
+    "tanh": "tanh",
+    "linear": "linear",
+    "identity": "linear",
+    "none": "linear",
+    "relu": "ReLU",
+}
+
+
+def is_linear(name: str) -> bool:
+    return name.lower() in ("linear", "identity", "none", "")
+
+
+def activation_label(name: str) -> str:
+    """Short display name of an activation ("σ", "tanh", "linear")."""
+    return ACTIVATION_LABELS.get(name.lower(), name)
