@@ -230,6 +230,7 @@ class RecurrentNet(nn.Module):
         return flat
 
     def forward(self, x: Tensor, hx=None):
+        """x [T, I] or [T, B, I], optional initial state -> (outputs, final state); see class."""
         cfg = self.config
         if x.dim() not in (2, 3) or x.shape[-1] != cfg.input_size:
             raise ValueError(f"expected input [T, {cfg.input_size}] or [T, B, {cfg.input_size}], "
