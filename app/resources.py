@@ -9,11 +9,11 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import streamlit as st
 import torch
-from components.model_picker import ModelChoice
-from figures.animation import animation_html, memory_animation
 
+from components.model_picker import ModelChoice
 from engine import cells, lee
 from engine.trace import Trace, trace
+from figures.animation import animation_html, memory_animation
 
 Weights = tuple[tuple[float, ...], ...] | None
 Steps = tuple[tuple[float, ...], ...]

@@ -56,7 +56,7 @@ class AppServer:
         self.url = f"http://127.0.0.1:{self.port}"
         self.timeout = timeout
         self.process: subprocess.Popen | None = None
-        self._log = tempfile.TemporaryFile()
+        self._log = tempfile.TemporaryFile()  # noqa: SIM115 (closed with the server)
 
     def __enter__(self) -> AppServer:
         command = [
@@ -73,10 +73,10 @@ class AppServer:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"the app exited early:\n{self.log()}")
-            with contextlib.suppress(OSError):
-                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as reply:
-                    if reply.status == 200:
-                        return self
+            health = f"{self.url}/_stcore/health"
+            with contextlib.suppress(OSError), urllib.request.urlopen(health, timeout=2) as reply:
+                if reply.status == 200:
+                    return self
             time.sleep(0.25)
         self.__exit__(None, None, None)
         raise RuntimeError(f"the app did not start within {self.timeout:.0f} s:\n{self.log()}")

@@ -1,4 +1,4 @@
-"""Reading typed and pasted sequences: values come through exactly, bad input gets a clear message."""
+"""Typed and pasted sequences: values come through exactly, bad input gets a clear message."""
 
 import pytest
 import torch

@@ -19,7 +19,9 @@ MODELS = {
 }
 NONLINEARITIES = {"tanh": "tanh", "relu": "ReLU"}
 LIMITS = {"in": (1, 64), "hid": (1, 256), "layers": (1, 3), "seed": (0, 2**31 - 1)}
-DEFAULTS = {"model": "lecture", "in": 3, "hid": 4, "layers": 1, "bi": False, "act": "tanh", "seed": 0}
+DEFAULTS = {
+    "model": "lecture", "in": 3, "hid": 4, "layers": 1, "bi": False, "act": "tanh", "seed": 0,
+}
 KEYS = {name: f"picker.{name}" for name in DEFAULTS}
 
 
@@ -96,11 +98,15 @@ def model_picker() -> ModelChoice:
         st.caption("One memory cell, inputs x1, x2, x3; linear g and h, sigmoid gates (§3).")
         return LECTURE
     left, right = st.columns(2)
-    input_size = left.number_input("Input size", *LIMITS["in"], key=KEYS["in"], persist_state="session")
+    input_size = left.number_input(
+        "Input size", *LIMITS["in"], key=KEYS["in"], persist_state="session"
+    )
     hidden_size = right.number_input(
         "Hidden units", *LIMITS["hid"], key=KEYS["hid"], persist_state="session"
     )
-    layers = left.number_input("Layers", *LIMITS["layers"], key=KEYS["layers"], persist_state="session")
+    layers = left.number_input(
+        "Layers", *LIMITS["layers"], key=KEYS["layers"], persist_state="session"
+    )
     seed = right.number_input("Seed", *LIMITS["seed"], key=KEYS["seed"], persist_state="session")
     nonlinearity = "tanh"
     if kind in ("rnn", "jordan"):

@@ -13,8 +13,13 @@ import streamlit as st
 import torch
 
 from engine import lee
-from engine.uploads import SequenceError, decode_sequence, encode_sequence, parse_sequence_text
-from engine.uploads import sequence_from_rows
+from engine.uploads import (
+    SequenceError,
+    decode_sequence,
+    encode_sequence,
+    parse_sequence_text,
+    sequence_from_rows,
+)
 
 PRESETS = {
     "lecture": "Lecture: the 9-step table",
@@ -140,7 +145,7 @@ def sequence_editor(preset: str, width: int) -> SequenceChoice:
         width="content",
     )
     with st.expander("Paste a sequence", icon=":material/content_paste:"):
-        text = st.text_area(
+        st.text_area(
             "One step per line, numbers separated by commas or spaces", key="seq.paste",
             placeholder="3, 1, 0\n4, 1, 0\n2, 0, 0",
         )

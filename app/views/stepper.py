@@ -1,7 +1,8 @@
 """LSTM step-through: step a recurrent network token by token and see every gate and memory."""
 
-import resources
 import streamlit as st
+
+import resources
 from components import model_picker, sequence_input, stepper_controls, weight_editor
 from components.unit_picker import unit_picker, view_picker
 from figures.cell_diagram import cell_diagram
