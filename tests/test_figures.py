@@ -725,3 +725,45 @@ def test_builders_leave_the_trace_alone():
     for k, v in tr.series().items():
         assert torch.equal(v, before[k])
     assert math.isfinite(float(tr.hidden.sum()))
+
+
+@pytest.mark.filterwarnings("ignore:LSTM with projections:UserWarning")
+def test_plain_torch_models_and_a_projected_lstm():
+    """Traces of torch.nn modules, including an LSTM whose h is a projection (proj_size)."""
+    run_trace = pytest.importorskip("engine.trace").trace
+    from figures.animation import memory_animation
+    from figures.cell_diagram import cell_diagram
+    from figures.equations import cell_equations
+    from figures.timeline import state_heatmaps, state_lines
+
+    torch.manual_seed(0)
+    x = torch.randn(5, 3)
+    try:
+        proj = run_trace(torch.nn.LSTM(3, 5, num_layers=2, bidirectional=True, proj_size=2), x)
+    except NotImplementedError:
+        pytest.skip("engine.trace.trace is not there yet")
+    assert proj.cell.shape[1] == 10 and proj.hidden.shape[1] == 4
+    fig = cell_diagram(proj, 2, unit=4, direction=1)  # memory units go up to 5 per direction
+    assert ann(fig, "output-value") == "a → projection"
+    assert ann(fig, "memory-value").endswith(f"→ {plain(fmt_text(proj.layers[-1][1].cell[2, 4]))}")
+    assert cell_equations(proj, 2, unit=4)[-1].endswith(r"\text{(then projected)} \end{aligned}")
+    maps = state_heatmaps(proj, 1).data
+    assert [len(m.y) for m in maps] == [10, 10, 10, 10, 10, 4]
+    assert list(maps[-1].y) == ["→0", "→1", "←0", "←1"]
+    assert len(state_lines(proj, 1, units=[9]).data) == 5 + 4
+    assert len(memory_animation(proj).frames) == 5
+    for module in (torch.nn.GRU(3, 4, num_layers=2), torch.nn.RNN(3, 4, nonlinearity="relu")):
+        tr = run_trace(module, x)
+        cell_diagram(tr, 1, unit=3)
+        lines = cell_equations(tr, 1, unit=3)
+        state_heatmaps(tr, 1)
+        state_lines(tr, 1)
+        memory_animation(tr)
+        if tr.kind == "rnn":
+            assert r"\operatorname{ReLU}(W x + U h + b)" in lines[-1]
+
+
+def fmt_text(value) -> str:
+    from figures.values import text_num
+
+    return text_num(float(value))

@@ -74,7 +74,8 @@ def memory_animation(trace: Trace, units: list[int] | None = None) -> go.Figure:
     gated = bool(_bar_keys(kind))
     mem_key = "c" if trace.cell is not None else "h"
     memory = _np(trace.cell if trace.cell is not None else trace.hidden)[:, units]
-    output = _np(trace.hidden)[:, units]
+    projected = trace.cell is not None and trace.cell.shape[1] != trace.hidden.shape[1]
+    output = None if projected else _np(trace.hidden)[:, units]  # per-unit a (LSTM) or h
     gates = {k: _np(trace.gates[k])[:, units] for k in _bar_keys(kind)}
     inputs = _np(trace.inputs)
     single = len(units) == 1
@@ -89,7 +90,7 @@ def memory_animation(trace: Trace, units: list[int] | None = None) -> go.Figure:
     # fixed ranges
     lo = min(float(memory.min()), 0.0)
     hi = max(float(memory.max()), 0.0)
-    if mem_key == "c" and single:
+    if mem_key == "c" and single and output is not None:
         lo, hi = min(lo, float(output.min())), max(hi, float(output.max()))
     span = (hi - lo) or 1.0
     mem_range = [lo - 0.12 * span, hi + 0.3 * span]  # room on top for the step's input
@@ -146,7 +147,7 @@ def memory_animation(trace: Trace, units: list[int] | None = None) -> go.Figure:
                     showlegend=not single,
                 )
             )
-        if single and mem_key == "c":  # the output a next to the memory
+        if single and mem_key == "c" and output is not None:  # the output a beside the memory
             ys = [float(v) if k <= t else None for k, v in enumerate(output[:, 0])]
             data.append(
                 go.Scatter(
@@ -218,7 +219,7 @@ def memory_animation(trace: Trace, units: list[int] | None = None) -> go.Figure:
     ticks = {"tickmode": "linear", "tick0": 1, "dtick": 1} if steps <= 30 else {}
     fig.update_xaxes(range=[0.5, steps + 0.5], fixedrange=True, showgrid=False,
                      title_text="step", row=1, col=2, **ticks)
-    if single and mem_key == "c":
+    if single and mem_key == "c" and output is not None:
         fig.add_annotation(x=1, y=1.0, xref="paper", yref="paper", xanchor="right",
                            yanchor="bottom", yshift=22, showarrow=False,
                            text=f"<span style='color:{COLORS['c']}'>━ memory c</span>   "

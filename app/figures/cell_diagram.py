@@ -152,8 +152,9 @@ def _lstm(cv: Canvas, sv: StepValues) -> None:
     cv.arrow(cx, top, cx, g_y - g_r)
     cv.text(cx + 0.2, (top + g_y - g_r) / 2, f"z = {text_num(z)}", size=15, xanchor="left",
             name="z-value")
+    h_prev = "(projected)" if sv.projected else f"= {text_num(sv.h_prev)}"
     feeds = ("feeds z, z<sub>i</sub>, z<sub>f</sub>, z<sub>o</sub>,<br>"
-             f"as does h<sub>{prev}</sub> = {text_num(sv.h_prev)}")
+             f"as does h<sub>{prev}</sub> {h_prev}")
     cv.text(cx - 0.25, (top + g_y - g_r) / 2 + 0.05, muted(feeds), size=SMALL, xanchor="right",
             name="feeds")
     cv.node(cx, g_y, g_r, "g", COLORS["g"])
@@ -219,8 +220,8 @@ def _lstm(cv: Canvas, sv: StepValues) -> None:
     _gate_label(cv, left, ov_y, sv, "o", "output gate",
                 f"z<sub>o</sub> = {text_num(sv.preacts['o'])} → {text_num(o, True)}", "right")
     cv.arrow(cx, ov_y + 0.23, cx, 9.45)
-    cv.text(cx + 0.25, 9.05, f"a = {text_num(sv.h)}", size=BIG + 1, bold=True, xanchor="left",
-            name="output-value")
+    a = "a → projection" if sv.projected else f"a = {text_num(sv.h)}"
+    cv.text(cx + 0.25, 9.05, a, size=BIG + 1, bold=True, xanchor="left", name="output-value")
 
 
 # -- GRU -------------------------------------------------------------------------------------

@@ -114,10 +114,13 @@ def _lstm(sv: StepValues) -> list[str]:
         rf"{_n(gz)} \cdot {_g(i)} + {_n(c_prev, True)} \cdot {_g(f)} {_eq(shown_c, c)} {_n(c)}",
     ))
     if is_linear(h_act):
-        h_of_c, rel = _n(c, True), _eq(_shown(c) * _shown(o, True), sv.h)
+        h_of_c = _n(c, True)
+        rel = "=" if sv.projected else _eq(_shown(c) * _shown(o, True), sv.h)
     else:
         h_of_c, rel = rf"{_fn(h_act)}({_n(c)})", "="
-    lines.append(_aligned("a", rf"h(c')\,{s}(z_o)", rf"{h_of_c} \cdot {_g(o)} {rel} {_n(sv.h)}"))
+    # a projected h mixes every unit's output: no single number for this unit's a
+    result = r"\quad \text{(then projected)}" if sv.projected else f" {rel} {_n(sv.h)}"
+    lines.append(_aligned("a", rf"h(c')\,{s}(z_o)", rf"{h_of_c} \cdot {_g(o)}{result}"))
     return lines
 
 

@@ -22,7 +22,7 @@ from figures.style import (
     series_name,
     unit_color,
 )
-from figures.values import check_index, fmt, resolve_units, unit_label
+from figures.values import check_index, fmt, resolve_units, series_width, unit_label
 
 MAX_LINE_UNITS = 16  # default: more units than this → the most varying ones
 MAX_HEATMAP_UNITS = 64
@@ -100,6 +100,14 @@ def _mark_step(fig: go.Figure, t: int, steps: int, band: bool) -> None:
     )
 
 
+def _row_units(trace: Trace, units: list[int], width: int, limit: int) -> list[int]:
+    """The units of one row: the chosen ones, or for a narrower series (the hidden state of a
+    projected LSTM) its own first `limit` units."""
+    if width == series_width(trace):
+        return units
+    return list(range(min(width, limit)))
+
+
 def _layout_rows(n_rows: int, row_px: list[int], gap_px: int = 34, top_px: int = 52,
                  bottom_px: int = 56) -> tuple[int, float, list[float]]:
     """Figure height, vertical spacing and row heights (as fractions) for the given rows."""
@@ -123,17 +131,19 @@ def state_heatmaps(trace: Trace, t: int, units: list[int] | None = None,
     units = resolve_units(trace, units, MAX_HEATMAP_UNITS)
     series = _series(trace)
     keys = list(series)
-    cell_px = max(4, min(26, 180 // len(units)))
-    row_px = [max(46, cell_px * len(units))] * len(keys)
+    rows = [_row_units(trace, units, series[k].shape[1], MAX_HEATMAP_UNITS) for k in keys]
+    cell_px = max(4, min(26, 180 // max(len(r) for r in rows)))
+    row_px = [max(46, cell_px * len(r)) for r in rows]
     height, spacing, heights = _layout_rows(len(keys), row_px)
     fig = make_subplots(rows=len(keys), cols=1, shared_xaxes=True, vertical_spacing=spacing,
                         row_heights=heights)
-    labels = [unit_label(trace, u) for u in units]
     x = list(range(1, steps + 1))
     show_text = len(units) <= 4 and steps <= 20  # few big cells: write the values in them
     for row, key in enumerate(keys, start=1):
         values = series[key]
-        z = values[:, units].T
+        shown = rows[row - 1]
+        labels = [unit_label(trace, u, values.shape[1]) for u in shown]
+        z = values[:, shown].T
         if is_gate(trace.kind, key):
             scale = {"zmin": 0.0, "zmax": 1.0, "colorscale": gate_colorscale(key)}
         else:
@@ -141,7 +151,7 @@ def state_heatmaps(trace: Trace, t: int, units: list[int] | None = None,
             scale = {"zmin": -m, "zmax": m, "zmid": 0.0, "colorscale": diverging_colorscale(key)}
         axis = fig.layout["yaxis" if row == 1 else f"yaxis{row}"]
         lo, hi = axis.domain
-        if row_px[0] < 90:  # a short row: label only both ends of the colour bar
+        if row_px[row - 1] < 90:  # a short row: label only both ends of the colour bar
             ticks = {"tickvals": [scale["zmin"], scale["zmax"]],
                      "ticktext": [fmt(scale["zmin"]), fmt(scale["zmax"])]}
         else:
@@ -156,7 +166,7 @@ def state_heatmaps(trace: Trace, t: int, units: list[int] | None = None,
                 y=labels,
                 name=key,
                 xgap=1,
-                ygap=1 if len(units) <= 32 else 0,
+                ygap=1 if len(shown) <= 32 else 0,
                 hovertemplate=f"step %{{x}}<br>unit %{{y}}<br>{key} = %{{z:.3f}}<extra></extra>",
                 colorbar={
                     "x": 1.005,
@@ -176,7 +186,7 @@ def state_heatmaps(trace: Trace, t: int, units: list[int] | None = None,
             col=1,
         )
         fig.update_yaxes(type="category", autorange="reversed", fixedrange=True,
-                         showgrid=False, title_text="unit" if len(units) > 1 else None,
+                         showgrid=False, title_text="unit" if len(shown) > 1 else None,
                          title_font={"size": 12, "color": MUTED}, row=row, col=1)
     _steps_axis(fig, len(keys), steps, step_labels)
     _row_titles(fig, trace.kind, keys)
@@ -206,9 +216,10 @@ def state_lines(trace: Trace, t: int, units: list[int] | None = None,
     single = len(units) == 1
     for row, key in enumerate(keys, start=1):
         values = series[key]
-        for n, u in enumerate(units):
+        shown = _row_units(trace, units, values.shape[1], MAX_LINE_UNITS)
+        for n, u in enumerate(shown):
             color = series_color(key) if single else unit_color(n)
-            label = unit_label(trace, u)
+            label = unit_label(trace, u, values.shape[1])
             y = values[:, u]
             sizes = [7] * steps
             sizes[t] = 13
@@ -219,7 +230,7 @@ def state_lines(trace: Trace, t: int, units: list[int] | None = None,
                     mode="lines+markers",
                     name=f"unit {label}",
                     legendgroup=f"unit {label}",
-                    showlegend=not single and row == 1,
+                    showlegend=not single and shown is units and row == 1,
                     line={"color": color, "width": 3 if single else 2},
                     marker={"size": sizes, "color": color, "line": {"width": 1, "color": "white"}},
                     hovertemplate=f"step %{{x}}<br>unit {label}<br>{key} = %{{y:.3f}}"
@@ -232,8 +243,8 @@ def state_lines(trace: Trace, t: int, units: list[int] | None = None,
             yrange = [-0.08, 1.08]
             ticks = {"tickvals": [0, 0.5, 1]}
         else:
-            shown = values[:, units]
-            lo, hi = min(float(shown.min()), 0.0), max(float(shown.max()), 0.0)
+            drawn = values[:, shown]
+            lo, hi = min(float(drawn.min()), 0.0), max(float(drawn.max()), 0.0)
             pad = 0.12 * (hi - lo) or 0.5
             yrange, ticks = [lo - pad, hi + pad], {"nticks": 5}
         fig.update_yaxes(range=yrange, fixedrange=True, zeroline=True, zerolinecolor="#cbd5e1",

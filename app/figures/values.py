@@ -130,6 +130,11 @@ class StepValues:
     activations: dict[str, str] = field(default_factory=dict)
 
     @property
+    def projected(self) -> bool:
+        """True for an LSTM whose hidden state is a projection (h and h_prev are nan)."""
+        return math.isnan(self.h)
+
+    @property
     def prev_sub(self) -> str:
         """Subscript of the previous step: "t−1", or "t+1" for a backward direction."""
         return "t+1" if self.reverse else "t−1"
@@ -162,7 +167,9 @@ def step_values(trace: Trace, t: int, unit: int = 0, layer: int = -1, direction:
     layer = check_index("layer", layer, trace.num_layers)
     direction = check_index("direction", direction, trace.num_directions)
     lt = trace.layers[layer][direction]
-    size = int(lt.hidden.shape[1])
+    # an LSTM with a projection (torch proj_size) has more memory units than hidden units
+    size = int((lt.cell if lt.cell is not None else lt.hidden).shape[1])
+    projected = size != int(lt.hidden.shape[1])
     unit = check_index("unit", unit, size)
 
     prev = t + 1 if lt.reverse else t - 1
@@ -177,7 +184,12 @@ def step_values(trace: Trace, t: int, unit: int = 0, layer: int = -1, direction:
         below = trace.layers[layer - 1]
         x = [float(v) for d in below for v in d.hidden[t].reshape(-1).tolist()]
 
-    h_prev = float(lt.hidden0[unit]) if first else at(lt.hidden, prev)
+    nan = float("nan")
+    if projected:  # h is a projection of every unit's output, not this unit's own value
+        h_prev = h = nan
+    else:
+        h_prev = float(lt.hidden0[unit]) if first else at(lt.hidden, prev)
+        h = at(lt.hidden, t)
     c_prev = c = None
     if lt.cell is not None:
         c = at(lt.cell, t)
@@ -215,7 +227,7 @@ def step_values(trace: Trace, t: int, unit: int = 0, layer: int = -1, direction:
         reverse=bool(lt.reverse),
         x=x,
         h_prev=h_prev,
-        h=at(lt.hidden, t),
+        h=h,
         c_prev=c_prev,
         c=c,
         gates={k: at(v, t) for k, v in lt.gates.items()},
@@ -226,13 +238,18 @@ def step_values(trace: Trace, t: int, unit: int = 0, layer: int = -1, direction:
     )
 
 
+def series_width(trace: Trace) -> int:
+    """The most units any series has (the memory of a projected LSTM has more than h)."""
+    return max(int(v.shape[1]) for v in trace.series().values())
+
+
 def default_units(trace: Trace, limit: int = 16, name: str | None = None) -> list[int]:
     """All units when there are at most `limit`, else the `limit` most varying ones."""
-    size = int(trace.hidden.shape[1])
-    if size <= limit:
-        return list(range(size))
     if name is None:
         name = "c" if trace.cell is not None else "h"
+    size = int(trace.series()[name].shape[1])
+    if size <= limit:
+        return list(range(size))
     return trace.top_units(limit, name)
 
 
@@ -240,18 +257,19 @@ def resolve_units(trace: Trace, units: list[int] | None, limit: int = 16) -> lis
     """Validate the requested unit indices, or pick defaults."""
     if units is None:
         return default_units(trace, limit)
-    size = int(trace.hidden.shape[1])
+    size = series_width(trace)
     picked = [check_index("unit", int(u), size) for u in units]
     if not picked:
         raise ValueError("units is empty: pick at least one unit")
     return list(dict.fromkeys(picked))
 
 
-def unit_label(trace: Trace, unit: int) -> str:
-    """Name of a unit of the concatenated [D*H] axis: "3", or "→3" / "←3" when bidirectional."""
+def unit_label(trace: Trace, unit: int, width: int | None = None) -> str:
+    """Name of a unit of a concatenated [D*H] axis (`width` = D*H, default the widest series):
+    "3", or "→3" / "←3" when bidirectional."""
     if trace.num_directions == 1:
         return str(unit)
-    size = int(trace.layers[-1][0].hidden.shape[1])
+    size = (width or series_width(trace)) // trace.num_directions
     d, k = divmod(unit, size)
     return f"{'←' if trace.layers[-1][d].reverse else '→'}{k}"
 
