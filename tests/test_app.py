@@ -139,6 +139,10 @@ def test_a_wrong_width_gets_a_clear_message_not_a_traceback():
     at = run_app("views/stepper.py", model="lstm", **{"in": "5"}, seq="lecture")
     assert not at.exception
     assert any("3 inputs per step" in e.value and "reads 5" in e.value for e in at.error)
+    next(b for b in at.button if b.label == "Set the input size to 3").click().run()
+    assert not at.error
+    assert step_text(at).startswith("**Step 1 of 9**")
+    assert at.query_params["in"] == "3"
 
 
 def test_your_own_sequence_from_the_link():

@@ -262,14 +262,17 @@ def test_model_classes_by_kind():
         LSTMNet(CellConfig("gru", 2, 2))
 
 
-@pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device on this machine")
+DEVICES = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
+
+
+@pytest.mark.parametrize("device", DEVICES)
 @pytest.mark.parametrize("name", ["lstm", "gru", "rnn_tanh"])
-def test_runs_on_cuda(name):
+def test_runs_on_the_models_device(name, device):
     ref, model = random_pair(name, seed=1)
-    ref, model = ref.cuda(), model.cuda()
-    x = torch.randn(7, ref.input_size, device="cuda")
+    ref, model = ref.to(device), model.to(device)
+    x = torch.randn(7, ref.input_size, device=device)
     with torch.no_grad():
         out, _ = model(x)
         ref_out, _ = ref(x)
-    assert out.device.type == "cuda"
+    assert out.device.type == device
     torch.testing.assert_close(out, ref_out, atol=1e-4, rtol=0)

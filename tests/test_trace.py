@@ -408,16 +408,20 @@ def test_top_units_and_series():
     assert set(top) == set(torch.topk(var, 3).indices.tolist())
 
 
-@pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device on this machine")
+DEVICES = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
+
+
+@pytest.mark.parametrize("device", DEVICES)
 @pytest.mark.parametrize("name", ["lstm", "gru", "rnn_relu"])
-def test_trace_runs_on_cuda(name):
-    module = make(name, 2, True, True).cuda()
-    x = seq(40, 4)  # on the CPU: trace moves it
+def test_trace_runs_on_the_models_device(name, device):
+    module = make(name, 2, True, True).to(device)
+    x = seq(40, 4)  # on the CPU: trace moves it to the model's device
     tr = trace(module, x)
-    assert tr.hidden.device.type == "cuda" and tr.inputs.device.type == "cuda"
-    assert all(v.device.type == "cuda" for v in tr.gates.values())
+    assert tr.hidden.device.type == device and tr.inputs.device.type == device
+    assert all(v.device.type == device for v in tr.gates.values())
     with torch.no_grad():
-        ref, _ = module(x.cuda())
+        ref, _ = module(x.to(device))
     torch.testing.assert_close(tr.hidden, ref, atol=1e-4, rtol=0)
-    engine = build_model(CellConfig("lstm", 4, 6, cell_input_activation="linear"), seed=0).cuda()
-    assert trace(engine, x).cell.device.type == "cuda"
+    config = CellConfig("lstm", 4, 6, cell_input_activation="linear")
+    engine = build_model(config, seed=0).to(device)
+    assert trace(engine, x).cell.device.type == device

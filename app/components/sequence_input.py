@@ -6,12 +6,14 @@ sequence seed) and x (your own sequence, encoded).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
 import torch
 
+from components.model_picker import KEYS as PICKER_KEYS
 from engine import lee
 from engine.uploads import (
     SequenceError,
@@ -30,6 +32,7 @@ PRESETS = {
 RANDOM_STEPS = 12
 URL_MAX_STEPS = 200  # longer sequences of your own are not put in the link
 KEYS = {"seq": "seq.preset", "rs": "seq.random_seed"}
+INPUT = PICKER_KEYS["in"]  # the model's input size, which the width fix sets
 _CUSTOM = "seq.custom"  # [T, I] tensor: the base of "Your own"
 _PASTE_ERROR = "seq.paste_error"  # why the last paste could not be used, or None
 _VERSION = "seq.version"  # bumped whenever a base table is replaced, to reset the editor
@@ -43,6 +46,7 @@ class SequenceChoice:
     error: str | None  # what is wrong, written for the user
     preset: str  # key of PRESETS
     edited: bool  # the table differs from the preset
+    fix: tuple[str, Callable[[], None]] | None = None  # a button label and callback that fix it
 
 
 def _preset_tensor(preset: str, width: int) -> torch.Tensor:
@@ -161,10 +165,10 @@ def sequence_editor(preset: str, width: int) -> SequenceChoice:
             message = (
                 f"The lecture's sequences have 3 inputs per step (x1, x2, x3), but this model "
                 f"reads {width}. Set the model's input size to 3, or choose “Your own” to type "
-                f"{width}-wide vectors."
+                f"{width}-wide vectors in the Input sequence tab."
             )
-        else:
-            message = f"The sequence can't be used: {err}"
-        return SequenceChoice(None, message, preset, edited=True)
+            fix = ("Set the input size to 3", lambda: st.session_state.update({INPUT: 3}))
+            return SequenceChoice(None, message, preset, edited=True, fix=fix)
+        return SequenceChoice(None, f"The sequence can't be used: {err}", preset, edited=True)
     changed = x.shape != base.shape or not torch.equal(x, base)
     return SequenceChoice(x, None, preset, edited=changed)

@@ -12,6 +12,14 @@ from engine.trace import Trace
 TOP_K = 8  # units shown over time by default: the k with the largest variance
 
 
+def _unit_label(trace: Trace, unit: int) -> str:
+    """A unit of the concatenated last layer as people read it: "→3" forward, "←3" backward."""
+    if trace.num_directions == 1:
+        return str(unit)
+    per = trace.hidden.shape[1] // trace.num_directions
+    return f"{'→←'[unit // per]}{unit % per}"
+
+
 def _memory_name(trace: Trace) -> str:
     return "c" if trace.cell is not None else "h"
 
@@ -67,5 +75,6 @@ def unit_picker(trace: Trace) -> list[int] | None:
         f"Units to show (default: the {TOP_K} whose {'memory' if name == 'c' else 'state'} "
         "varies most)",
         range(total), default=default, key=f"view.units.{total}",
+        format_func=lambda u: _unit_label(trace, u),
     )
     return sorted(chosen) or default

@@ -107,7 +107,7 @@ def _gate_label(cv: Canvas, x: float, y: float, sv: StepValues, key: str, title:
     v = sv.gates[key]
     color = COLORS[key]
     word = gate_word(sv.kind, key, v)
-    cv.text(x, y + 0.3, f"<b>{title}</b>: <b>{word}</b>", size=15, color=color,
+    cv.text(x, y + 0.3, f"<b>{title}</b>: <b>{word}</b>", size=14, color=color,
             xanchor=xanchor, name=f"{key}-state")
     cv.text(x, y - 0.32, formula, size=14, color=TEXT, xanchor=xanchor, name=f"{key}-values")
 

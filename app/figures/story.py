@@ -60,7 +60,7 @@ def step_story(trace: Trace, t: int, unit: int = 0, layer: int = -1, direction: 
             + " of the previous state.",
             f"- **Candidate** n = {_num(n)}.",
             f"- **Update gate** z = {fmt_gate(z)}: h = (1 − z)·n + z·h_prev keeps "
-            f"{_num(100 * z)}% of the previous state {_num(h_prev)}.",
+            f"{100 * z:.0f}% of the previous state {_num(h_prev)}.",
             f"- **Hidden state** {_num(h_prev)} → **{_num(h)}**.",
         ])
     act = trace.activations.get("nonlinearity", "tanh")

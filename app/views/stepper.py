@@ -12,12 +12,18 @@ from figures.timeline import state_heatmaps, state_lines
 
 COMPONENTS = (model_picker, sequence_input, stepper_controls, weight_editor)
 
-st.title("LSTM step-through")
-st.caption(
-    "Lecture §3: a memory cell with an input gate, a forget gate and an output gate. "
+CAPTIONS = {
+    "lstm": "Lecture §3: a memory cell with an input gate, a forget gate and an output gate. "
     "c′ = g(z)·σ(z_i) + c·σ(z_f), a = h(c′)·σ(z_o). The forget gate **keeps** the memory when "
-    "it is open (1) and erases it when it is closed (0)."
-)
+    "it is open (1) and erases it when it is closed (0).",
+    "gru": "Lecture §4: the GRU, LSTM's simpler sibling with two gates. The reset gate r decides "
+    "how much of the old state the candidate n sees; the update gate z keeps the old state "
+    "where it is open and takes the candidate where it is closed.",
+    "rnn": "Lecture §2: the Elman network. The hidden layer's values are stored and fed back "
+    "as an extra input at the next step.",
+    "jordan": "Lecture §2: the Jordan network. The network's previous *output* is stored and fed "
+    "back as an extra input at the next step.",
+}
 
 if not st.session_state.get("stepper.url_loaded"):
     bad = [name for part in COMPONENTS for name in part.load_url(st.query_params)]
@@ -31,8 +37,11 @@ with st.sidebar:
     st.subheader("Input")
     preset = sequence_input.preset_picker()
 
+st.title("LSTM step-through")
+st.caption(CAPTIONS["lstm" if choice.is_lecture else choice.kind])
+
 controls = st.container()
-diagram_col, detail_col = st.columns([1, 1], gap="large")
+diagram_col, detail_col = st.columns([6, 5], gap="medium")
 tab_names = ["Over time", "Memory animation", "Input sequence"]
 tab_names += ["Weights"] if choice.is_lecture else []
 tabs = st.tabs(tab_names)
@@ -50,6 +59,8 @@ url = model_picker.url_params(choice) | sequence_input.url_params(sequence)
 url |= weight_editor.url_params(weights) if weights else {}
 if sequence.error:
     controls.error(sequence.error, icon=":material/error:")
+    if sequence.fix:
+        controls.button(sequence.fix[0], on_click=sequence.fix[1], icon=":material/build:")
     st.query_params.from_dict(url)
     st.stop()
 
