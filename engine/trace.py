@@ -274,6 +274,26 @@ def _spec(model) -> _Spec:
     raise TypeError(f"trace needs a model (torch.nn.Module), got {type(model).__name__}")
 
 
+def describe_model(model: nn.Module):
+    """What the engine needs to know about an engine model or a torch.nn.LSTM / GRU / RNN:
+    kind, sizes, layers, directions, whether a fused kernel runs it, and a
+    `weights(layer, reverse)` accessor (a `_Spec`); TypeError for anything else."""
+    return _spec(model)
+
+
+def check_sequence(x, input_size: int) -> Tensor:
+    """x as a tensor [T, I] with I = input_size; ValueError with the expected shape otherwise."""
+    return _check_input(x, input_size)
+
+
+def recover_layer(spec: _Spec, weights: dict, x: Tensor, h: Tensor,
+                  reverse: bool = False) -> LayerTrace:
+    """Gates, pre-activations and memory of one fused layer-direction, exactly, from its input
+    x [T, I_l] and hidden states h [T, H] (batched matmuls and a scan; `spec` from
+    `describe_model`, `weights` from `spec.weights(layer, reverse)`)."""
+    return _recover(spec, weights, x, h, reverse)
+
+
 def _check_input(x, input_size: int) -> Tensor:
     """x as a tensor [T, I]; ValueError with the expected shape otherwise."""
     try:
