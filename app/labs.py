@@ -31,4 +31,16 @@ LABS: list[Lab] = [
             "lecture's hand-set weights to see what each one does."
         ),
     ),
+    Lab(
+        page="views/gradients.py",
+        url_path="gradients",
+        title="Gradient lab",
+        icon=":material/trending_up:",
+        lecture="§4 · Why RNNs are hard to train",
+        summary=(
+            "The lecture's y = w⁹⁹⁹, Pascanu's cliff in the error surface with and without "
+            "gradient clipping, gradient norms vanishing and exploding over time, and live "
+            "training of a tanh RNN against an LSTM."
+        ),
+    ),
 ]

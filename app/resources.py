@@ -6,15 +6,21 @@ tuples), so the same model and sequence are computed once per process.
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
+import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 import torch
 
+from components.grad_controls import run_label
 from components.model_picker import ModelChoice
-from engine import cells, lee
+from engine import cells, gradients, lee
 from engine.trace import Trace, trace
 from figures.animation import animation_html, memory_animation
 
+DEFAULT_RUNS = Path(__file__).resolve().parents[1] / "pretrained" / "gradient_runs.json"
 Weights = tuple[tuple[float, ...], ...] | None
 Steps = tuple[tuple[float, ...], ...]
 
@@ -54,3 +60,35 @@ def get_animation(choice: ModelChoice, weights: Weights, steps: Steps) -> tuple[
 def steps_key(x: torch.Tensor) -> Steps:
     """A [T, I] tensor as nested tuples, for use as a cache key."""
     return tuple(tuple(row) for row in x.tolist())
+
+
+# -- gradient lab ----------------------------------------------------------------------------
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def get_error_surface(points: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(ws, bs, loss [ws, bs]) of Pascanu's one-unit network on the default window."""
+    ws, bs = gradients.default_window(points)
+    return ws, bs, gradients.error_surface(ws, bs)
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def get_norm_comparison(steps: int, hidden: int, radius: float, forget_bias: float,
+                        seed: int) -> dict[str, gradients.GradNorms]:
+    """‖∂L/∂h_t‖ of a tanh RNN, a ReLU RNN, a GRU and an LSTM on one seeded input."""
+    return gradients.compare_grad_norms(steps, hidden, radius, forget_bias, seed)
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def get_model_norms(choice: ModelChoice, weights: Weights, steps: Steps) -> gradients.GradNorms:
+    """‖∂L/∂h_t‖ of the stepper's model on the stepper's sequence."""
+    model = get_model(choice, weights)
+    return gradients.hidden_grad_norms(model, torch.tensor(steps, dtype=torch.float32))
+
+
+@st.cache_resource(show_spinner=False)
+def get_default_runs() -> dict[str, gradients.TrainingRun]:
+    """The training runs shipped with the app (pretrained/gradient_runs.json), by label."""
+    data = json.loads(DEFAULT_RUNS.read_text())
+    runs = [gradients.TrainingRun.from_dict(run) for run in data["runs"].values()]
+    return {run_label(r.settings["kind"], r.settings["clip"]): r for r in runs}

@@ -129,3 +129,19 @@ def test_untrained_models_step_in_the_browser(page, server):
         open_page(page, server, f"stepper?model={kind}&hid=6&seq=lecture&step=3")
         assert "Step 3 of 9" in step_label(page)
         assert_clean(page, server)
+
+
+def test_the_gradient_lab_trains_and_stops_keeping_what_it_learned(page, server):
+    open_page(page, server, "gradients")
+    page.get_by_role("tab", name=re.compile("D · Training")).click()
+    assert page.get_by_text("Shown: the runs shipped with the app").count() == 1
+    page.get_by_role("button", name=re.compile("Train")).click()
+    stop = page.get_by_role("button", name=re.compile("Stop"))
+    stop.wait_for(state="visible", timeout=30_000)
+    page.wait_for_timeout(4000)  # let the first run learn something before stopping it
+    stop.click()
+    stop.wait_for(state="detached", timeout=60_000)
+    wait_settled(page, timeout=60_000)
+    assert page.get_by_text("Shown: the runs shipped with the app").count() == 0
+    assert page.locator('[data-testid="stPlotlyChart"]').count() >= 1
+    assert_clean(page, server)

@@ -66,6 +66,7 @@ if sequence.error:
 
 steps = resources.steps_key(sequence.x)
 trace = resources.get_trace(choice, weights, steps)
+st.session_state["stepper.current"] = (choice, weights, steps)  # shared with the gradient lab
 with controls:
     t = stepper_controls.stepper_controls(trace.steps)
 url |= stepper_controls.url_params(t + 1)

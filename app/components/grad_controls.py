@@ -1,0 +1,164 @@
+"""Widgets and small tables of the gradient lab. Owns the session-state keys under "grad."."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from components.model_picker import LECTURE
+from engine import gradients, lee
+from figures.gradients import MODEL_NAMES
+
+LECTURE_WS = (1.0, 1.01, 0.99, 0.01)
+START_KEYS = ("grad.w0", "grad.b0")
+TRAIN_LIMIT_S = 60.0  # all four runs together
+PAIRS = (("rnn", None), ("rnn", "clip"), ("lstm", None), ("lstm", "clip"))
+
+
+def power_inputs() -> tuple[float, int]:
+    """w (fine steps near 1) and the number of steps T."""
+    left, right = st.columns([3, 2])
+    w = left.slider("w", 0.0, 1.05, 1.01, step=0.0005, format="%.4f", key="grad.w",
+                    help="Steps of 0.0005, so 0.99, 1 and 1.01 can all be picked.")
+    steps = right.slider("T (steps)", 2, 1000, 1000, key="grad.T")
+    return float(w), int(steps)
+
+
+def lecture_table(steps: int) -> pd.DataFrame:
+    """The lecture's ws with y = w^(T−1) and dy/dw at the chosen T."""
+    ys, dys = gradients.power_toy(np.array(LECTURE_WS), steps)
+    return pd.DataFrame({"w": LECTURE_WS, f"y = w^{steps - 1}": [f"{v:.4g}" for v in ys],
+                         "dy/dw": [f"{v:.4g}" for v in dys]})
+
+
+def descent_inputs(ws: np.ndarray, bs: np.ndarray) -> tuple[tuple[float, float], float, float, int]:
+    """Start (w0, b0), learning rate, clipping threshold and number of steps."""
+    defaults = gradients.CLIFF_DESCENT
+    st.session_state.setdefault(START_KEYS[0], float(defaults["w0"]))
+    st.session_state.setdefault(START_KEYS[1], float(defaults["b0"]))
+    c = st.columns(5)
+    w0 = c[0].number_input("start w", float(ws.min()), float(ws.max()), key=START_KEYS[0],
+                           step=0.1, help="Or click a point on the surface.")
+    b0 = c[1].number_input("start b", float(bs.min()), float(bs.max()), key=START_KEYS[1],
+                           step=0.1)
+    lr = c[2].select_slider("learning rate", [0.01, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0],
+                            value=float(defaults["lr"]), key="grad.lr")
+    clip = c[3].select_slider("clip threshold", [0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0],
+                              value=float(defaults["clip"]), key="grad.clip")
+    steps = c[4].slider("steps", 5, 300, int(defaults["steps"]), key="grad.steps")
+    return (float(w0), float(b0)), float(lr), float(clip), int(steps)
+
+
+def take_clicked_start() -> None:
+    """Chart callback: a click on the surface becomes the new start point."""
+    points = st.session_state["surface"].selection.points
+    if points:
+        st.session_state[START_KEYS[0]] = round(float(points[0]["x"]), 3)
+        st.session_state[START_KEYS[1]] = round(float(points[0]["y"]), 3)
+
+
+def descent_summary(free, clipped) -> str:
+    """Two lines comparing the longest step and the final loss with and without clipping."""
+    def line(name, tr):
+        big = tr.step_norms.max() if len(tr.step_norms) else 0.0
+        end = "left the map" if not np.all(np.isfinite(tr.points[-1])) else (
+            f"ends at loss {tr.losses[-1]:.3g}")
+        return (f"- **{name}**: longest step {big:.3g}, largest gradient "
+                f"{tr.grad_norms.max() if len(tr.grad_norms) else 0:.3g}, {end}.")
+    return "\n".join([line("Without clipping", free), line("With clipping", clipped),
+                      "- Where the surface has its wall, one unclipped step throws the point far "
+                      "away; the clipped step keeps its direction but not its size."])
+
+
+def norm_inputs():
+    """Either the four-cell comparison's settings or the stepper's model and sequence."""
+    source = st.radio(
+        "Compare", ["compare", "stepper"], horizontal=True, key="grad.source",
+        format_func={"compare": "tanh RNN, ReLU RNN, GRU and LSTM side by side",
+                     "stepper": "the model and sequence of the step-through"}.get,
+    )
+    if source == "stepper":
+        choice, weights, steps = st.session_state.get(
+            "stepper.current",
+            (LECTURE, None, tuple(tuple(r) for r in lee.LECTURE_SEQUENCE.tolist())))
+        st.caption(f"{choice.kind.upper()} ({choice.hidden_size} units) on a {len(steps)}-step "
+                   "sequence; L = sum of h_T. Change them on the LSTM step-through page.")
+        return source, (choice, weights, steps)
+    c = st.columns(5)
+    steps = c[0].slider("T", 10, 1000, 200, step=10, key="grad.norm_T")
+    hidden = c[1].select_slider("hidden size", [4, 8, 16, 32, 64, 128, 256], 64,
+                                key="grad.norm_H")
+    radius = c[2].slider("spectral radius of W_hh", 0.1, 3.0, 1.0, step=0.05,
+                         key="grad.norm_radius")
+    forget = c[3].slider("LSTM forget-gate bias", -5.0, 5.0, 1.0, step=0.5, key="grad.norm_bf")
+    seed = c[4].number_input("seed", 0, 10_000, 0, key="grad.norm_seed")
+    st.caption("Loss at the last step only: L = sum of h_T. Read the curves from right to left: "
+               "how much of the gradient reaches step t.")
+    return source, (int(steps), int(hidden), float(radius), float(forget), int(seed))
+
+
+def slope_table(result: dict) -> pd.DataFrame:
+    """Per model: the slope of log₁₀‖∂L/∂h_t‖ per step back, and what it means."""
+    rows = []
+    for name, gn in result.items():
+        slope = gn.slope()
+        verdict = "explodes" if slope > 1e-3 else "vanishes" if slope < -1e-3 else "stays level"
+        first, last = float(gn.hidden[0]), float(gn.hidden[-1])
+        rows.append({"model": MODEL_NAMES.get(name, name), "‖∂L/∂h_1‖": f"{first:.3g}",
+                     "‖∂L/∂h_T‖": f"{last:.3g}",
+                     "decades per 100 steps back": f"{100 * slope:+.2f}", "going back": verdict})
+    return pd.DataFrame(rows)
+
+
+def training_inputs() -> dict:
+    """Settings of a live training run (both models, with and without clipping)."""
+    c = st.columns(4)
+    seq_len = c[0].slider("sequence length", 10, 200, 30, step=10, key="grad.train_T")
+    iterations = c[1].slider("iterations", 50, 2000, 1000, step=50, key="grad.train_iters")
+    clip = c[2].select_slider("clip threshold", [0.1, 0.5, 1.0, 2.0, 5.0], 1.0,
+                              key="grad.train_clip")
+    seed = c[3].number_input("seed", 0, 10_000, 0, key="grad.train_seed")
+    st.caption(f"The adding problem: sum the two marked numbers of a length-{seq_len} sequence. "
+               f"A tanh RNN and an LSTM (32 units, Adam, learning rate 0.01, batches of 32), "
+               f"each with and without clipping; at most {TRAIN_LIMIT_S:.0f} s in all.")
+    return {"seq_len": int(seq_len), "iterations": int(iterations), "clip": float(clip),
+            "seed": int(seed)}
+
+
+def run_label(kind: str, clip: float | None) -> str:
+    name = "tanh RNN" if kind == "rnn" else "LSTM"
+    return f"{name}, clipped at {clip:g}" if clip else f"{name}, no clipping"
+
+
+def training_work(settings: dict):
+    """The background work: four bounded runs, progress spread over them."""
+    def work(on_progress, should_stop):
+        runs = {}
+        for k, (kind, clipped) in enumerate(PAIRS):
+            if should_stop():
+                break
+            clip = settings["clip"] if clipped else None
+            run = gradients.train_long_range(
+                kind, settings["seq_len"], clip, settings["iterations"], settings["seed"],
+                on_progress=lambda f, k=k: on_progress((k + f) / len(PAIRS)),
+                should_stop=should_stop, time_limit=TRAIN_LIMIT_S / len(PAIRS))
+            if len(run.losses):
+                runs[run_label(kind, clip)] = run
+        return runs
+    return work
+
+
+def run_table(runs: dict) -> pd.DataFrame:
+    """Per run: iterations, final loss, largest gradient norm, share of clipped steps."""
+    rows = []
+    for label, run in runs.items():
+        if not len(run.losses):
+            continue
+        tail = run.losses[-max(1, len(run.losses) // 10):]
+        rows.append({"run": label, "iterations": len(run.losses),
+                     "final loss (last 10%)": f"{np.nanmean(tail):.3g}",
+                     "largest gradient norm": f"{np.nanmax(run.grad_norms):.3g}",
+                     "clipped steps": f"{100 * run.clipped.mean():.0f}%",
+                     "ended": run.stop_reason})
+    return pd.DataFrame(rows)
