@@ -19,6 +19,7 @@ from components.model_picker import ModelChoice
 from engine import cells, gradients, lee
 from engine.trace import Trace, trace
 from figures.animation import animation_html, memory_animation
+from figures.timeline import state_heatmaps, state_lines
 
 DEFAULT_RUNS = Path(__file__).resolve().parents[1] / "pretrained" / "gradient_runs.json"
 Weights = tuple[tuple[float, ...], ...] | None
@@ -55,6 +56,16 @@ def get_animation(choice: ModelChoice, weights: Weights, steps: Steps) -> tuple[
     """The memory animation figure and the same animation as a self-contained HTML page."""
     figure = memory_animation(get_trace(choice, weights, steps))
     return figure, animation_html(figure)
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def get_timeline(choice: ModelChoice, weights: Weights, steps: Steps,
+                 units: tuple[int, ...] | None) -> go.Figure:
+    """Gates, memory and hidden values over time (lines for ≤ 4 units, else heatmaps), marked at
+    step 1; pages move the marker with `figures.timeline.move_step` (never change this one)."""
+    trace = get_trace(choice, weights, steps)
+    build = state_lines if trace.hidden.shape[1] <= 4 else state_heatmaps
+    return build(trace, 0, list(units) if units else None)
 
 
 def steps_key(x: torch.Tensor) -> Steps:

@@ -767,3 +767,19 @@ def fmt_text(value) -> str:
     from figures.values import text_num
 
     return text_num(float(value))
+
+
+@pytest.mark.parametrize("builder", ["state_lines", "state_heatmaps"])
+def test_moving_the_step_marker_draws_what_a_fresh_figure_draws(builder):
+    from figures import timeline
+
+    build = getattr(timeline, builder)
+    tr = lecture_trace()
+    base = build(tr, 0)
+    before = base.to_json()
+    for t in (1, tr.steps - 1):
+        moved = timeline.move_step(base, t)
+        assert moved.to_plotly_json() == build(tr, t).to_plotly_json()
+    assert base.to_json() == before  # the cached figure is never changed
+    with pytest.raises(ValueError):
+        timeline.move_step(base, tr.steps)

@@ -6,6 +6,8 @@ line plots, which read better for a few units (the lecture's model has one).
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
@@ -261,3 +263,27 @@ def state_lines(trace: Trace, t: int, units: list[int] | None = None,
         showlegend=not single,
     )
     return fig
+
+
+def move_step(fig: go.Figure, t: int) -> go.Figure:
+    """A copy of a `state_heatmaps` / `state_lines` figure with the current step moved to t.
+
+    Moving the frame is much cheaper than drawing the whole figure again, so a page can keep
+    one figure per trace and move its marker as the user steps. `fig` is not changed.
+    """
+    steps = len(fig.data[0].x) if fig.data and fig.data[0].x is not None else 0
+    t = check_index("t", t, steps)
+    moved = copy.deepcopy(fig)
+    for shape in moved.layout.shapes:
+        if shape.name == "current-step":
+            shape.update(x0=t + 0.5, x1=t + 1.5)
+    for note in moved.layout.annotations:
+        if note.name == "current-step-label":
+            note.update(x=t + 1, text=f"<b>step {t + 1}</b>")
+    for tr in moved.data:
+        if isinstance(tr, go.Scatter) and isinstance(tr.marker.size, tuple | list):
+            sizes = [7] * steps
+            sizes[t] = 13
+            tr.marker.size = sizes
+    moved.update_layout(meta={**(fig.layout.meta or {}), "step": t})
+    return moved

@@ -8,7 +8,7 @@ from components.unit_picker import unit_picker, view_picker
 from figures.cell_diagram import cell_diagram
 from figures.equations import cell_equations
 from figures.story import step_story
-from figures.timeline import state_heatmaps, state_lines
+from figures.timeline import move_step
 
 COMPONENTS = (model_picker, sequence_input, stepper_controls, weight_editor)
 
@@ -88,9 +88,8 @@ with diagram_col:
 
 with tabs[0]:
     units = unit_picker(trace)
-    small = trace.hidden.shape[1] <= 4
-    figure = state_lines(trace, t, units) if small else state_heatmaps(trace, t, units)
-    st.plotly_chart(figure, key="timeline", config={"displayModeBar": False})
+    timeline = resources.get_timeline(choice, weights, steps, tuple(units) if units else None)
+    st.plotly_chart(move_step(timeline, t), key="timeline", config={"displayModeBar": False})
 with tabs[1]:
     animation, html = resources.get_animation(choice, weights, steps)
     st.caption(
