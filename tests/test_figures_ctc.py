@@ -40,7 +40,9 @@ def node_set(fig) -> set[tuple[int, int]]:
 def segments(fig, kind: str) -> list[tuple[int, int, int, int]]:
     edges = trace(fig, f"edges:{kind}")
     xs, ys = list(edges.x), list(edges.y)
-    return [(xs[i] - 1, ys[i], xs[i + 1] - 1, ys[i + 1]) for i in range(0, len(xs), 3)]
+    assert all(np.isnan(xs[2::3])) and all(np.isnan(ys[2::3]))  # breaks between segments
+    return [(int(xs[i]) - 1, int(ys[i]), int(xs[i + 1]) - 1, int(ys[i + 1]))
+            for i in range(0, len(xs), 3)]
 
 
 @pytest.mark.parametrize(("T", "target"), [(8, LECTURE), (6, [1, 2, 3]), (5, [1, 1]), (3, [])])

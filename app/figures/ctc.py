@@ -74,7 +74,7 @@ def _sizes(num_frames: int, num_states: int) -> tuple[int, int]:
 
 
 def _edges(lat: Lattice, reach: np.ndarray) -> dict[str, tuple[list, list]]:
-    """Line segments (x, y with None breaks) of stays, advances and skips between drawn nodes."""
+    """Line segments (x, y with NaN breaks) of stays, advances and skips between drawn nodes."""
     out: dict[str, tuple[list, list]] = {"stay": ([], []), "advance": ([], []), "skip": ([], [])}
     for t in range(1, lat.num_frames):
         for s in np.flatnonzero(reach[t]):
@@ -82,8 +82,8 @@ def _edges(lat: Lattice, reach: np.ndarray) -> dict[str, tuple[list, list]]:
                 if reach[t - 1, p]:
                     kind = "stay" if p == s else "advance" if p == s - 1 else "skip"
                     xs, ys = out[kind]
-                    xs += [t, t + 1, None]
-                    ys += [int(p), int(s), None]
+                    xs += [t, t + 1, np.nan]  # NaN breaks the line between segments
+                    ys += [int(p), int(s), np.nan]
     return out
 
 
@@ -94,9 +94,10 @@ def _edge_traces(lat: Lattice, reach: np.ndarray) -> list[go.Scatter]:
     for kind, (xs, ys) in _edges(lat, reach).items():
         color = SKIP_COLOR if kind == "skip" else EDGE_COLOR
         traces.append(go.Scatter(
-            x=xs, y=ys, mode="lines", name=names[kind], hoverinfo="skip",
+            x=np.array(xs, dtype=float), y=np.array(ys, dtype=float), mode="lines",
+            name=names[kind], hoverinfo="skip",
             line={"color": color, "width": 1.6, "dash": "dot" if kind == "skip" else "solid"},
-            showlegend=bool(xs), meta={"role": f"edges:{kind}"}))
+            connectgaps=False, showlegend=bool(xs), meta={"role": f"edges:{kind}"}))
     return traces
 
 
@@ -131,9 +132,12 @@ def _node_trace(lat: Lattice, syms: list[str], reach: np.ndarray, values: str | 
         mask[upto + 1:] = False
     ts, ss = np.nonzero(mask)
     blank = lat.states[ss] == lat.blank
-    outline = np.where(blank, BLANK_COLOR, LABEL_COLOR).tolist()
     vals = node_values(lat, values)[ts, ss] if values else None
-    marker = {"size": marker_size, "line": {"width": 1.5, "color": outline}}
+    # Outlines: grey for blanks, dark blue for labels, as numbers on a two-colour scale (arrays
+    # of colour names are slow for plotly to check, and an animation has one trace per frame).
+    marker = {"size": marker_size, "line": {
+        "width": 1.5, "color": blank.astype(float), "cmin": 0.0, "cmax": 1.0,
+        "colorscale": [[0.0, LABEL_COLOR], [1.0, BLANK_COLOR]]}}
     text, textfont = None, None
     few = int(reach.sum()) <= MAX_NODE_TEXT and marker_size >= 22
     if values:
@@ -154,7 +158,8 @@ def _node_trace(lat: Lattice, syms: list[str], reach: np.ndarray, values: str | 
     return go.Scatter(
         x=ts + 1, y=ss, mode="markers+text" if text else "markers", marker=marker, text=text,
         textfont=textfont, textposition="middle center", name="nodes", showlegend=False,
-        hovertext=_node_hover(lat, syms, ts, ss, vals, values), hoverinfo="text",
+        hovertext=np.array(_node_hover(lat, syms, ts, ss, vals, values), dtype=object),
+        hoverinfo="text",
         meta={"role": "nodes"})
 
 
@@ -172,7 +177,8 @@ def _axes(fig: go.Figure, lat: Lattice, syms: list[str], height: int) -> None:
     T, S = lat.num_frames, lat.num_states
     tick = 1 if T <= 40 else int(np.ceil(T / 40 / 5) * 5)
     fig.update_xaxes(range=[0.4, T + 0.6], fixedrange=True, showgrid=False, zeroline=False,
-                     title_text="frame t", tickmode="linear", tick0=1, dtick=tick)
+                     title_text="frame t", tickmode="linear", tick0=1 if tick == 1 else 0,
+                     dtick=tick)
     every = 1 if S <= 41 else int(np.ceil(S / 40))
     fig.update_yaxes(range=[S - 0.5, -0.5], fixedrange=True, showgrid=False, zeroline=False,
                      tickmode="array", tickvals=list(range(0, S, every)),
