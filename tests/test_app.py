@@ -131,8 +131,13 @@ def test_every_cell_type_can_be_stepped(kind):
 
 def test_a_model_with_many_units_offers_top_k_units():
     at = run_app("views/stepper.py", model="lstm", hid="32")
+    assert not at.multiselect  # the "Over time" tab is drawn only when it is open
+    at.session_state["stepper.tab"] = "Over time"
+    at.run()
     chosen = at.multiselect(key="view.units.32").value
     assert len(chosen) == 8
+    at.multiselect(key="view.units.32").set_value([0, 5]).run()
+    assert not at.exception
 
 
 def test_a_wrong_width_gets_a_clear_message_not_a_traceback():
