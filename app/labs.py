@@ -43,4 +43,16 @@ LABS: list[Lab] = [
             "training of a tanh RNN against an LSTM."
         ),
     ),
+    Lab(
+        page="views/ctc.py",
+        url_path="ctc",
+        title="CTC lab",
+        icon=":material/graphic_eq:",
+        lecture="§5 · Many-to-many and CTC",
+        summary=(
+            "Every way of inserting φ that collapses to 好棒棒, counted and listed on the CTC "
+            "lattice; a trained recogniser reading handwritten digit strips as α, β and "
+            "peaky posteriors; or your own per-frame posteriors."
+        ),
+    ),
 ]

@@ -6,6 +6,7 @@ tuples), so the same model and sequence are computed once per process.
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
@@ -14,11 +15,13 @@ import plotly.graph_objects as go
 import streamlit as st
 import torch
 
+from components import ctc_controls as ctl
 from components.grad_controls import run_label
 from components.model_picker import ModelChoice
-from engine import cells, gradients, lee
+from engine import cells, ctc, gradients, lee
 from engine.trace import Trace, trace
 from figures.animation import animation_html, memory_animation
+from figures.ctc import alpha_animation, reachable_nodes
 from figures.timeline import state_heatmaps, state_lines
 
 DEFAULT_RUNS = Path(__file__).resolve().parents[1] / "pretrained" / "gradient_runs.json"
@@ -103,3 +106,82 @@ def get_default_runs() -> dict[str, gradients.TrainingRun]:
     data = json.loads(DEFAULT_RUNS.read_text())
     runs = [gradients.TrainingRun.from_dict(run) for run in data["runs"].values()]
     return {run_label(r.settings["kind"], r.settings["clip"]): r for r in runs}
+
+
+# -- CTC lab ---------------------------------------------------------------------------------
+
+CTC_SNAPSHOTS = Path(__file__).resolve().parents[1] / "pretrained" / "ctc_digits"
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def get_ctc_structure(frames: int, target: tuple[int, ...], num_classes: int) -> ctc.Lattice:
+    """The lattice of `target` over `frames` frames under uniform per-frame probabilities.
+
+    Every alignment is then equally likely, so the occupancy of a node is the share of the
+    alignments that pass through it. ValueError (the engine's message) when T is too short.
+    """
+    uniform = np.full((frames, num_classes), -np.log(num_classes))
+    return ctc.lattice(uniform, list(target))
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def get_alignment_page(frames: int, target: tuple[int, ...], start: int,
+                       stop: int) -> list[list[int]]:
+    """Alignments start..stop-1 (state sequences [T]) in the engine's order."""
+    return list(itertools.islice(ctc.alignments(frames, list(target), as_states=True),
+                                 start, stop))
+
+
+# The recogniser's modules (engine.digits, engine.checkpoint) are imported by the functions
+# that use them, so the other tabs never load them.
+
+
+@st.cache_resource(show_spinner=False)
+def get_ctc_snapshots() -> dict[int, dict]:
+    """The shipped recogniser snapshots (pretrained/ctc_digits/): epoch → their metrics."""
+    paths = sorted(CTC_SNAPSHOTS.glob("epoch_*.json"))
+    if not paths:
+        return {}
+    from engine import checkpoint
+
+    out = {}
+    for path in paths:
+        info = checkpoint.read_info(path)
+        out[int(info.metrics.get("epoch", path.stem.split("_")[-1]))] = info.metrics | {
+            "path": str(path)}
+    return out
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def get_recogniser(epoch: int) -> torch.nn.Module:
+    """The shipped recogniser snapshot after `epoch` epochs."""
+    from engine import checkpoint
+
+    return checkpoint.load(get_ctc_snapshots()[epoch]["path"])
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def get_strip(numbers: tuple[int, ...] | None, seed: int):
+    """A strip of held-out ("test") scans writing `numbers` (None: random digits), seeded:
+    an engine.digits.Strip."""
+    from engine import digits
+
+    return digits.make_strip(list(numbers) if numbers else None, seed, split="test")
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def get_strip_reading(epoch: int, numbers: tuple[int, ...], seed: int
+                      ) -> tuple[np.ndarray, ctc.Lattice]:
+    """The recogniser's log-probabilities [T, 11] for a strip and its lattice for the digits."""
+    strip = get_strip(numbers, seed)
+    with torch.no_grad():
+        log_probs = get_recogniser(epoch)(strip.image).double().numpy()
+    return log_probs, ctc.lattice(log_probs, strip.ctc_labels)
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def get_strip_animation(epoch: int, numbers: tuple[int, ...], seed: int) -> go.Figure:
+    """α filling the strip's lattice, frame by frame (a browser-side animation)."""
+    _, lat = get_strip_reading(epoch, numbers, seed)
+    structure = get_ctc_structure(lat.num_frames, tuple(lat.target), lat.log_probs.shape[1])
+    return alpha_animation(lat, ctl.DIGITS, reachable_nodes(structure))

@@ -1,0 +1,317 @@
+"""Widgets and small tables of the CTC lab. Owns the session-state keys under "ctc."."""
+
+from __future__ import annotations
+
+import functools
+import io
+import math
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from engine import ctc
+
+PAGE_SIZE = 20  # alignments per page
+MAX_PAGES = 5_000  # deeper pages would take the generator too long to reach
+MAX_T = 1000
+DIGITS = [ctc.BLANK_SYMBOL] + [str(d) for d in range(10)]  # the recogniser's classes
+BLANK_TYPED = ("-", "_")  # also read as the blank in a typed frame path
+VIEWS = {"posterior": "occupancy (α·β)", "alpha": "α (forward)", "beta": "β (backward)"}
+EXAMPLE_MATRIX = """# frames × classes: blank, class 1, class 2 (probabilities; rows sum to 1)
+0.70, 0.25, 0.05
+0.20, 0.75, 0.05
+0.60, 0.30, 0.10
+0.10, 0.20, 0.70
+0.30, 0.05, 0.65
+0.85, 0.05, 0.10"""
+_SPLIT = re.compile(r"[,;\s]+")
+PITFALL = (
+    "The lecture's pitfall: without φ, “好好好棒棒棒棒” merges to **好棒**, and no frame path "
+    "could ever give 好棒棒. With φ between the two 棒, “好 φ φ 棒 φ φ 棒 φ” collapses to "
+    "**好棒棒**. That is why the lattice may skip a φ only between *different* labels: two "
+    "equal labels need a φ between them.")
+
+
+# -- Alignments ------------------------------------------------------------------------------
+
+
+def alignment_inputs() -> tuple[str, int]:
+    """The target text and the number of frames T."""
+    left, right = st.columns([3, 1])
+    text = left.text_input("Target (any characters)", ctc.LECTURE_TARGET, max_chars=60,
+                           key="ctc.target", help="好棒棒, hello, 1223 … φ is the blank and "
+                           "cannot be part of a target.")
+    T = right.number_input("Frames T", 0, MAX_T, 8, key="ctc.T")
+    return text, int(T)
+
+
+def count_text(n: int) -> str:
+    """An alignment count for a metric: exact up to 18 digits, else in powers of ten."""
+    if n < 10**18:
+        return f"{n:,}"
+    digits = str(n)
+    return f"≈ {digits[0]}.{digits[1:4]} × 10^{len(digits) - 1}"
+
+
+def page_picker(count: int) -> int:
+    """The page of alignments to list (0-based)."""
+    pages = max(1, min(math.ceil(count / PAGE_SIZE), MAX_PAGES))
+    st.session_state["ctc.page"] = min(st.session_state.get("ctc.page", 1), pages)
+    page = st.number_input(f"Page (of {pages:,}{'+' if pages == MAX_PAGES else ''})", 1, pages,
+                           key="ctc.page")
+    return int(page) - 1
+
+
+def compact(symbols: list[str]) -> str:
+    """A long frame path with its runs shortened: φ φ φ φ h h e → φ×4 h h e."""
+    runs: list[list] = []
+    for symbol in symbols:
+        if runs and runs[-1][0] == symbol:
+            runs[-1][1] += 1
+        else:
+            runs.append([symbol, 1])
+    return " ".join(f"{s}×{n}" if n > 2 else " ".join([s] * n) for s, n in runs)
+
+
+def alignment_table(paths: list[list[int]], states: np.ndarray, alphabet: list[str],
+                    start: int) -> pd.DataFrame:
+    """Alignments (as state sequences) with their frame paths and collapses, numbered from 1.
+
+    Paths longer than 24 frames are written with runs shortened (φ×5); "path" holds them in
+    full, one character per frame.
+    """
+    rows = []
+    for k, path in enumerate(paths):
+        labels = [int(states[s]) for s in path]
+        symbols = list(ctc.decode_labels(labels, alphabet))
+        rows.append({"#": start + k + 1,
+                     "frame path": " ".join(symbols) if len(path) <= 24 else compact(symbols),
+                     "collapses to": ctc.decode_labels(ctc.collapse(labels), alphabet),
+                     "path": "".join(symbols)})
+    return pd.DataFrame(rows)
+
+
+def _set_path(text: str) -> None:
+    st.session_state["ctc.path"] = text
+
+
+def _take_selected(paths: list[str]) -> None:
+    rows = st.session_state["ctc.alignments"].selection.rows
+    if rows and rows[0] < len(paths):
+        _set_path(paths[rows[0]])
+
+
+def selectable_alignments(table: pd.DataFrame) -> None:
+    """The page of alignments; clicking a row makes it the frame path drawn on the lattice."""
+    st.dataframe(table, hide_index=True, width="stretch", key="ctc.alignments",
+                 height=36 + 35 * len(table), column_order=["#", "frame path", "collapses to"],
+                 column_config={"#": st.column_config.NumberColumn(width="small")},
+                 on_select=functools.partial(_take_selected, table["path"].tolist()),
+                 selection_mode="single-row")
+
+
+@dataclass
+class PathCheck:
+    """A typed frame path checked against the target."""
+
+    frames: str  # the path with blanks shown as φ, one symbol per frame
+    collapsed: str  # what it collapses to
+    valid: bool  # a valid alignment of the target at this T
+    reason: str  # why it is or is not
+    states: list[int] | None  # its state per frame when valid
+
+
+def path_input() -> str:
+    """A frame path typed by the user, with the lecture's two examples one click away."""
+    st.session_state.setdefault("ctc.path", ctc.LECTURE_PATH)
+    text = st.text_input("A frame path (one character per frame; φ, - or _ for the blank)",
+                         key="ctc.path")
+    left, right = st.columns(2)
+    left.button(f"Lecture: {ctc.LECTURE_NAIVE_PATH}", on_click=_set_path,
+                args=(ctc.LECTURE_NAIVE_PATH,), key="ctc.naive", width="stretch")
+    right.button(f"Lecture: {ctc.LECTURE_PATH}", on_click=_set_path, args=(ctc.LECTURE_PATH,),
+                 key="ctc.lecture", width="stretch")
+    return text
+
+
+def path_checker(target: str, T: int) -> PathCheck:
+    """The frame-path box, what the typed path collapses to, and the lecture's pitfall."""
+    st.markdown("**Your frame path.** Type one symbol per frame, or click a row of the list "
+                "or one of the lecture's two paths.")
+    check = check_path(path_input(), target, T)
+    shown = " ".join(check.frames) or "(empty)"
+    (st.success if check.valid else st.warning)(
+        f"{shown} → **{check.collapsed or '(empty)'}**: {check.reason}.")
+    st.markdown(PITFALL)
+    return check
+
+
+def check_path(text: str, target: str, T: int) -> PathCheck:
+    """Collapse a typed path and check it against `target` at T frames."""
+    typed = "".join(ch for ch in text if not ch.isspace())
+    for mark in BLANK_TYPED:
+        typed = typed.replace(mark, ctc.BLANK_SYMBOL)
+    labels, alphabet = ctc.encode_text(target)
+    extra = [ch for ch in dict.fromkeys(typed) if ch not in alphabet]
+    path, alphabet = ctc.encode_text(typed, alphabet + extra)
+    collapsed = ctc.decode_labels(ctc.collapse(path), alphabet)
+    if ctc.collapse(path) != labels:
+        why = f"it collapses to “{collapsed}”, not “{target}”"
+    elif len(path) != T:
+        why = f"it has {len(path)} frames, not T = {T}"
+    else:
+        one_hot = np.full((T, len(alphabet)), -np.inf)
+        one_hot[np.arange(T), path] = 0.0
+        states = ctc.lattice(one_hot, labels).best_path_states  # its only alignment
+        return PathCheck(typed, collapsed, True, f"a valid alignment of “{target}” at T = {T}",
+                         states)
+    return PathCheck(typed, collapsed, False, f"not an alignment of “{target}” at T = {T}: "
+                     f"{why}", None)
+
+
+# -- Trained recogniser ----------------------------------------------------------------------
+
+
+def _random_strip(seed_key: str, digits_key: str, draw) -> None:
+    seed = int(st.session_state.get(seed_key, 0)) + 1
+    st.session_state[seed_key] = seed
+    st.session_state[digits_key] = "".join(str(d) for d in draw(seed))
+
+
+def strip_inputs(draw) -> tuple[tuple[int, ...] | None, int, str | None]:
+    """(digits, seed, error) of the strip to read; `draw(seed)` gives random digits."""
+    a, b, c = st.columns([3, 1, 1], vertical_alignment="bottom")
+    st.session_state.setdefault("ctc.digits", "2024")
+    st.session_state.setdefault("ctc.seed", 0)
+    text = a.text_input("Digits to write (0–9, up to 8)", max_chars=16, key="ctc.digits")
+    seed = b.number_input("Seed (which scans, gaps)", 0, 10**6, key="ctc.seed")
+    c.button("Random strip", icon=":material/casino:", key="ctc.random", width="stretch",
+             on_click=_random_strip, args=("ctc.seed", "ctc.digits", draw))
+    typed = "".join(text.split())
+    if not typed or not typed.isdigit() or not typed.isascii():
+        return None, int(seed), f"“{text}” is not a string of digits 0–9: type e.g. 2024."
+    if len(typed) > 8:
+        return None, int(seed), f"{len(typed)} digits is too long for one strip: 8 at most."
+    return tuple(int(d) for d in typed), int(seed), None
+
+
+def reading_inputs(metrics: dict[int, dict]) -> tuple[int, int]:
+    """The snapshot to read with (by epoch) and the beam search's width."""
+    epochs = sorted(metrics)
+    left, right = st.columns(2, gap="large")
+    epoch = left.select_slider(
+        "Snapshot after epoch", epochs, value=epochs[-1], key="ctc.epoch",
+        help="Early snapshots spread probability over many frames; trained ones put a sharp "
+        "spike on one frame per digit and the blank everywhere else.")
+    width = right.slider("Beam width", 1, 32, 8, key="ctc.beam",
+                         help="Prefixes the beam search keeps after each frame.")
+    return int(epoch), int(width)
+
+
+def view_picker(key: str) -> str:
+    """What the lattice's colours show: a key of VIEWS."""
+    return st.radio("Colour the lattice by", list(VIEWS), format_func=VIEWS.get,
+                    horizontal=True, key=key)
+
+
+def decode_table(greedy: list[int], beams: list[tuple[list[int], float]], alphabet: list[str],
+                 truth: list[int] | None = None) -> pd.DataFrame:
+    """Greedy and beam-search readings side by side (✓ where they match `truth`)."""
+    rows = [{"decoder": "greedy (best class per frame, collapsed)",
+             "reading": ctc.decode_labels(greedy, alphabet) or "(empty)", "log score": "—"}]
+    for k, (labels, score) in enumerate(beams[:5]):
+        rows.append({"decoder": f"beam search, #{k + 1}",
+                     "reading": ctc.decode_labels(labels, alphabet) or "(empty)",
+                     "log score": f"{score:.4f}"})
+    table = pd.DataFrame(rows)
+    if truth is not None:
+        right = ctc.decode_labels(truth, alphabet)
+        table["right?"] = ["✓" if r == right else "✗" for r in table["reading"]]
+    return table
+
+
+# -- Your own posteriors ---------------------------------------------------------------------
+
+
+def _is_number(cell: str) -> bool:
+    try:
+        float(cell)
+    except ValueError:
+        return False
+    return True
+
+
+def parse_matrix(text: str) -> np.ndarray:
+    """Rows of numbers (one frame per line; commas, semicolons or spaces) → [T, C] float64.
+
+    Lines starting with '#' and a first line without numbers (a CSV header) are skipped.
+    """
+    rows = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        cells = [c for c in _SPLIT.split(line.strip()) if c]
+        if not cells or cells[0].startswith("#"):
+            continue
+        bad = [col for col, cell in enumerate(cells, start=1) if not _is_number(cell)]
+        if bad and not rows and len(bad) == len(cells):
+            continue  # a header line
+        if bad:
+            raise ValueError(f"line {number}, column {bad[0]}: “{cells[bad[0] - 1]}” is not "
+                             "a number.")
+        rows.append([float(c) for c in cells])
+    if not rows:
+        raise ValueError("no numbers to read: paste one frame per line, e.g. 0.7, 0.2, 0.1.")
+    widths = {len(r) for r in rows}
+    if len(widths) > 1:
+        first = len(rows[0])
+        bad = next(i for i, r in enumerate(rows) if len(r) != first)
+        raise ValueError(f"frame {bad + 1} has {len(rows[bad])} values but frame 1 has {first}: "
+                         "every frame needs one value per class.")
+    return np.array(rows, dtype=np.float64)
+
+
+def read_upload(name: str, data: bytes) -> np.ndarray:
+    """An uploaded .npy (never unpickled) or CSV/text file → [T, C] float64."""
+    if name.lower().endswith(".npy"):
+        try:
+            array = np.load(io.BytesIO(data), allow_pickle=False)
+        except ValueError as error:
+            raise ValueError(f"{name} is not a plain numeric .npy array: {error}") from None
+        if array.dtype.kind not in "biuf":
+            raise ValueError(f"{name} holds {array.dtype} values, not numbers.")
+        return np.asarray(array, dtype=np.float64)
+    try:
+        return parse_matrix(data.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise ValueError(f"{name} is not a text (CSV) file; upload a CSV or a .npy.") from None
+
+
+def parse_target(text: str) -> list[int]:
+    """Class indices separated by spaces or commas → a list of ints."""
+    out = []
+    for cell in (c for c in _SPLIT.split(text.strip()) if c):
+        try:
+            out.append(int(cell))
+        except ValueError:
+            raise ValueError(f"target: “{cell}” is not a class index (type whole numbers, "
+                             "e.g. 1 2 2).") from None
+    return out
+
+
+def matrix_input() -> tuple[np.ndarray | None, list[int] | None, str | None]:
+    """(matrix [T, C], target, None) from a paste or an upload, or (…, error message)."""
+    left, right = st.columns([3, 2])
+    text = left.text_area("Per-frame posteriors: one frame per line, one column per class, "
+                          "blank first", EXAMPLE_MATRIX, height=190, key="ctc.matrix")
+    upload = right.file_uploader("… or upload a CSV or .npy [T, C]", type=["csv", "txt", "npy"],
+                                 key="ctc.upload", help="While a file is uploaded it is used "
+                                 "instead of the pasted text; .npy files are never unpickled.")
+    target_text = right.text_input("Target: class indices (1 … C−1)", "1 2", key="ctc.classes",
+                                   help="Separated by spaces or commas; 0 is the blank.")
+    try:
+        matrix = read_upload(upload.name, upload.getvalue()) if upload else parse_matrix(text)
+        return matrix, parse_target(target_text), None
+    except ValueError as error:
+        return None, None, str(error)

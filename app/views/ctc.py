@@ -1,0 +1,144 @@
+"""CTC lab: alignments and their lattice, a trained recogniser's spikes, your own posteriors."""
+
+import numpy as np
+import streamlit as st
+
+import resources
+from components import ctc_controls as ctl
+from engine import ctc
+from figures.ctc import alpha_animation, drawable, frames_figure, lattice_figure, reachable_nodes
+
+CHART = {"displayModeBar": False}
+
+st.title("CTC lab")
+st.caption(
+    "Lecture §5: a recogniser emits one symbol per frame, many more frames than output "
+    "characters. Merging repeats alone turns “好 好 好 棒 棒 棒 棒” into 好棒, so 好棒棒 could "
+    "never come out. CTC adds a null symbol φ and sums over **every** frame path that collapses "
+    "(merge repeats, then drop φ) to the target; a dynamic program over the lattice does it."
+)
+align_tab, model_tab, own_tab = st.tabs(
+    ["Alignments", "Trained recogniser", "Your own posteriors"])
+
+
+def lattice_views(lat: ctc.Lattice, symbols: list[str], key: str, animation=None) -> None:
+    """The lattice coloured by α, β or occupancy with the Viterbi path, and α's animation
+    (`animation()` gives it ready-made; otherwise it is built here)."""
+    T, S = lat.num_frames, lat.num_states
+    if not drawable(T, S):
+        st.info(f"The lattice has {T} × {S} nodes, too many to draw; its numbers are above.")
+        return
+    C = lat.log_probs.shape[1]
+    reach = reachable_nodes(resources.get_ctc_structure(T, tuple(lat.target), C))
+    view = ctl.view_picker(f"{key}.view")
+    st.plotly_chart(lattice_figure(lat, symbols, reach, view,
+                                   [("Viterbi path", lat.best_path_states)]),
+                    key=f"{key}.lattice", config=CHART)
+    box = st.expander("α filling the lattice frame by frame (animation)",
+                      key=f"{key}.alpha_open", on_change="rerun")
+    if not box.open:  # built only when opened
+        return
+    with box:
+        st.caption("α_t(s) sums the probabilities of every path prefix that reaches state s "
+                   "at frame t: each column is computed from the one before. ▶ plays it in "
+                   "your browser; the slider scrubs.")
+        figure = animation() if animation else alpha_animation(lat, symbols, reach)
+        st.plotly_chart(figure, key=f"{key}.alpha", config=CHART)
+
+
+with align_tab:
+    text, T = ctl.alignment_inputs()
+    labels, alphabet = ctc.encode_text(text)
+    lattice_box = st.container()
+    try:
+        structure, error = resources.get_ctc_structure(T, tuple(labels), len(alphabet)), None
+    except ValueError as problem:
+        structure, error = None, str(problem)
+    count = ctc.count_alignments(T, labels) if ctc.BLANK_SYMBOL not in text else 0
+    left, right = st.columns([3, 2], gap="large")
+    with right:
+        check = ctl.path_checker(text, T)
+    with lattice_box:
+        c = st.columns(3)
+        c[0].metric(f"Valid alignments of “{text}” in {T} frames", ctl.count_text(count))
+        c[1].metric("Fewest frames needed", ctc.min_frames(labels))
+        c[2].metric("States (φ between and around the labels)", 2 * len(labels) + 1)
+        if count >= 10**18:
+            st.code(f"{count}", language=None, wrap_lines=True)
+        if error:
+            st.error(error, icon=":material/error:")
+        elif drawable(T, structure.num_states):
+            paths = [("your path", check.states)] if check.states else []
+            st.plotly_chart(lattice_figure(structure, alphabet, reachable_nodes(structure),
+                                           "share", paths), key="ctc.align_lattice",
+                            config=CHART)
+            st.caption("Every alignment is a path from the top-left to the bottom-right, one "
+                       "node per frame. Colour: the share of all alignments through a node.")
+        else:
+            st.info("This lattice is too large to draw; the count is exact.")
+    with left:
+        if structure is not None and count:
+            page = ctl.page_picker(count)
+            start = page * ctl.PAGE_SIZE
+            rows = resources.get_alignment_page(T, tuple(labels), start, start + ctl.PAGE_SIZE)
+            table = ctl.alignment_table(rows, structure.states, alphabet, start)
+            ctl.selectable_alignments(table)
+
+with model_tab:
+    snapshots = resources.get_ctc_snapshots()
+    if not snapshots:
+        st.info("The trained recogniser's snapshots (pretrained/ctc_digits/) are not here; "
+                "run `python pretrained/ctc_digits.py` to build them.")
+    else:
+        st.caption("A bidirectional LSTM reads a strip of handwritten digits (scikit-learn's "
+                   "scans, from the part training never saw) one pixel column per frame and "
+                   "emits φ or a digit per frame.")
+        numbers, seed, error = ctl.strip_inputs(lambda s: resources.get_strip(None, s).labels)
+        epoch, width = ctl.reading_inputs(snapshots)
+        if error:
+            st.error(error, icon=":material/error:")
+        else:
+            log_probs, lat = resources.get_strip_reading(epoch, numbers, seed)
+            strip = resources.get_strip(numbers, seed)
+            greedy = ctc.greedy_decode(log_probs)
+            beams = ctc.prefix_beam_search(log_probs, width)
+            c = st.columns(4)
+            c[0].metric("Loss −log p(digits | strip)", f"{-lat.log_likelihood:.4f}")
+            c[1].metric("Greedy reading", ctc.decode_labels(greedy, ctl.DIGITS) or "(empty)")
+            c[2].metric("Frames T", lat.num_frames)
+            held = snapshots[epoch].get("heldout_exact_accuracy")
+            c[3].metric(f"Held-out strips read right (epoch {epoch})",
+                        f"{held:.1%}" if held is not None else "—")
+            st.plotly_chart(frames_figure(
+                np.exp(log_probs), ctl.DIGITS, strip.image,
+                [("Viterbi path", lat.best_path),
+                 ("best class", np.argmax(log_probs, axis=1).tolist())]),
+                key="ctc.strip", config=CHART)
+            st.caption("Viterbi path: the likeliest single alignment of the true digits. Best "
+                       "class: the likeliest symbol per frame; collapsed, it is the greedy "
+                       "reading.")
+            st.dataframe(ctl.decode_table(greedy, beams, ctl.DIGITS, strip.ctc_labels),
+                         hide_index=True, width="content")
+            lattice_views(lat, ctl.DIGITS, "ctc.model",
+                          lambda: resources.get_strip_animation(epoch, numbers, seed))
+
+with own_tab:
+    matrix, target, error = ctl.matrix_input()
+    if error is None:
+        try:
+            log_probs = ctc.to_log_probs(matrix)
+            lat = ctc.lattice(log_probs, target)
+        except ValueError as problem:
+            error = str(problem)
+    if error:
+        st.error(error, icon=":material/error:")
+    else:
+        symbols = [ctc.BLANK_SYMBOL] + [str(c) for c in range(1, log_probs.shape[1])]
+        c = st.columns(3)
+        c[0].metric("log p(target | input)", f"{lat.log_likelihood:.6f}")
+        c[1].metric("Viterbi path", " ".join(ctc.decode_labels(lat.best_path, symbols)))
+        c[2].metric("Its log-probability", f"{lat.best_path_log_prob:.6f}")
+        st.plotly_chart(frames_figure(np.exp(log_probs), symbols,
+                                      paths=[("Viterbi path", lat.best_path)]),
+                        key="ctc.own_frames", config=CHART)
+        lattice_views(lat, symbols, "ctc.own")

@@ -1,0 +1,165 @@
+"""The CTC lab page, run headless with Streamlit's AppTest against the real engine."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from streamlit.testing.v1 import AppTest
+
+from components import ctc_controls
+from engine import ctc
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = str(ROOT / "app" / "streamlit_app.py")
+SNAPSHOTS = sorted((ROOT / "pretrained" / "ctc_digits").glob("epoch_*.json"))
+
+
+@pytest.fixture
+def at() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    at.switch_page("views/ctc.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def metric(at: AppTest, prefix: str) -> str:
+    return next(m.value for m in at.metric if m.label.startswith(prefix))
+
+
+def count(at: AppTest) -> int:
+    return int(metric(at, "Valid alignments").replace(",", ""))
+
+
+def animations(at: AppTest) -> list[dict]:
+    specs = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+    return [spec for spec in specs if spec.get("frames")]
+
+
+def errors(at: AppTest) -> list[str]:
+    return [e.value for e in at.error]
+
+
+def test_the_count_is_the_engines_and_follows_the_target_and_t(at):
+    labels, _ = ctc.encode_text("好棒棒")
+    assert count(at) == ctc.count_alignments(8, labels) == 210
+    at.number_input(key="ctc.T").set_value(10).run()
+    assert count(at) == ctc.count_alignments(10, labels) != 210
+    at.text_input(key="ctc.target").set_value("hello").run()
+    assert count(at) == ctc.count_alignments(10, ctc.encode_text("hello")[0])
+    at.number_input(key="ctc.T").set_value(1000).run()  # a 52-digit count, shown exactly
+    exact = ctc.count_alignments(1000, ctc.encode_text("hello")[0])
+    assert metric(at, "Valid alignments").startswith("≈ ")
+    assert str(exact) in [c.value for c in at.code]
+    assert not at.exception and not errors(at)
+
+
+def test_alignments_are_listed_a_page_at_a_time(at):
+    table = at.dataframe(key="ctc.alignments").value
+    first = list(ctc.alignments(8, [1, 2, 2]))[:40]
+    assert len(table) == 20 and list(table["#"]) == list(range(1, 21))
+    assert list(table["frame path"]) == [
+        " ".join(ctc.decode_labels(p, ["φ", "好", "棒"])) for p in first[:20]]
+    assert set(table["collapses to"]) == {"好棒棒"}
+    at.number_input(key="ctc.page").set_value(2).run()
+    table = at.dataframe(key="ctc.alignments").value
+    assert list(table["#"]) == list(range(21, 41))
+    assert table["frame path"].iloc[0] == " ".join(ctc.decode_labels(first[20], "φ好棒"))
+
+
+def test_the_lectures_two_frame_paths(at):
+    at.text_input(key="ctc.path").set_value("好φφ棒φφ棒φ").run()
+    assert "**好棒棒**" in at.success[0].value and "a valid alignment" in at.success[0].value
+    at.button(key="ctc.naive").click().run()  # 好好好棒棒棒棒
+    assert at.text_input(key="ctc.path").value == ctc.LECTURE_NAIVE_PATH
+    assert not at.success
+    assert "**好棒**" in at.warning[0].value and "not an alignment" in at.warning[0].value
+    at.text_input(key="ctc.path").set_value("好--棒_φ棒φ").run()  # - and _ are blanks too
+    assert "a valid alignment" in at.success[0].value
+
+
+def test_too_few_frames_is_an_error_not_an_exception(at):
+    at.number_input(key="ctc.T").set_value(3).run()
+    assert not at.exception
+    assert any("needs at least 4 frames" in e for e in errors(at))
+    assert count(at) == 0
+    at.text_input(key="ctc.target").set_value("aφb").run()  # the blank cannot be a label
+    assert not at.exception and any("blank" in e for e in errors(at))
+
+
+def test_pasted_garbage_is_an_error_and_the_rest_keeps_working(at):
+    for text, message in [("0.5, abc\n0.5, 0.5", "“abc” is not a number"),
+                          ("0.5, 0.5\n0.2, 0.3, 0.5", "frame 2 has 3 values"),
+                          ("0.5, 0.7\n0.5, 0.5", "sums to 1.2")]:
+        at.text_area(key="ctc.matrix").set_value(text).run()
+        assert not at.exception
+        assert any(message in e for e in errors(at)), errors(at)
+    assert count(at) == 210  # the alignments tab is untouched
+    at.text_area(key="ctc.matrix").set_value(ctc_controls.EXAMPLE_MATRIX).run()
+    at.text_input(key="ctc.classes").set_value("1 7").run()
+    assert any("target[1] = 7 is not a class" in e for e in errors(at))
+    at.text_input(key="ctc.classes").set_value("1, x").run()
+    assert any("“x” is not a class index" in e for e in errors(at))
+
+
+@pytest.mark.parametrize("log_space", [False, True])
+def test_a_pasted_matrix_gives_minus_the_ctc_loss(at, log_space):
+    probs = torch.softmax(torch.randn(7, 4, generator=torch.Generator().manual_seed(5),
+                                      dtype=torch.float64), dim=-1)
+    shown = probs.log() if log_space else probs
+    at.text_area(key="ctc.matrix").set_value(
+        "\n".join(", ".join(f"{v:.17g}" for v in row) for row in shown.tolist())).run()
+    at.text_input(key="ctc.classes").set_value("3 1 1").run()
+    assert not errors(at) and not at.exception
+    loss = torch.nn.functional.ctc_loss(probs.log()[:, None], torch.tensor([[3, 1, 1]]), [7],
+                                        [3], reduction="sum")
+    assert float(metric(at, "log p(target")) == pytest.approx(-loss.item(), abs=1e-6)
+    at.radio(key="ctc.own.view").set_value("alpha").run()
+    assert not at.exception
+    assert not animations(at)  # built only when its expander opens
+    at.session_state["ctc.own.alpha_open"] = True
+    at.run()
+    assert [len(spec["frames"]) for spec in animations(at)] == [7]  # one frame per time step
+
+
+def test_uploads_are_read_without_unpickling():
+    buffer = io.BytesIO()
+    np.save(buffer, np.array([[0.5, 0.5], [0.1, 0.9]]))
+    assert ctc_controls.read_upload("m.npy", buffer.getvalue()).shape == (2, 2)
+    buffer = io.BytesIO()
+    np.save(buffer, np.array([{"a": 1}], dtype=object), allow_pickle=True)
+    with pytest.raises(ValueError, match="not a plain numeric .npy"):
+        ctc_controls.read_upload("evil.npy", buffer.getvalue())
+    csv = b"blank,a,b\n0.2,0.3,0.5\n1,0,0\n"
+    np.testing.assert_allclose(ctc_controls.read_upload("m.csv", csv), [[0.2, 0.3, 0.5],
+                                                                       [1, 0, 0]])
+    with pytest.raises(ValueError, match="not a text"):
+        ctc_controls.read_upload("m.csv", b"\xff\xfe\x00\x81")
+
+
+@pytest.mark.skipif(not SNAPSHOTS, reason="no recogniser snapshots in pretrained/ctc_digits/")
+def test_the_trained_recogniser_reads_a_strip_at_every_snapshot(at):
+    at.text_input(key="ctc.digits").set_value("3141").run()
+    assert not at.exception, [e.value for e in at.exception]
+    loss_last = float(metric(at, "Loss"))
+    table = next(df.value for df in at.dataframe if "decoder" in df.value.columns)
+    assert table["reading"].iloc[0] == metric(at, "Greedy reading")
+    epochs = at.select_slider(key="ctc.epoch").options
+    at.select_slider(key="ctc.epoch").set_value(epochs[0]).run()
+    assert not at.exception
+    assert float(metric(at, "Loss")) > loss_last  # the first snapshot is less sure
+    at.session_state["ctc.model.alpha_open"] = True
+    at.run()
+    assert [len(spec["frames"]) for spec in animations(at)] == [int(metric(at, "Frames T"))]
+    at.button(key="ctc.random").click().run()
+    assert at.number_input(key="ctc.seed").value == 1
+    assert at.text_input(key="ctc.digits").value.isdigit()
+    at.slider(key="ctc.beam").set_value(1).run()
+    at.text_input(key="ctc.digits").set_value("12a").run()
+    assert any("not a string of digits" in e for e in errors(at)) and not at.exception
