@@ -145,3 +145,20 @@ def test_the_gradient_lab_trains_and_stops_keeping_what_it_learned(page, server)
     assert page.get_by_text("Shown: the runs shipped with the app").count() == 0
     assert page.locator('[data-testid="stPlotlyChart"]').count() >= 1
     assert_clean(page, server)
+
+
+def test_the_ctc_lab_counts_alignments_as_t_changes(page, server):
+    open_page(page, server, "ctc")
+    metric = page.locator('[data-testid="stMetric"]', has_text="Valid alignments").first
+    assert "210" in metric.inner_text()  # 好棒棒 in 8 frames
+    frames = page.get_by_label("Frames T")
+    frames.fill("10")
+    frames.press("Enter")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('[data-testid=\"stMetric\"]')]"
+        ".some(m => m.innerText.includes('in 10 frames') && m.innerText.includes('924'))")
+    wait_settled(page)
+    page.get_by_role("button", name="Lecture: 好好好棒棒棒棒").click()
+    page.get_by_text("not an alignment of").wait_for(timeout=15_000)
+    assert page.locator('[data-testid="stPlotlyChart"]').count() >= 1
+    assert_clean(page, server)
