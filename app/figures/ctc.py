@@ -139,7 +139,7 @@ def _node_trace(lat: Lattice, syms: list[str], reach: np.ndarray, values: str | 
         "width": 1.5, "color": blank.astype(float), "cmin": 0.0, "cmax": 1.0,
         "colorscale": [[0.0, LABEL_COLOR], [1.0, BLANK_COLOR]]}}
     text, textfont = None, None
-    few = int(reach.sum()) <= MAX_NODE_TEXT and marker_size >= 22
+    few = int(reach.sum()) <= MAX_NODE_TEXT and marker_size >= 24
     if values:
         title, color, _ = VALUES[values]
         marker |= {"color": vals, "cmin": 0.0, "cmax": 1.0,
@@ -148,7 +148,7 @@ def _node_trace(lat: Lattice, syms: list[str], reach: np.ndarray, values: str | 
                                 "thickness": 14, "len": 0.9, "tickfont": {"size": 13}}}
         if few:
             text = [_short(v) for v in vals.tolist()]
-            textfont = {"size": 12 if marker_size < 28 else 13,
+            textfont = {"size": 13,
                         "color": ["#ffffff" if v > 0.55 else TEXT for v in vals.tolist()]}
     else:
         marker["color"] = np.where(blank, "#f3f4f6", "#dbeafe").tolist()
@@ -243,7 +243,7 @@ def alpha_animation(lat: Lattice, symbols: Sequence[str], reach: np.ndarray) -> 
                       ]}],
         sliders=[{"active": 0, "x": 0.34, "len": 0.66, "y": below, "yanchor": "top",
                   "currentvalue": {"prefix": "α up to frame ", "font": {"size": 14}},
-                  "font": {"size": 12}, "pad": {"t": 24, "b": 0},
+                  "font": {"size": 13}, "pad": {"t": 24, "b": 0},
                   "steps": [{"label": str(t + 1), "method": "animate",
                              "args": [[str(t)], still]} for t in range(T)]}],
     )
@@ -274,7 +274,7 @@ def frames_figure(probs: np.ndarray, symbols: Sequence[str], image: np.ndarray |
         text = [names[int(c)] for c in labels]
         fig.add_scatter(
             x=frames, y=[k] * T, mode="text", text=text, name=name, showlegend=False,
-            textfont={"size": 14 if T <= 60 else 11,
+            textfont={"size": 14 if T <= 60 else 13,
                       "color": [MUTED if int(c) == 0 else PATH_COLORS[k % 2] for c in labels]},
             hovertemplate=f"{name}: frame %{{x}} → %{{text}}<extra></extra>",
             row=row["paths"], col=1)
