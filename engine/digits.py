@@ -25,6 +25,7 @@ import torch
 from torch import Tensor, nn
 
 from engine.cells import CellConfig, LSTMNet, build_model
+from engine.ctc import collapse
 
 HEIGHT = 8  # pixel rows (and columns) of one scan
 BLANK = 0  # CTC blank label
@@ -347,18 +348,6 @@ class Recogniser(nn.Module):
             for i, path in zip(idx, paths, strict=True):
                 out[i] = from_ctc(collapse(path))
         return out
-
-
-def collapse(path, blank: int = BLANK) -> list[int]:
-    """CTC's many-to-one map of a frame path [T]: merge repeated labels, then drop blanks."""
-    out: list[int] = []
-    previous = None
-    for value in path:
-        label = int(value)
-        if label != previous and label != blank:
-            out.append(label)
-        previous = label
-    return out
 
 
 def edit_distance(a, b) -> int:
