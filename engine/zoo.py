@@ -1,0 +1,68 @@
+"""The shipped trained models the stepper can step, by name.
+
+Each entry says how to load the recurrent network (something `engine.trace.trace` accepts: an
+engine.cells model or a plain `torch.nn.LSTM/GRU/RNN`) and, for models that read text, how to
+turn a text into its input sequence [T, I] and the label of each step. Loading is lazy: the
+modules that own the models are imported only when an entry is used.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import torch
+from torch import nn
+
+
+@dataclass(frozen=True)
+class ShippedModel:
+    """One trained model from pretrained/ that the stepper offers."""
+
+    key: str  # short name, used in URLs
+    title: str  # name in the model picker
+    description: str  # one or two sentences: what it was trained to do
+    module: str  # the engine module that owns it, e.g. "engine.slots"
+    loader: str  # name of a function in `module`: () -> nn.Module that trace() accepts
+    encoder: str | None = None  # function in `module`: (text) -> float tensor [T, I]; None when
+    # the model reads vectors typed into the stepper's table
+    labeller: str | None = None  # function in `module`: (text) -> list[str], one label per step
+    default_text: str = ""  # the text the stepper starts with (text models)
+    extra: dict = field(default_factory=dict)  # anything else a view may show (e.g. metrics)
+
+    @property
+    def reads_text(self) -> bool:
+        return self.encoder is not None
+
+    def _function(self, name: str) -> Callable:
+        return getattr(importlib.import_module(self.module), name)
+
+    def load(self) -> nn.Module:
+        """The trained recurrent network, in eval mode."""
+        return self._function(self.loader)().eval()
+
+    def encode(self, text: str) -> torch.Tensor:
+        """`text` as this model's input sequence [T, I] (text models only)."""
+        if self.encoder is None:
+            raise ValueError(f"{self.title} reads vectors, not text.")
+        return self._function(self.encoder)(text)
+
+    def labels(self, text: str) -> list[str]:
+        """One label per step of `encode(text)`: the token or character it reads."""
+        if self.labeller is None:
+            return [str(t + 1) for t in range(len(self.encode(text)))]
+        return self._function(self.labeller)(text)
+
+
+# Shipped models by key. Add one entry per model that pretrained/ ships.
+SHIPPED: dict[str, ShippedModel] = {}
+
+
+def shipped(key: str) -> ShippedModel:
+    """The entry called `key`; ValueError listing the valid keys otherwise."""
+    try:
+        return SHIPPED[key]
+    except KeyError:
+        valid = sorted(SHIPPED)
+        raise ValueError(f"unknown shipped model {key!r}; choose one of {valid}") from None
