@@ -15,6 +15,8 @@ The lecture's z, z_i, z_f, z_o are torch's gates g, i, f, o.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -144,3 +146,62 @@ def random_rule_sequence(steps: int, seed: int | None = None, max_x1: int = 9,
     x2 = rng.choice([1, -1, 0], size=steps, p=[p_add, p_reset, 1 - p_add - p_reset])
     x3 = (rng.random(steps) < p_output).astype(np.int64)
     return torch.tensor(np.stack([x1, x2, x3], axis=1), dtype=torch.float32)
+
+
+# The same rules, learned: a one-cell LSTM with the lecture's cell (linear g and h, sigmoid
+# gates) trained by gradient descent on random rule-following sequences
+# (pretrained/lecture_learned.py). Its gates may read h_{t-1} as well.
+PRETRAINED = Path(__file__).resolve().parents[1] / "pretrained"
+LEARNED_CHECKPOINT = PRETRAINED / "lecture_learned" / "lstm"  # .safetensors + .json
+HELDOUT_SEED = 100_000_000  # seeds HELDOUT_SEED + k give the held-out rule sequences
+HELDOUT_COUNT = 500  # held-out sequences
+HELDOUT_STEPS = 30  # steps per held-out sequence
+
+
+def learned_lecture_lstm() -> LSTMNet:
+    """The shipped learned lecture LSTM (input [T, 3] -> outputs [T, 1]), in eval mode."""
+    from engine import checkpoint  # the checkpoint module imports engine.cells too
+
+    return checkpoint.load(LEARNED_CHECKPOINT)
+
+
+def heldout_rule_sequences(count: int = HELDOUT_COUNT, steps: int = HELDOUT_STEPS) -> Tensor:
+    """The held-out rule sequences [steps, count, 3] (seeds never used in training)."""
+    return torch.stack([random_rule_sequence(steps, seed=HELDOUT_SEED + k) for k in range(count)],
+                       dim=1)
+
+
+@dataclass(frozen=True)
+class RuleScore:
+    """How well a one-cell model follows the lecture's rules on a batch of sequences."""
+
+    mae: float  # mean |y - rule output| over every step
+    output_mae: float  # the same over the steps with x3 = 1 (where the memory is read)
+    max_error: float  # largest |y - rule output| of any step
+    exact_rate: float  # share of steps whose y rounds to the rule's output
+    gate_agreement: dict[str, float]  # lecture gate -> share of steps where it is open (> 0.5)
+    # exactly when the rules want it: i when x2 = 1, f unless x2 = -1, o when x3 = 1
+
+
+def score_rules(model, x: Tensor) -> RuleScore:
+    """Score `model` (a one-cell LSTM, input 3) on rule sequences x [T, B, 3]."""
+    from engine.trace import trace  # engine.trace imports engine.cells; keep lee light
+
+    ys, gates = [], {"i": [], "f": [], "o": []}
+    with torch.no_grad():
+        for b in range(x.shape[1]):
+            tr = trace(model, x[:, b])
+            ys.append(tr.outputs[:, 0])
+            for name in gates:
+                gates[name].append(tr.gates[name][:, 0])
+    y = torch.stack(ys, 1)
+    rule = torch.stack([follow_rules(x[:, b])[0] for b in range(x.shape[1])], 1)
+    err = (y - rule).abs()
+    reads = x[..., 2] == 1
+    wanted = {"i": x[..., 1] == 1, "f": x[..., 1] != -1, "o": x[..., 2] == 1}
+    agreement = {name: float(((torch.stack(v, 1) > 0.5) == wanted[name]).float().mean())
+                 for name, v in gates.items()}
+    return RuleScore(mae=float(err.mean()), output_mae=float(err[reads].mean()),
+                     max_error=float(err.max()),
+                     exact_rate=float((y.round() == rule).float().mean()),
+                     gate_agreement=agreement)

@@ -56,7 +56,16 @@ class ShippedModel:
 
 
 # Shipped models by key. Add one entry per model that pretrained/ ships.
-SHIPPED: dict[str, ShippedModel] = {}
+SHIPPED: dict[str, ShippedModel] = {
+    "lecture_learned": ShippedModel(
+        key="lecture_learned",
+        title="Lecture: learned LSTM",
+        description="The lecture's one-cell LSTM (linear g and h) trained from random weights on "
+        "sequences that follow its rules: x2 = 1 adds x1, x2 = −1 resets, x3 = 1 outputs.",
+        module="engine.lee",
+        loader="learned_lecture_lstm",
+    ),
+}
 
 
 def shipped(key: str) -> ShippedModel:
