@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 import torch
@@ -18,7 +19,7 @@ import torch
 from components import ctc_controls as ctl
 from components.grad_controls import run_label
 from components.model_picker import ModelChoice
-from engine import cells, ctc, gradients, lee
+from engine import cells, ctc, gradients, lee, zoo
 from engine.trace import Trace, trace
 from figures.animation import animation_html, memory_animation
 from figures.ctc import alpha_animation, reachable_nodes
@@ -26,7 +27,9 @@ from figures.timeline import state_heatmaps, state_lines
 
 DEFAULT_RUNS = Path(__file__).resolve().parents[1] / "pretrained" / "gradient_runs.json"
 Weights = tuple[tuple[float, ...], ...] | None
-Steps = tuple[tuple[float, ...], ...]
+# A sequence as a cache key: [T][I] nested tuples of numbers, or ("text", the text) for a shipped
+# model that reads text (see `sequence_tensor`).
+Steps = tuple[tuple[float, ...], ...] | tuple[str, str]
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
@@ -35,6 +38,8 @@ def get_model(choice: ModelChoice, weights: Weights = None) -> torch.nn.Module:
     if choice.is_lecture:
         names = ("z", "i", "f", "o")
         return lee.lecture_lstm(dict(zip(names, weights, strict=True)) if weights else None)
+    if choice.is_shipped:
+        return get_shipped_model(choice.kind)
     config = cells.CellConfig(
         kind=choice.kind,
         input_size=choice.input_size,
@@ -51,7 +56,26 @@ def get_trace(choice: ModelChoice, weights: Weights, steps: Steps) -> Trace:
     """Every recorded value of the model reading `steps` ([T][I] nested tuples)."""
     model = get_model(choice, weights)
     with torch.no_grad():
-        return trace(model, torch.tensor(steps, dtype=torch.float32))
+        return trace(model, sequence_tensor(choice, steps))
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def get_shipped_model(key: str) -> torch.nn.Module:
+    """A shipped trained model (engine.zoo), loaded once per process and never changed."""
+    return zoo.shipped(key).load()
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def get_step_labels(key: str, text: str) -> list[str]:
+    """What each step of a text model reads: its token or character."""
+    return zoo.shipped(key).labels(text)
+
+
+def sequence_tensor(choice: ModelChoice, steps: Steps) -> torch.Tensor:
+    """The input [T, I] a cache key stands for: the numbers, or the shipped model's encoding."""
+    if len(steps) == 2 and steps[0] == "text" and isinstance(steps[1], str):
+        return zoo.shipped(choice.kind).encode(steps[1])
+    return torch.tensor(steps, dtype=torch.float32)
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
@@ -63,12 +87,30 @@ def get_animation(choice: ModelChoice, weights: Weights, steps: Steps) -> tuple[
 
 @st.cache_resource(max_entries=32, show_spinner=False)
 def get_timeline(choice: ModelChoice, weights: Weights, steps: Steps,
-                 units: tuple[int, ...] | None) -> go.Figure:
+                 units: tuple[int, ...] | None,
+                 labels: tuple[str, ...] | list[str] | None = None) -> go.Figure:
     """Gates, memory and hidden values over time (lines for ≤ 4 units, else heatmaps), marked at
     step 1; pages move the marker with `figures.timeline.move_step` (never change this one)."""
     trace = get_trace(choice, weights, steps)
     build = state_lines if trace.hidden.shape[1] <= 4 else state_heatmaps
-    return build(trace, 0, list(units) if units else None)
+    return build(trace, 0, list(units) if units else None,
+                 step_labels=list(labels) if labels else None)
+
+
+@st.cache_data(show_spinner=False)
+def get_weight_comparison() -> pd.DataFrame:
+    """The learned lecture LSTM's input weights and biases next to the hand-set ones."""
+    learned = lee.lecture_weights(get_shipped_model("lecture_learned"))
+    names = {"z": "cell input z", "i": "input gate z_i", "f": "forget gate z_f",
+             "o": "output gate z_o"}
+    rows = []
+    for gate, title in names.items():
+        for model, weights in (("hand-wired", lee.LECTURE_WEIGHTS[gate]), ("learned",
+                                                                          learned[gate])):
+            rows.append({"gate": title, "model": model,
+                         **{k: round(v, 2) for k, v in zip(("x1", "x2", "x3", "bias"), weights,
+                                                           strict=True)}})
+    return pd.DataFrame(rows)
 
 
 def steps_key(x: torch.Tensor) -> Steps:
@@ -97,7 +139,7 @@ def get_norm_comparison(steps: int, hidden: int, radius: float, forget_bias: flo
 def get_model_norms(choice: ModelChoice, weights: Weights, steps: Steps) -> gradients.GradNorms:
     """‖∂L/∂h_t‖ of the stepper's model on the stepper's sequence."""
     model = get_model(choice, weights)
-    return gradients.hidden_grad_norms(model, torch.tensor(steps, dtype=torch.float32))
+    return gradients.hidden_grad_norms(model, sequence_tensor(choice, steps))
 
 
 @st.cache_resource(show_spinner=False)

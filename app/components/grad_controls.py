@@ -7,7 +7,8 @@ import pandas as pd
 import streamlit as st
 
 from components.model_picker import LECTURE
-from engine import gradients, lee
+from components.model_picker import MODELS as MODELS_IN_STEPPER
+from engine import gradients, lee, zoo
 from figures.gradients import MODEL_NAMES
 
 LECTURE_WS = (1.0, 1.01, 0.99, 0.01)
@@ -82,8 +83,13 @@ def norm_inputs():
         choice, weights, steps = st.session_state.get(
             "stepper.current",
             (LECTURE, None, tuple(tuple(r) for r in lee.LECTURE_SEQUENCE.tolist())))
-        st.caption(f"{choice.kind.upper()} ({choice.hidden_size} units) on a {len(steps)}-step "
-                   "sequence; L = sum of h_T. Change them on the LSTM step-through page.")
+        name = MODELS_IN_STEPPER.get(choice.kind, choice.kind.upper())
+        if len(steps) == 2 and steps[0] == "text":  # a shipped model reading text
+            length = len(zoo.shipped(choice.kind).labels(steps[1]))
+        else:
+            length = len(steps)
+        st.caption(f"{name} ({choice.hidden_size} units) on a {length}-step sequence; "
+                   "L = sum of h_T. Change them on the LSTM step-through page.")
         return source, (choice, weights, steps)
     c = st.columns(5)
     steps = c[0].slider("T", 10, 1000, 200, step=10, key="grad.norm_T")

@@ -1,4 +1,5 @@
-"""Model picker: the lecture's hand-wired LSTM or an untrained LSTM/GRU/Elman/Jordan network.
+"""Model picker: the lecture's hand-wired LSTM, a shipped trained model (engine.zoo) or an
+untrained LSTM/GRU/Elman/Jordan network.
 
 Owns the session-state keys under "picker." and the URL parameters model, in, hid, layers, bi,
 act and seed.
@@ -10,8 +11,12 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from engine import zoo
+
+UNTRAINED = ("lstm", "gru", "rnn", "jordan")
 MODELS = {
     "lecture": "Lecture: hand-wired LSTM",
+    **{key: entry.title for key, entry in zoo.SHIPPED.items()},
     "lstm": "Untrained LSTM",
     "gru": "Untrained GRU",
     "rnn": "Untrained Elman RNN",
@@ -41,8 +46,45 @@ class ModelChoice:
     def is_lecture(self) -> bool:
         return self.kind == "lecture"
 
+    @property
+    def is_shipped(self) -> bool:
+        """A trained model from pretrained/ (engine.zoo.SHIPPED)."""
+        return self.kind in zoo.SHIPPED
+
+    @property
+    def reads_text(self) -> bool:
+        """A shipped model whose input is typed text (one step per token or character)."""
+        return self.is_shipped and zoo.SHIPPED[self.kind].reads_text
+
 
 LECTURE = ModelChoice("lecture", input_size=3, hidden_size=1)
+
+
+def cell_kind(choice: ModelChoice) -> str:
+    """The cell kind ("lstm", "gru", "rnn", "jordan") the choice steps."""
+    if choice.is_lecture:
+        return "lstm"
+    if choice.is_shipped:
+        import resources
+        from engine.trace import describe_model
+
+        return describe_model(resources.get_shipped_model(choice.kind)).kind
+    return choice.kind
+
+
+def shipped_choice(key: str) -> ModelChoice:
+    """The choice of the shipped model `key`, sized like the model itself."""
+    size = _shipped_sizes(key)
+    return ModelChoice(key, input_size=size[0], hidden_size=size[1])
+
+
+def _shipped_sizes(key: str) -> tuple[int, int]:
+    """(input size, hidden size) of a shipped model, read from its config."""
+    import resources  # resources imports this module; the cached model lives there
+    from engine.trace import describe_model
+
+    spec = describe_model(resources.get_shipped_model(key))
+    return spec.input_size, spec.hidden_size
 
 
 def _parse(name: str, raw: str):
@@ -76,8 +118,8 @@ def load_url(params) -> list[str]:
 
 def url_params(choice: ModelChoice) -> dict[str, str]:
     """The URL parameters that reproduce `choice`."""
-    if choice.is_lecture:
-        return {"model": "lecture"}
+    if choice.is_lecture or choice.is_shipped:
+        return {"model": choice.kind}
     params = {"model": choice.kind, "in": choice.input_size, "hid": choice.hidden_size}
     params |= {"layers": choice.num_layers, "bi": int(choice.bidirectional), "seed": choice.seed}
     if choice.kind in ("rnn", "jordan"):
@@ -92,11 +134,14 @@ def model_picker() -> ModelChoice:
     kind = st.selectbox(
         "Model", list(MODELS), format_func=MODELS.get, key=KEYS["model"], persist_state="session",
         help="The lecture's LSTM has hand-set weights that implement its add/reset/output rules. "
+        "Trained models were trained on a task and ship with the app (see pretrained/). "
         "Untrained networks have random weights: every cell type can be stepped.",
     )
     if kind == "lecture":
         st.caption("One memory cell, inputs x1, x2, x3; linear g and h, sigmoid gates (§3).")
         return LECTURE
+    if kind in zoo.SHIPPED:
+        return shipped_choice(kind)
     left, right = st.columns(2)
     input_size = left.number_input(
         "Input size", *LIMITS["in"], key=KEYS["in"], persist_state="session"

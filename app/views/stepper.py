@@ -3,14 +3,17 @@
 import streamlit as st
 
 import resources
-from components import model_picker, sequence_input, stepper_controls, weight_editor
+from components import model_picker, sequence_input, stepper_controls, text_input, weight_editor
 from components.unit_picker import unit_picker, view_picker
+from engine import zoo
 from figures.cell_diagram import cell_diagram
+from figures.compare import learned_vs_wired
 from figures.equations import cell_equations
 from figures.story import step_story
 from figures.timeline import move_step
 
-COMPONENTS = (model_picker, sequence_input, stepper_controls, weight_editor)
+COMPONENTS = (model_picker, sequence_input, stepper_controls, text_input, weight_editor)
+MAX_LABELLED_STEPS = 40  # longer texts get step numbers only on the time axis
 
 CAPTIONS = {
     "lstm": "Lecture §3: a memory cell with an input gate, a forget gate and an output gate. "
@@ -34,22 +37,32 @@ if not st.session_state.get("stepper.url_loaded"):
 with st.sidebar:
     st.subheader("Model")
     choice = model_picker.model_picker()
-    st.subheader("Input")
-    preset = sequence_input.preset_picker()
+    if not choice.reads_text:
+        st.subheader("Input")
+        preset = sequence_input.preset_picker()
 
 st.title("LSTM step-through")
-st.caption(CAPTIONS["lstm" if choice.is_lecture else choice.kind])
+kind = "lstm" if choice.is_lecture else model_picker.cell_kind(choice)
+if choice.is_shipped:
+    st.caption(f"**{zoo.shipped(choice.kind).title}** (trained): "
+               f"{zoo.shipped(choice.kind).description}")
+st.caption(CAPTIONS[kind])
 
 controls = st.container()
 diagram_col, detail_col = st.columns([6, 5], gap="medium")
-tab_names = ["Input sequence", "Over time", "Memory animation"]
+tab_names = ["Input text" if choice.reads_text else "Input sequence", "Over time",
+             "Memory animation"]
 tab_names += ["Weights"] if choice.is_lecture else []
+tab_names += ["Learned vs hand-wired"] if choice.kind == "lecture_learned" else []
 # Only the open tab's figures are drawn (each redraw costs a click on Next ~0.2 s); the
 # editors always run, since the sequence and the weights come from them.
 tabs = st.tabs(tab_names, key="stepper.tab", on_change="rerun")
 
 with tabs[0]:
-    sequence = sequence_input.sequence_editor(preset, choice.input_size)
+    if choice.reads_text:
+        sequence = text_input.text_input(choice.kind)
+    else:
+        sequence = sequence_input.sequence_editor(preset, choice.input_size)
 weights = None
 if choice.is_lecture:
     with tabs[3]:
@@ -57,7 +70,11 @@ if choice.is_lecture:
         if weights == weight_editor.lecture_weights():
             weights = None
 
-url = model_picker.url_params(choice) | sequence_input.url_params(sequence)
+url = model_picker.url_params(choice)
+if choice.reads_text:
+    url |= text_input.url_params(choice.kind, sequence)
+else:
+    url |= sequence_input.url_params(sequence)
 url |= weight_editor.url_params(weights) if weights else {}
 if sequence.error:
     controls.error(sequence.error, icon=":material/error:")
@@ -66,7 +83,12 @@ if sequence.error:
     st.query_params.from_dict(url)
     st.stop()
 
-steps = resources.steps_key(sequence.x)
+if choice.reads_text:
+    steps = ("text", sequence.text)
+    labels = resources.get_step_labels(choice.kind, sequence.text)
+else:
+    steps = resources.steps_key(sequence.x)
+    labels = None
 trace = resources.get_trace(choice, weights, steps)
 st.session_state["stepper.current"] = (choice, weights, steps)  # shared with the gradient lab
 with controls:
@@ -76,8 +98,11 @@ st.query_params.from_dict(url)
 
 with detail_col:
     layer, direction, unit = view_picker(trace)
-    x_t = ", ".join(f"{v:g}" for v in trace.inputs[t].tolist())
-    st.markdown(f"**Step {t + 1} of {trace.steps}** · input x = [{x_t}]")
+    if labels is not None:
+        reads = f"reads **{labels[t]!r}**"
+    else:
+        reads = "input x = [" + ", ".join(f"{v:g}" for v in trace.inputs[t].tolist()) + "]"
+    st.markdown(f"**Step {t + 1} of {trace.steps}** · {reads}")
     st.markdown(step_story(trace, t, unit, layer, direction))
     with st.expander("Equations with this step's numbers", expanded=True):
         for line in cell_equations(trace, t, unit, layer, direction):
@@ -91,7 +116,9 @@ with diagram_col:
 if tabs[1].open:
     with tabs[1]:
         units = unit_picker(trace)
-        timeline = resources.get_timeline(choice, weights, steps, tuple(units) if units else None)
+        named = tuple(labels) if labels and len(labels) <= MAX_LABELLED_STEPS else None
+        timeline = resources.get_timeline(choice, weights, steps, tuple(units) if units else None,
+                                          named)
         st.plotly_chart(move_step(timeline, t), key="timeline", config={"displayModeBar": False})
 if tabs[2].open:
     with tabs[2]:
@@ -105,3 +132,16 @@ if tabs[2].open:
             "Download the animation (HTML)", html, file_name="rnn-lab-memory-animation.html",
             mime="text/html", icon=":material/download:",
         )
+if choice.kind == "lecture_learned" and tabs[-1].open:
+    with tabs[-1]:
+        st.caption(
+            "The same sequence through both cells. Did training find the lecture's logic? Thick "
+            "coloured lines: the learned cell; dotted black lines: the hand-wired one "
+            "(z = x1, z_i = 100·x2 − 10, z_f = 100·x2 + 10, z_o = 100·x3 − 10). Where they lie "
+            "on top of each other, the learned gate opens and closes where the lecture's does; "
+            "the table shows how different weights get there."
+        )
+        learned, wired = trace, resources.get_trace(model_picker.LECTURE, None, steps)
+        st.plotly_chart(learned_vs_wired(learned, wired, t), key="compare",
+                        config={"displayModeBar": False})
+        st.dataframe(resources.get_weight_comparison(), hide_index=True)
