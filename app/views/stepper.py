@@ -105,8 +105,9 @@ with detail_col:
     st.markdown(f"**Step {t + 1} of {trace.steps}** · {reads}")
     st.markdown(step_story(trace, t, unit, layer, direction))
     with st.expander("Equations with this step's numbers", expanded=True):
-        for line in cell_equations(trace, t, unit, layer, direction):
-            st.latex(line)
+        # One KaTeX block (not one per line): fewer elements for the browser to redraw per step.
+        lines = cell_equations(trace, t, unit, layer, direction)
+        st.latex(r"\begin{gathered}" + r"\\[10pt]".join(lines) + r"\end{gathered}")
 with diagram_col:
     st.plotly_chart(
         cell_diagram(trace, t, unit, layer, direction), key="diagram",
