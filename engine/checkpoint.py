@@ -229,3 +229,281 @@ def load(path: str | Path) -> nn.Module:
     model.load_state_dict(state, strict=True)
     model.eval()
     return model
+
+# --------------------------------------------------------------------------------------------
+# A user's own trained recurrent network: a torch.nn.LSTM / GRU / RNN state_dict, uploaded
+
+USER_MAX_BYTES = 10 * 1024 * 1024  # largest checkpoint file accepted (the upload limit)
+USER_MAX_HEADER = 1024 * 1024  # largest safetensors JSON header read
+USER_MAX_TENSORS = 512  # most tensors in one uploaded file
+USER_MAX_SIZE = 4096  # largest input or hidden size accepted
+USER_MAX_LAYERS = 16  # most stacked layers accepted
+USER_SUFFIXES = (".safetensors", ".pt", ".pth", ".bin")  # extensions load_user_model reads
+# Gate blocks stacked in weight_ih / weight_hh -> the torch module that has them.
+USER_KINDS: dict[int, tuple[str, type[nn.Module]]] = {
+    4: ("lstm", nn.LSTM), 3: ("gru", nn.GRU), 1: ("rnn", nn.RNN)}
+_SAFE_DTYPES = {"F16": 2, "BF16": 2, "F32": 4, "F64": 8}  # safetensors float dtypes, bytes
+EXPORT_HINT = ("Export a torch.nn.LSTM, GRU or RNN with "
+               "`from safetensors.torch import save_file; "
+               "save_file(model.state_dict(), 'model.safetensors')` "
+               "(or `torch.save(model.state_dict(), 'model.pt')`).")
+
+
+@dataclass(frozen=True)
+class UserModelInfo:
+    """What `inspect_user_model` found in an uploaded state_dict."""
+
+    kind: str  # "lstm" | "gru" | "rnn"
+    input_size: int  # I, features per step the model reads
+    hidden_size: int  # H, units per layer and direction
+    num_layers: int  # stacked layers
+    bidirectional: bool  # a backward direction per layer
+    bias: bool  # bias vectors present
+    prefix: str  # common name prefix stripped, e.g. "rnn." or "" for a bare module
+    ignored: tuple[str, ...]  # tensors outside the recurrent layers (e.g. a readout), not used
+    file_format: str  # "safetensors" | "torch"
+
+    def describe(self) -> str:
+        """One line for the page, e.g. "LSTM, 3 inputs, 64 hidden units, 2 layers"."""
+        layers = f", {self.num_layers} layers" if self.num_layers > 1 else ""
+        both = ", bidirectional" if self.bidirectional else ""
+        return (f"{self.kind.upper()}, {self.input_size} input{'s' * (self.input_size != 1)}, "
+                f"{self.hidden_size} hidden unit{'s' * (self.hidden_size != 1)}{layers}{both}")
+
+
+def _user_safetensors(data: bytes, filename: str) -> dict[str, torch.Tensor]:
+    """A safetensors file's tensors, its header checked before anything is trusted."""
+    import math
+    import struct
+
+    if len(data) < 8:
+        raise CheckpointError(f"{filename} is {len(data)} bytes: too short for a safetensors "
+                              f"file (an 8-byte header size, a JSON header, the tensors).")
+    (size,) = struct.unpack("<Q", data[:8])
+    if size < 2 or size > min(USER_MAX_HEADER, len(data) - 8):
+        raise CheckpointError(
+            f"{filename}: the header size field says {size:,} bytes, but the file has "
+            f"{len(data) - 8:,} bytes after it (and headers up to {USER_MAX_HEADER:,} bytes "
+            f"are read); this is not a safetensors file, or it is corrupt. {EXPORT_HINT}")
+    try:
+        header = json.loads(data[8:8 + size].decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise CheckpointError(f"{filename}: the safetensors header is not valid JSON; the file "
+                              f"is corrupt or not safetensors. {EXPORT_HINT}") from None
+    if not isinstance(header, dict):
+        raise CheckpointError(f"{filename}: the safetensors header is not a JSON object.")
+    entries = {k: v for k, v in header.items() if k != "__metadata__"}
+    if not entries:
+        raise CheckpointError(f"{filename} holds no tensors; expected the state_dict of a "
+                              f"torch.nn.LSTM, GRU or RNN. {EXPORT_HINT}")
+    if len(entries) > USER_MAX_TENSORS:
+        raise CheckpointError(f"{filename} holds {len(entries):,} tensors; at most "
+                              f"{USER_MAX_TENSORS} are read.")
+    body = len(data) - 8 - size
+    for name, entry in entries.items():
+        ok = (isinstance(entry, dict) and isinstance(entry.get("shape"), list)
+              and all(isinstance(n, int) and not isinstance(n, bool) and 0 <= n <= 2**31
+                      for n in entry["shape"])
+              and isinstance(entry.get("data_offsets"), list) and len(entry["data_offsets"]) == 2
+              and all(isinstance(n, int) and not isinstance(n, bool)
+                      for n in entry["data_offsets"]))
+        if not ok:
+            raise CheckpointError(f"{filename}: tensor {name!r} has a malformed header entry "
+                                  f"{str(entry)[:120]}; expected dtype, shape and data_offsets.")
+        dtype = entry.get("dtype")
+        if dtype not in _SAFE_DTYPES:
+            raise CheckpointError(f"{filename}: tensor {name!r} has dtype {dtype!r}; expected "
+                                  f"floating-point weights ({', '.join(_SAFE_DTYPES)}).")
+        start, stop = entry["data_offsets"]
+        need = math.prod(entry["shape"]) * _SAFE_DTYPES[dtype]
+        if not 0 <= start <= stop <= body or stop - start != need:
+            raise CheckpointError(
+                f"{filename}: tensor {name!r} (shape {entry['shape']}, {dtype}) needs {need:,} "
+                f"bytes but its offsets [{start}, {stop}] point outside the {body:,} bytes of "
+                f"data or disagree with its size; the file is corrupt.")
+    try:
+        return load_bytes(data)
+    except (SafetensorError, ValueError, RuntimeError) as err:
+        raise CheckpointError(f"{filename} could not be read as safetensors: {err}") from None
+
+
+def _user_torch(data: bytes, filename: str) -> dict[str, torch.Tensor]:
+    """A torch.save'd state_dict, loaded with weights_only=True after its zip was checked."""
+    import io
+    import pickle
+    import zipfile
+
+    if not data.startswith(b"PK\x03\x04"):
+        raise CheckpointError(
+            f"{filename} is not a torch.save zip file (the format torch has written since "
+            f"1.6); older or other pickle files are never loaded. {EXPORT_HINT}")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError) as err:
+        raise CheckpointError(f"{filename} is a broken torch.save file: {err}") from None
+    if len(members) > USER_MAX_TENSORS + 16:
+        raise CheckpointError(f"{filename} holds {len(members):,} records; at most "
+                              f"{USER_MAX_TENSORS + 16} are read.")
+    for info in members:
+        if info.compress_type != zipfile.ZIP_STORED or info.file_size > USER_MAX_BYTES:
+            raise CheckpointError(
+                f"{filename}: record {info.filename!r} is compressed or {info.file_size:,} "
+                f"bytes; torch.save writes uncompressed records of the file's own size, so "
+                f"this file was not written by torch.save.")
+    if not any(m.filename.endswith("data.pkl") for m in members):
+        raise CheckpointError(f"{filename} is a zip file but not a torch.save file (no "
+                              f"data.pkl record). {EXPORT_HINT}")
+    try:
+        state = torch.load(io.BytesIO(data), map_location="cpu", weights_only=True)
+    except (pickle.UnpicklingError, RuntimeError, ValueError, EOFError, KeyError, TypeError,
+            AttributeError, ImportError, OSError, IndexError, zipfile.BadZipFile) as err:
+        first = str(err).strip().splitlines()[0][:300] if str(err).strip() else type(err).__name__
+        raise CheckpointError(
+            f"{filename} could not be loaded as plain weights (torch.load with "
+            f"weights_only=True refused it: {first}). Only tensors in dicts are read, "
+            f"never other Python objects. {EXPORT_HINT}") from None
+    if isinstance(state, dict):
+        for key in ("state_dict", "model_state_dict", "model"):
+            if isinstance(state.get(key), dict):
+                state = state[key]
+                break
+    if not isinstance(state, dict) or not all(
+            isinstance(k, str) and isinstance(v, torch.Tensor) for k, v in state.items()):
+        raise CheckpointError(f"{filename} holds {type(state).__name__}, not a state_dict "
+                              f"(a dict of tensor names to tensors). {EXPORT_HINT}")
+    return dict(state)
+
+
+_RECURRENT_NAME = r"^(?P<prefix>.*?)(?P<what>weight|bias)_(?P<part>ih|hh|hr)_l(?P<layer>\d+)" \
+                  r"(?P<reverse>_reverse)?$"
+
+
+def inspect_user_model(state: dict[str, torch.Tensor], file_format: str = "safetensors",
+                       filename: str = "the checkpoint") -> UserModelInfo:
+    """The architecture a torch.nn.LSTM / GRU / RNN state_dict describes, from names and shapes.
+
+    Names are torch's (`weight_ih_l{k}`, `weight_hh_l{k}`, `bias_ih_l{k}`, `bias_hh_l{k}`,
+    `_reverse` for the backward direction), optionally under one common prefix ("rnn.",
+    "module.lstm.", ...); tensors outside that prefix's recurrent layers are ignored (listed).
+    CheckpointError (what was found, what was expected) for anything inconsistent.
+    """
+    import re
+
+    pattern = re.compile(_RECURRENT_NAME)
+    groups: dict[str, dict[str, torch.Tensor]] = {}
+    for name, tensor in state.items():
+        match = pattern.match(name)
+        if match:
+            groups.setdefault(match["prefix"], {})[name[len(match["prefix"]):]] = tensor
+    if not groups:
+        shown = ", ".join(sorted(state)[:6]) + (", ..." if len(state) > 6 else "")
+        raise CheckpointError(
+            f"{filename}: found tensors [{shown}] but none named like a torch.nn.LSTM / GRU / "
+            f"RNN layer; expected weight_ih_l0, weight_hh_l0, bias_ih_l0, bias_hh_l0 (optionally "
+            f"under a prefix such as 'rnn.'). {EXPORT_HINT}")
+    if len(groups) > 1:
+        raise CheckpointError(
+            f"{filename}: found recurrent layers under several prefixes "
+            f"({', '.join(repr(p) for p in sorted(groups))}); expected one recurrent module.")
+    prefix, layers = next(iter(groups.items()))
+    ignored = tuple(sorted(k for k in state if not (k.startswith(prefix)
+                                                    and k[len(prefix):] in layers)))
+    if any(k.startswith("weight_hr") for k in layers):
+        raise CheckpointError(f"{filename}: an LSTM with proj_size (weight_hr_l0) was found; "
+                              f"LSTMs without a projection are supported.")
+    for name, tensor in layers.items():
+        if not tensor.is_floating_point():
+            raise CheckpointError(f"{filename}: {prefix}{name} has dtype {tensor.dtype}; "
+                                  f"expected floating-point weights.")
+    hh = layers.get("weight_hh_l0")
+    ih = layers.get("weight_ih_l0")
+    if hh is None or ih is None or hh.dim() != 2 or ih.dim() != 2:
+        raise CheckpointError(
+            f"{filename}: {prefix}weight_ih_l0 and {prefix}weight_hh_l0 must be 2-D matrices; "
+            f"found {'missing' if ih is None else list(ih.shape)} and "
+            f"{'missing' if hh is None else list(hh.shape)}.")
+    rows, hidden = hh.shape
+    if hidden < 1 or rows % hidden or rows // hidden not in USER_KINDS:
+        raise CheckpointError(
+            f"{filename}: {prefix}weight_hh_l0 has shape {list(hh.shape)}; expected "
+            f"[G*H, H] with G = 4 (LSTM), 3 (GRU) or 1 (RNN).")
+    kind = USER_KINDS[rows // hidden][0]
+    num_layers = 1 + max(int(re.search(r"_l(\d+)", k)[1]) for k in layers)
+    bidirectional = any(k.endswith("_reverse") for k in layers)
+    bias = "bias_ih_l0" in layers
+    input_size = int(ih.shape[1])
+    if hidden > USER_MAX_SIZE or input_size > USER_MAX_SIZE or num_layers > USER_MAX_LAYERS:
+        raise CheckpointError(
+            f"{filename}: {num_layers} layers of {hidden} units reading {input_size} inputs; "
+            f"at most {USER_MAX_LAYERS} layers and sizes up to {USER_MAX_SIZE} are accepted.")
+    dirs = 2 if bidirectional else 1
+    expected: dict[str, list[int]] = {}
+    for layer in range(num_layers):
+        for sfx in ("", "_reverse")[:dirs]:
+            s = f"_l{layer}{sfx}"
+            expected[f"weight_ih{s}"] = [rows, input_size if layer == 0 else dirs * hidden]
+            expected[f"weight_hh{s}"] = [rows, hidden]
+            if bias:
+                expected[f"bias_ih{s}"] = [rows]
+                expected[f"bias_hh{s}"] = [rows]
+    what = (f"a {kind.upper()} with {hidden} hidden units, {num_layers} layer"
+            f"{'s' * (num_layers > 1)}{', bidirectional' if bidirectional else ''}"
+            f"{'' if bias else ', no bias'}")
+    try:
+        _check_tensors(expected, _shapes(layers), f"{filename}: for {what}, found")
+    except CheckpointError as err:
+        raise CheckpointError(f"{err} (names{' after the prefix ' + repr(prefix) if prefix else ''}"
+                              f" and shapes of torch.nn.{kind.upper()}'s state_dict)") from None
+    for name, tensor in layers.items():
+        if not torch.isfinite(tensor).all():
+            raise CheckpointError(f"{filename}: {prefix}{name} contains NaN or Inf; the "
+                                  f"weights must be finite numbers.")
+    return UserModelInfo(kind=kind, input_size=input_size, hidden_size=int(hidden),
+                         num_layers=num_layers, bidirectional=bidirectional, bias=bias,
+                         prefix=prefix, ignored=ignored, file_format=file_format)
+
+
+def read_user_model(data: bytes, filename: str) -> tuple[nn.Module, UserModelInfo]:
+    """(model, what was found) for an uploaded checkpoint; see `load_user_model`."""
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise CheckpointError(f"expected the file's bytes, got {type(data).__name__}")
+    data = bytes(data)
+    suffix = Path(str(filename or "")).suffix.lower()
+    if suffix not in USER_SUFFIXES:
+        raise CheckpointError(
+            f"{filename or 'The file'} has {repr(suffix) if suffix else 'no extension'}; "
+            f"checkpoints are read from {', '.join(USER_SUFFIXES)} files. {EXPORT_HINT}")
+    if not data:
+        raise CheckpointError(f"{filename} is empty. {EXPORT_HINT}")
+    if len(data) > USER_MAX_BYTES:
+        raise CheckpointError(f"{filename} is {len(data) / 2**20:.1f} MB; checkpoints up to "
+                              f"{USER_MAX_BYTES // 2**20} MB are accepted.")
+    if suffix == ".safetensors":
+        state, file_format = _user_safetensors(data, filename), "safetensors"
+    else:
+        state, file_format = _user_torch(data, filename), "torch"
+    info = inspect_user_model(state, file_format, filename)
+    module_class = dict(USER_KINDS.values())[info.kind]
+    model = module_class(info.input_size, info.hidden_size, num_layers=info.num_layers,
+                         bias=info.bias, bidirectional=info.bidirectional)
+    model.load_state_dict({k: state[info.prefix + k].to(torch.float32)
+                           for k in model.state_dict()}, strict=True)
+    model.eval()
+    for p in model.parameters():
+        p.requires_grad_(False)
+    return model, info
+
+
+def load_user_model(data: bytes, filename: str) -> nn.Module:
+    """An uploaded recurrent network -> a `torch.nn.LSTM` / `GRU` / `RNN` in eval mode (CPU).
+
+    data: a safetensors file (`save_file(model.state_dict(), "model.safetensors")`) or a
+    `torch.save(model.state_dict(), "model.pt")` zip, read with `torch.load(weights_only=True)`
+    (nothing else is ever unpickled); filename picks the reader (.safetensors, or .pt/.pth/.bin).
+    The architecture (kind, input size, hidden size, layers, directions, bias) is inferred from
+    the names and shapes (`inspect_user_model`); a plain RNN is read as tanh. The model goes
+    straight into `engine.trace.trace` and `engine.gradients.hidden_grad_norms`.
+    CheckpointError saying what was found and what was expected for anything else.
+    """
+    return read_user_model(data, filename)[0]
