@@ -33,6 +33,7 @@ from torch import nn
 
 from engine.cells import CellConfig, build_model
 from engine.digits import Recogniser, RecogniserConfig
+from engine.slots import SlotTagger, SlotTaggerConfig
 
 FORMAT = "rnn-lab-checkpoint"
 VERSION = 1
@@ -55,6 +56,7 @@ class ModelType:
 MODEL_TYPES: dict[str, ModelType] = {
     "cells": ModelType(CellConfig, build_model),  # engine.cells networks (RNN/Jordan/GRU/LSTM)
     "ctc_digits": ModelType(RecogniserConfig, Recogniser),  # engine.digits CTC recogniser
+    "slots": ModelType(SlotTaggerConfig, SlotTagger),  # engine.slots slot-filling taggers
 }
 
 
@@ -229,6 +231,7 @@ def load(path: str | Path) -> nn.Module:
     model.load_state_dict(state, strict=True)
     model.eval()
     return model
+
 
 # --------------------------------------------------------------------------------------------
 # A user's own trained recurrent network: a torch.nn.LSTM / GRU / RNN state_dict, uploaded

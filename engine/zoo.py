@@ -57,6 +57,59 @@ class ShippedModel:
 
 # Shipped models by key. Add one entry per model that pretrained/ ships.
 SHIPPED: dict[str, ShippedModel] = {
+    "slots_elman": ShippedModel(
+        key="slots_elman",
+        title="Slot filling: Elman RNN",
+        description=(
+            "An Elman network that tags each word of a ticket-booking sentence with its slot "
+            "(other, dest, origin, arrive_time, depart_time); the readout's 5 outputs are the slot "
+            "scores."
+        ),
+        module="engine.slots",
+        loader="load_elman_rnn",
+        encoder="encode",
+        labeller="tokens",
+        default_text="arrive Taipei on November 2nd",
+    ),
+    "slots_jordan": ShippedModel(
+        key="slots_jordan",
+        title="Slot filling: Jordan RNN",
+        description=(
+            "A Jordan network that tags each word of a ticket-booking sentence with its slot; its "
+            "fed-back output is the 5 slot scores."
+        ),
+        module="engine.slots",
+        loader="load_jordan_rnn",
+        encoder="encode",
+        labeller="tokens",
+        default_text="arrive Taipei on November 2nd",
+    ),
+    "slots_lstm": ShippedModel(
+        key="slots_lstm",
+        title="Slot filling: LSTM",
+        description=(
+            "An LSTM that tags each word of a ticket-booking sentence with its slot (other, dest, "
+            "origin, arrive_time, depart_time); the readout's 5 outputs are the slot scores."
+        ),
+        module="engine.slots",
+        loader="load_lstm_rnn",
+        encoder="encode",
+        labeller="tokens",
+        default_text="arrive Taipei on November 2nd",
+    ),
+    "slots_bilstm": ShippedModel(
+        key="slots_bilstm",
+        title="Slot filling: bidirectional LSTM",
+        description=(
+            "A bidirectional LSTM that tags each word of a ticket-booking sentence with its slot, "
+            "reading the sentence both ways; the readout's 5 outputs are the slot scores."
+        ),
+        module="engine.slots",
+        loader="load_bilstm_rnn",
+        encoder="encode",
+        labeller="tokens",
+        default_text="arrive Taipei on November 2nd",
+    ),
     "lecture_learned": ShippedModel(
         key="lecture_learned",
         title="Lecture: learned LSTM",

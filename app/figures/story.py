@@ -65,8 +65,15 @@ def step_story(trace: Trace, t: int, unit: int = 0, layer: int = -1, direction: 
         ])
     act = trace.activations.get("nonlinearity", "tanh")
     if trace.kind == "jordan" and lt.output is not None:
+        if unit >= lt.output.shape[1]:  # fewer fed-back outputs than hidden units
+            return "\n".join([
+                f"- The input x_t and the **previous output** y ({lt.output.shape[1]} values) "
+                f"are mixed and squashed by {act}.",
+                f"- **Hidden state** h = **{_num(h)}**.",
+                "- The output y is fed back at the next step (Jordan network).",
+            ])
         y_prev = (lt.output0 if t == 0 else lt.output[t - 1])[unit].item()
-        y = lt.output[t, unit].item() if unit < lt.output.shape[1] else float("nan")
+        y = lt.output[t, unit].item()
         return "\n".join([
             f"- The input x_t and the **previous output** y = {_num(y_prev)} are mixed and "
             f"squashed by {act}.",
