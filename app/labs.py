@@ -20,6 +20,18 @@ class Lab:
 
 LABS: list[Lab] = [
     Lab(
+        page="views/slots.py",
+        url_path="slots",
+        title="Slot filling",
+        icon=":material/flight_takeoff:",
+        lecture="§1 · Slot filling and word encodings",
+        summary=(
+            "Tag “arrive Taipei on November 2nd” and “leave Taipei on November 2nd” word by "
+            "word with a feed-forward, Elman, Jordan, LSTM or bidirectional LSTM tagger, in "
+            "1-of-N or word-hashing encoding: only the ones with memory tell dest from origin."
+        ),
+    ),
+    Lab(
         page="views/stepper.py",
         url_path="stepper",
         title="LSTM step-through",

@@ -227,3 +227,29 @@ def get_strip_animation(epoch: int, numbers: tuple[int, ...], seed: int) -> go.F
     _, lat = get_strip_reading(epoch, numbers, seed)
     structure = get_ctc_structure(lat.num_frames, tuple(lat.target), lat.log_probs.shape[1])
     return alpha_animation(lat, ctl.DIGITS, reachable_nodes(structure))
+
+
+# -- slot-filling lab ------------------------------------------------------------------------
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def get_slot_reading(sentence: str, model: str, encoding: str):
+    """The shipped tagger `model` (with `encoding`) reading `sentence`: engine.slots.Reading."""
+    from engine import slots
+
+    return slots.read(sentence, model, encoding)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def get_slot_table(sentences: tuple[str, ...], encoding: str) -> pd.DataFrame:
+    """Every shipped tagger's slots for each sentence (one row per tagger)."""
+    from engine import slots
+
+    rows = []
+    for model, title in slots.MODEL_TITLES.items():
+        row = {"tagger": title}
+        for name, sentence in zip("AB", sentences, strict=False):
+            tags = get_slot_reading(sentence, model, encoding).tags
+            row[f"sentence {name}"] = " · ".join(tags)
+        rows.append(row)
+    return pd.DataFrame(rows)

@@ -580,6 +580,22 @@ def read(sentence: str, model: str, encoding: str = DEFAULT_ENCODING) -> Reading
                    tags=[SLOTS[k] for k in probs.argmax(-1).tolist()])
 
 
+def shared_words(a: Reading, b: Reading) -> list[tuple[str, str, str]]:
+    """Words both sentences contain that either tags as a slot: (word, slot in a, slot in b),
+    in a's order; each word of b is matched once (case and punctuation ignored)."""
+    used: set[int] = set()
+    out = []
+    for word, tag_a in zip(a.tokens, a.tags, strict=True):
+        j = next((j for j, w in enumerate(b.tokens)
+                  if j not in used and normalise(w) == normalise(word)), None)
+        if j is None:
+            continue
+        used.add(j)
+        if tag_a != "other" or b.tags[j] != "other":
+            out.append((word, tag_a, b.tags[j]))
+    return out
+
+
 # --------------------------------------------------------------------------------------------
 # Scores
 

@@ -1,0 +1,82 @@
+"""Slot-filling lab controls: tagger and encoding pickers, the two sentences, the word stepper.
+
+Owns the session-state keys under "slots." (model, encoding, a, b, step; step is 1-based).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from engine import slots
+
+KEY_STEP = "slots.step"
+MAX_CHARS = 300  # longest sentence the text boxes take
+# Tagger names short enough for one row of buttons.
+SHORT_TITLES = {"feedforward": "Feed-forward (no memory)", "elman": "Elman", "jordan": "Jordan",
+                "lstm": "LSTM", "bilstm": "Bidirectional LSTM"}
+
+
+@dataclass
+class Sentences:
+    """The two sentences and what is wrong with each (None when fine)."""
+
+    texts: tuple[str, str]  # sentence A, sentence B as typed
+    errors: tuple[str | None, str | None]  # a message for the user per sentence
+
+
+def pickers() -> tuple[str, str]:
+    """The tagger and the word encoding the user picked."""
+    left, right = st.columns([5, 2], gap="medium")
+    model = left.segmented_control(
+        "Tagger", list(slots.MODELS), format_func=SHORT_TITLES.get, key="slots.model",
+        default="lstm", required=True,
+        help="Feed-forward sees one word at a time; the others carry a memory from word to "
+        "word (the bidirectional LSTM also reads the sentence backwards).")
+    encoding = right.radio(
+        "Word encoding", list(slots.ENCODINGS), format_func=slots.ENCODINGS.get,
+        key="slots.encoding",
+        help="1-of-N: one dimension per known word, plus “other” for every unknown word. "
+        f"Word hashing: letter trigrams with boundaries (#ta, tai, …) in {slots.HASH_DIM} "
+        "buckets. Each encoding has its own trained taggers.")
+    return model or "lstm", encoding
+
+
+def sentence_inputs() -> Sentences:
+    """Two text boxes side by side with the lecture's sentences as defaults."""
+    texts, errors = [], []
+    for col, key, default, name in zip(
+            st.columns(2, gap="large"), ("slots.a", "slots.b"), slots.LECTURE_SENTENCES,
+            ("Sentence A", "Sentence B"), strict=True):
+        st.session_state.setdefault(key, default)
+        text = col.text_input(name, key=key, max_chars=MAX_CHARS)
+        try:
+            slots.check_sentence(text)
+            errors.append(None)
+        except ValueError as problem:
+            errors.append(f"{name}: {problem}")
+        texts.append(text)
+    return Sentences(texts=(texts[0], texts[1]), errors=(errors[0], errors[1]))
+
+
+def _move(delta: int, steps: int) -> None:
+    """Button callback: move the step by `delta`, staying inside 1..steps."""
+    st.session_state[KEY_STEP] = max(1, min(steps, st.session_state.get(KEY_STEP, 1) + delta))
+
+
+def word_stepper(steps: int) -> int:
+    """Previous / Next buttons and a slider over `steps` words; returns the word (0-based)."""
+    st.session_state[KEY_STEP] = max(1, min(steps, int(st.session_state.get(KEY_STEP, 1))))
+    step = st.session_state[KEY_STEP]
+    cols = st.columns([1.3, 1.3, 5], vertical_alignment="center")
+    cols[0].button("Previous", key="slots.prev", icon=":material/chevron_left:",
+                   on_click=_move, args=(-1, steps), disabled=step == 1, width="stretch")
+    cols[1].button("Next", key="slots.next", icon=":material/chevron_right:", type="primary",
+                   on_click=_move, args=(1, steps), disabled=step == steps, width="stretch")
+    with cols[2]:
+        if steps > 1:
+            st.slider("Word", 1, steps, key=KEY_STEP, label_visibility="collapsed")
+        else:
+            st.caption("One word: nothing to step through.")
+    return st.session_state[KEY_STEP] - 1

@@ -1,0 +1,100 @@
+"""The slot-filling lab, run headless with Streamlit's AppTest against the shipped taggers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from engine import slots
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = str(ROOT / "app" / "streamlit_app.py")
+
+
+@pytest.fixture
+def at() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    at.switch_page("views/slots.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def metric(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def tag_lines(at: AppTest) -> list[str]:
+    return [m.value for m in at.markdown if m.value.startswith(("**A**", "**B**"))]
+
+
+def test_the_page_renders_the_lectures_two_sentences(at):
+    assert at.title[0].value == "Slot filling"
+    assert [t.value for t in at.text_input] == list(slots.LECTURE_SENTENCES)
+    assert metric(at, "Word 1 (A)") == "arrive" and metric(at, "Word 1 (B)") == "leave"
+    assert len(at.get("plotly_chart")) == 4  # input vector and readings, per sentence
+    table = at.dataframe[0].value
+    assert list(table["tagger"]) == list(slots.MODEL_TITLES.values())
+    assert "lecture's point" in at.caption[0].value
+
+
+def test_next_changes_the_step_and_the_defaults_differ_for_the_lstm(at):
+    at.button(key="slots.next").click().run()
+    assert metric(at, "Word 2 (A)") == metric(at, "Word 2 (B)") == "Taipei"
+    assert (metric(at, "Slot (A)"), metric(at, "Slot (B)")) == ("dest", "origin")
+    assert at.slider(key="slots.step").value == 2
+    assert "dest" in at.success[0].value and "origin" in at.success[0].value
+    at.button(key="slots.prev").click().run()
+    assert metric(at, "Word 1 (A)") == "arrive"
+
+
+def test_switching_to_feedforward_changes_the_tags_and_states_the_point(at):
+    at.slider(key="slots.step").set_value(5).run()
+    before = tag_lines(at)
+    assert (metric(at, "Slot (A)"), metric(at, "Slot (B)")) == ("arrive_time", "depart_time")
+    at.segmented_control(key="slots.model").set_value("feedforward").run()
+    assert not at.exception
+    after = tag_lines(at)
+    assert after != before
+    assert metric(at, "Slot (A)") == metric(at, "Slot (B)")  # no memory: same word, same slot
+    assert not at.success and "in both sentences" in at.warning[0].value
+    expected = slots.tag(slots.LECTURE_SENTENCES[0], "feedforward")
+    assert after[0].count("·") == len(expected)
+    for word, tag in zip(slots.tokens(slots.LECTURE_SENTENCES[0]), expected, strict=True):
+        assert f"{word} · {tag}" in after[0]
+
+
+def test_word_hashing_shows_the_trigrams_of_the_current_word(at):
+    at.radio(key="slots.encoding").set_value("trigram").run()
+    at.button(key="slots.next").click().run()
+    caption = next(c.value for c in at.caption if c.value.startswith("Input vector x of “Taipei”"))
+    for tri in slots.trigrams("Taipei"):
+        assert tri in caption
+    assert (metric(at, "Slot (A)"), metric(at, "Slot (B)")) == ("dest", "origin")
+
+
+def test_an_unknown_city_lights_the_other_dimension(at):
+    at.text_input(key="slots.a").set_value("arrive Zorbulon on May 3rd").run()
+    at.button(key="slots.next").click().run()
+    caption = next(c.value for c in at.caption if c.value.startswith("Input vector x of “Zorb"))
+    assert "unknown word" in caption and slots.OTHER_WORD in caption
+    assert metric(at, "Slot (A)") == "dest"
+
+
+def test_the_bidirectional_lstm_shows_both_directions(at):
+    at.segmented_control(key="slots.model").set_value("bilstm").run()
+    assert not at.exception
+    assert any("backward units (←)" in c.value for c in at.caption)
+
+
+@pytest.mark.parametrize(("text", "message"), [("   ", "empty"), ("word " * 41, "at most")])
+def test_bad_sentences_get_a_clear_error_and_keep_the_text(at, text, message):
+    at.text_input(key="slots.b").set_value(text).run()
+    assert not at.exception
+    assert message in at.error[0].value and at.error[0].value.startswith("Sentence B")
+    assert at.text_input(key="slots.b").value == text
+    at.text_input(key="slots.b").set_value(slots.LECTURE_SENTENCES[1]).run()
+    assert not at.error and metric(at, "Word 1 (B)") == "leave"
