@@ -216,7 +216,8 @@ def parse(data: bytes, filename: str) -> list[Sequence]:
     except UploadError:
         raise
     except (ValueError, TypeError, OverflowError, EOFError, struct.error, zipfile.BadZipFile,
-            OSError, SyntaxError, IndexError, KeyError, MemoryError, RecursionError) as err:
+            OSError, SyntaxError, IndexError, KeyError, MemoryError, RecursionError,
+            csv.Error) as err:
         raise _fail(f"{filename} could not be read as {ext.lstrip('.').upper()} "
                     f"({FORMATS[ext]}): {err}") from None
     if not out:
@@ -312,7 +313,8 @@ def _read_csv(data: bytes, stem: str, ext: str) -> list[Sequence]:
     delimiter = "\t" if ext == ".tsv" else ","
     rows: list[tuple[int, list[str]]] = []
     header: list[str] | None = None
-    for line_no, row in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), 1):
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    for line_no, row in enumerate(reader, 1):
         cells = [c.strip() for c in row]
         if not any(cells) or cells[0].startswith("#"):
             continue
@@ -410,8 +412,8 @@ def read_npy_header(stream, where: str) -> tuple[tuple[int, ...], bool, np.dtype
         np.lib.format.read_magic(fake)
     try:
         shape, fortran, dtype = reader(fake, max_header_size=_MAX_NPY_HEADER)
-    except (ValueError, SyntaxError, TypeError) as err:
-        raise _fail(f"{where} has a broken header: {err}") from None
+    except Exception as err:  # numpy's literal parser raises several kinds; none is trusted
+        raise _fail(f"{where} has a broken header: {type(err).__name__}: {err}") from None
     if dtype.hasobject or dtype.names is not None or dtype.subdtype is not None:
         raise _fail(f"{where} holds {'Python objects' if dtype.hasobject else 'records'} "
                     f"(dtype {dtype}); only plain numbers (float, int, bool) are accepted, "
@@ -422,8 +424,9 @@ def read_npy_header(stream, where: str) -> tuple[tuple[int, ...], bool, np.dtype
     return tuple(int(n) for n in shape), bool(fortran), dtype
 
 
-def _read_array(stream, where: str) -> np.ndarray:
-    """One .npy array from a stream: header checked against the limits, then the data read."""
+def _read_array(stream, where: str, budget: int = MAX_VALUES) -> np.ndarray:
+    """One .npy array from a stream: header checked against the limits (at most `budget`
+    numbers), then the data read."""
     shape, fortran, dtype = read_npy_header(stream, where)
     if len(shape) not in (1, 2, 3):
         raise _fail(f"{where} has shape {list(shape)}; expected [T], [T, F] or [N, T, F] "
@@ -434,9 +437,9 @@ def _read_array(stream, where: str) -> np.ndarray:
                     f"{MAX_SEQUENCES:,}.")
     _check_shape(steps, features, f"{where} (shape {list(shape)})")
     total = math.prod(shape)
-    if total > MAX_VALUES:
+    if total > budget:
         raise _fail(f"{where} (shape {list(shape)}) holds {total:,} numbers; at most "
-                    f"{MAX_VALUES:,} are accepted in one file.")
+                    f"{MAX_VALUES:,} are accepted in one file, all arrays together.")
     raw = _read_exact(stream, total * dtype.itemsize, where)
     return np.frombuffer(raw, dtype=dtype).reshape(shape, order="F" if fortran else "C")
 
@@ -477,11 +480,15 @@ def _read_npz(data: bytes, stem: str, ext: str) -> list[Sequence]:
                             f"(np.savez).")
             if info.flag_bits & 0x1:
                 raise _fail(f"{where} is encrypted; save the arrays with np.savez.")
-            with archive.open(info) as stream:
-                array = _read_array(stream, where)
+            try:
+                with archive.open(info) as stream:
+                    array = _read_array(stream, where, budget)
+            except UploadError:
+                raise
+            except Exception as err:  # zlib / lzma / bz2 / CRC errors of a corrupt member
+                raise _fail(f"{where} is corrupt and cannot be unpacked "
+                            f"({type(err).__name__}: {err}).") from None
             budget -= array.size
-            if budget < 0:
-                raise _fail(f"{filename} holds more than {MAX_VALUES:,} numbers in all.")
             out += _array_sequences(array, info.filename.removesuffix(".npy"), where)
             if len(out) > MAX_SEQUENCES:
                 raise _fail(f"{filename} holds more than {MAX_SEQUENCES:,} sequences.")
@@ -670,6 +677,10 @@ def _read_wav(data: bytes, stem: str, ext: str) -> list[Sequence]:
 
     try:
         samples, rate = audio.read_wav(data)
+    except Exception as err:  # the wave module raises several kinds on a corrupt file
+        raise _fail(f"{filename} is not a readable PCM WAV file ({type(err).__name__}"
+                    f"{': ' + str(err) if str(err) else ''}).") from None
+    try:
         if not MIN_RATE <= rate <= MAX_RATE:
             raise _fail(f"{filename} has a sample rate of {rate:,} Hz; rates from "
                         f"{MIN_RATE:,} to {MAX_RATE:,} Hz are accepted.")
