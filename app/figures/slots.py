@@ -22,19 +22,24 @@ SLOT_COLORS: dict[str, str] = {
 
 def input_figure(reading: Reading, t: int) -> go.Figure:
     """The input vector x_t of word t: a bar per lit dimension on the full axis 0..I-1, each
-    named (the word or "<other>" for 1-of-N, its trigrams for word hashing)."""
+    named (the word or "<other>" for 1-of-N, its trigrams for word hashing); names of bars
+    close together are stacked so they never overlap."""
     size = reading.inputs.shape[1]
     lit = reading.active[t]
     fig = go.Figure(go.Bar(
-        x=[k for k, _, _ in lit], y=[v for _, _, v in lit],
-        text=[name for _, name, _ in lit], textposition="outside", cliponaxis=False,
-        constraintext="none",
-        textfont={"size": 14, "color": TEXT}, marker_color=SLOT_COLORS["dest"], width=size / 90,
-        hovertemplate="dimension %{x}: %{text} = %{y}<extra></extra>"))
+        x=[k for k, _, _ in lit], y=[v for _, _, v in lit], customdata=[n for _, n, _ in lit],
+        marker_color=SLOT_COLORS["dest"], width=size / 90,
+        hovertemplate="dimension %{x}: %{customdata} = %{y}<extra></extra>"))
+    top = max(v for _, _, v in lit) if lit else 1.0
+    level, last = 0, None
+    for k, name, value in lit:
+        level = level + 1 if last is not None and k - last < size / 12 and level < 2 else 0
+        last = k
+        fig.add_annotation(x=k, y=value, text=name, showarrow=False, yanchor="bottom",
+                           yshift=3 + 17 * level, font={"size": 14, "color": TEXT})
     fig.update_xaxes(range=[-0.5, size - 0.5], title_text=f"input dimension (0 … {size - 1})",
                      showgrid=False, zeroline=False)
-    top = max(v for _, _, v in lit) if lit else 1.0
-    fig.update_yaxes(range=[0, top * 1.45], dtick=1, title_text="value", gridcolor=FAINT)
+    fig.update_yaxes(range=[0, top * 1.6], dtick=1, title_text="value", gridcolor=FAINT)
     base_layout(fig, 210, {"l": 10, "r": 10, "t": 10, "b": 10})
     fig.update_layout(showlegend=False, bargap=0)
     return fig
