@@ -31,6 +31,7 @@ from safetensors.torch import load as load_bytes
 from safetensors.torch import save_file
 from torch import nn
 
+from engine.autoencoder import AutoencoderConfig, SeqAutoencoder
 from engine.cells import CellConfig, build_model
 from engine.digits import Recogniser, RecogniserConfig
 from engine.slots import SlotTagger, SlotTaggerConfig
@@ -57,6 +58,7 @@ MODEL_TYPES: dict[str, ModelType] = {
     "cells": ModelType(CellConfig, build_model),  # engine.cells networks (RNN/Jordan/GRU/LSTM)
     "ctc_digits": ModelType(RecogniserConfig, Recogniser),  # engine.digits CTC recogniser
     "slots": ModelType(SlotTaggerConfig, SlotTagger),  # engine.slots slot-filling taggers
+    "seq_autoencoder": ModelType(AutoencoderConfig, SeqAutoencoder),  # engine.autoencoder
 }
 
 
