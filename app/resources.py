@@ -253,3 +253,54 @@ def get_slot_table(sentences: tuple[str, ...], encoding: str) -> pd.DataFrame:
             row[f"sentence {name}"] = " · ".join(tags)
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+# -- your own files (components.upload): keyed by the SHA-256 of their bytes ----------------
+# `_data` is not hashed by Streamlit: `sha256` stands for it, so one user's file is found only
+# by someone holding the same bytes. Parsed sequences are copied per call (cache_data); models
+# are shared and never changed (eval mode, no gradients on their weights).
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def get_uploaded_sequences(sha256: str, filename: str, _data: bytes) -> list:
+    """engine.uploads.parse of an uploaded file (a list of Sequence); UploadError otherwise."""
+    from engine import uploads
+
+    return uploads.parse(_data, filename)
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def get_user_model(sha256: str, filename: str, _data: bytes):
+    """(model, UserModelInfo) of an uploaded checkpoint (engine.checkpoint.read_user_model)."""
+    from engine import checkpoint
+
+    return checkpoint.read_user_model(_data, filename)
+
+
+@st.cache_data(show_spinner=False)
+def get_example_file(ext: str) -> tuple[str, bytes]:
+    """(name, bytes) of the example file of a format (engine.uploads.example)."""
+    from engine import uploads
+
+    return uploads.example(ext)
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def get_user_norms(model_sha256: str, sequence_key: tuple, _x: np.ndarray
+                   ) -> gradients.GradNorms:
+    """‖∂L/∂h_t‖ of an uploaded model (by its SHA-256, loaded by this session) on a sequence
+    `_x` [T, I] that `sequence_key` names (a file's SHA-256 and index, or a noise seed)."""
+    from components import upload
+
+    model = upload.own_model(model_sha256)
+    return gradients.hidden_grad_norms(model, torch.as_tensor(_x, dtype=torch.float32))
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def get_own_strip_reading(epoch: int, sha256: str, _image: np.ndarray
+                          ) -> tuple[np.ndarray, np.ndarray]:
+    """The shipped recogniser's log-probabilities [T, 11] for an uploaded strip image [8, W]
+    (keyed by the file's SHA-256), and the image."""
+    with torch.no_grad():
+        log_probs = get_recogniser(epoch)(_image).double().numpy()
+    return log_probs, _image

@@ -134,13 +134,13 @@ def test_uploads_are_read_without_unpickling():
     assert ctc_controls.read_upload("m.npy", buffer.getvalue()).shape == (2, 2)
     buffer = io.BytesIO()
     np.save(buffer, np.array([{"a": 1}], dtype=object), allow_pickle=True)
-    with pytest.raises(ValueError, match="not a plain numeric .npy"):
+    with pytest.raises(ValueError, match="Python objects"):
         ctc_controls.read_upload("evil.npy", buffer.getvalue())
     csv = b"blank,a,b\n0.2,0.3,0.5\n1,0,0\n"
     np.testing.assert_allclose(ctc_controls.read_upload("m.csv", csv), [[0.2, 0.3, 0.5],
                                                                        [1, 0, 0]])
-    with pytest.raises(ValueError, match="not a text"):
-        ctc_controls.read_upload("m.csv", b"\xff\xfe\x00\x81")
+    with pytest.raises(ValueError, match="not text"):
+        ctc_controls.read_upload("m.csv", b"\x81\x00\xfe\xff")
 
 
 @pytest.mark.skipif(not SNAPSHOTS, reason="no recogniser snapshots in pretrained/ctc_digits/")

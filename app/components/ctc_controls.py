@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import io
 import math
 import re
 from dataclasses import dataclass
@@ -13,6 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from engine import ctc
+from engine.uploads import parse
 
 PAGE_SIZE = 20  # alignments per page
 MAX_PAGES = 5_000  # deeper pages would take the generator too long to reach
@@ -273,19 +273,15 @@ def parse_matrix(text: str) -> np.ndarray:
 
 
 def read_upload(name: str, data: bytes) -> np.ndarray:
-    """An uploaded .npy (never unpickled) or CSV/text file → [T, C] float64."""
-    if name.lower().endswith(".npy"):
-        try:
-            array = np.load(io.BytesIO(data), allow_pickle=False)
-        except ValueError as error:
-            raise ValueError(f"{name} is not a plain numeric .npy array: {error}") from None
-        if array.dtype.kind not in "biuf":
-            raise ValueError(f"{name} holds {array.dtype} values, not numbers.")
-        return np.asarray(array, dtype=np.float64)
-    try:
-        return parse_matrix(data.decode("utf-8-sig"))
-    except UnicodeDecodeError:
-        raise ValueError(f"{name} is not a text (CSV) file; upload a CSV or a .npy.") from None
+    """An uploaded CSV/TSV/text, .npy/.npz (never unpickled) or JSON file → [T, C] float64,
+    read by engine.uploads.parse (the first sequence of the file); ValueError saying why not."""
+    if name.lower().endswith(".txt"):  # numbers typed in a text editor: read like a CSV
+        name = name[:-4] + ".csv"
+    sequence = parse(data, name)[0]
+    if sequence.values is None:
+        raise ValueError(f"{name} holds text, not numbers: one frame per row, one column per "
+                         "class.")
+    return np.asarray(sequence.values, dtype=np.float64)
 
 
 def parse_target(text: str) -> list[int]:
@@ -305,7 +301,8 @@ def matrix_input() -> tuple[np.ndarray | None, list[int] | None, str | None]:
     left, right = st.columns([3, 2])
     text = left.text_area("Per-frame posteriors: one frame per line, one column per class, "
                           "blank first", EXAMPLE_MATRIX, height=190, key="ctc.matrix")
-    upload = right.file_uploader("… or upload a CSV or .npy [T, C]", type=["csv", "txt", "npy"],
+    upload = right.file_uploader("… or upload a CSV, NPY or JSON [T, C]",
+                                 type=["csv", "tsv", "txt", "npy", "npz", "json"],
                                  key="ctc.upload", help="While a file is uploaded it is used "
                                  "instead of the pasted text; .npy files are never unpickled.")
     target_text = right.text_input("Target: class indices (1 … C−1)", "1 2", key="ctc.classes",

@@ -73,12 +73,16 @@ def descent_summary(free, clipped) -> str:
 
 
 def norm_inputs():
-    """Either the four-cell comparison's settings or the stepper's model and sequence."""
+    """Either the four-cell comparison's settings, the stepper's model and sequence, or None for
+    your own uploads (components.upload)."""
     source = st.radio(
-        "Compare", ["compare", "stepper"], horizontal=True, key="grad.source",
+        "Compare", ["compare", "stepper", "own"], horizontal=True, key="grad.source",
         format_func={"compare": "tanh RNN, ReLU RNN, GRU and LSTM side by side",
-                     "stepper": "the model and sequence of the step-through"}.get,
+                     "stepper": "the model and sequence of the step-through",
+                     "own": "your own model and sequence (upload)"}.get,
     )
+    if source == "own":
+        return source, None
     if source == "stepper":
         choice, weights, steps = st.session_state.get(
             "stepper.current",

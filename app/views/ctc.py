@@ -5,6 +5,7 @@ import streamlit as st
 
 import resources
 from components import ctc_controls as ctl
+from components import upload
 from engine import ctc
 from figures.ctc import alpha_animation, drawable, frames_figure, lattice_figure, reachable_nodes
 
@@ -95,6 +96,8 @@ with model_tab:
                    "emits φ or a digit per frame.")
         numbers, seed, error = ctl.strip_inputs(lambda s: resources.get_strip(None, s).labels)
         epoch, width = ctl.reading_inputs(snapshots)
+        with st.expander("Read your own digit strip (PNG)", icon=":material/upload_file:"):
+            upload.own_strip(epoch, width)
         if error:
             st.error(error, icon=":material/error:")
         else:

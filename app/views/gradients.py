@@ -5,6 +5,7 @@ import streamlit as st
 
 import resources
 from components import grad_controls, trainer
+from components.upload import own_norms
 from engine import gradients
 from figures.gradients import grad_norm_figure, power_figure, surface_figure, training_figure
 
@@ -49,6 +50,8 @@ with norms:
         result = resources.get_norm_comparison(*params)
         st.plotly_chart(grad_norm_figure(result), key="norms")
         st.dataframe(grad_controls.slope_table(result), hide_index=True, width="content")
+    elif source == "own":
+        own_norms()
     else:
         choice, weights, steps_key = params
         result = resources.get_model_norms(choice, weights, steps_key)

@@ -1,0 +1,234 @@
+"""Your own files: sequences (engine.uploads) and trained recurrent networks
+(engine.checkpoint.load_user_model), with example files, export help and clear errors.
+
+Owns the session-state keys under "upload." (the file widgets, and the last model that loaded,
+per widget). Parsed files and loaded models are cached in app/resources.py by the SHA-256 of
+their bytes, so one user's file is only ever found by someone holding the same bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import numpy as np
+import streamlit as st
+
+import resources
+from components.grad_controls import slope_table
+from engine.checkpoint import EXPORT_HINT, USER_SUFFIXES, CheckpointError, UserModelInfo
+from engine.uploads import FORMATS, Sequence, UploadError
+from figures.gradients import grad_norm_figure
+
+_MODELS = "upload.models"  # digest -> (file name, bytes) of this session's loaded checkpoints
+MAX_KEPT = 4  # checkpoints kept per session
+NUMERIC = (".csv", ".tsv", ".npy", ".npz", ".json", ".wav")  # formats that give numbers
+EXPORT_CODE = """import torch
+from safetensors.torch import save_file
+
+model = torch.nn.LSTM(input_size=3, hidden_size=16)  # or GRU / RNN; any layers, bidirectional
+# ... train it ...
+save_file(model.state_dict(), "model.safetensors")
+# inside a bigger module, save the whole state_dict: the LSTM's part is found by its names
+# (e.g. "rnn.weight_ih_l0"); or: torch.save(model.state_dict(), "model.pt")"""
+
+
+def digest(data: bytes) -> str:
+    """SHA-256 of the bytes: the cache key of a user's file."""
+    return hashlib.sha256(data).hexdigest()
+
+
+@dataclass(frozen=True)
+class Uploaded:
+    """A file that parsed, and its sequences."""
+
+    name: str  # the file's name
+    digest: str  # SHA-256 of its bytes
+    sequences: tuple[Sequence, ...]  # at least one
+
+
+@dataclass(frozen=True)
+class OwnModel:
+    """A checkpoint that loaded."""
+
+    name: str  # the file's name
+    digest: str  # SHA-256 of its bytes
+    info: UserModelInfo  # what was found in it
+
+
+def examples(formats: tuple[str, ...], key: str, inline: bool = False) -> None:
+    """Download buttons with a small valid example of each format (in an expander, or
+    `inline` where an expander cannot be, e.g. inside another)."""
+    box = st.container() if inline else st.expander("Example files to download",
+                                                    icon=":material/download:")
+    with box:
+        st.caption("Example files: edit one and upload it back.")
+        cols = st.columns(4)
+        for i, ext in enumerate(formats):
+            name, data = resources.get_example_file(ext)
+            cols[i % 4].download_button(ext.lstrip(".").upper(), data, file_name=name,
+                                        key=f"{key}.example{ext}", icon=":material/download:",
+                                        help=FORMATS[ext], width="stretch")
+
+
+def sequence_upload(key: str, label: str = "Upload a sequence file",
+                    formats: tuple[str, ...] = tuple(FORMATS),
+                    help: str | None = None) -> Uploaded | None:
+    """A file widget for sequences; the parsed file, or None (nothing uploaded, or an st.error
+    saying what is wrong with the file)."""
+    file = st.file_uploader(
+        label, type=[ext.lstrip(".") for ext in formats], key=f"{key}.file",
+        help=help or "Supported: " + "; ".join(f"{e.lstrip('.').upper()}: {FORMATS[e]}"
+                                               for e in formats),
+    )
+    if file is None:
+        return None
+    data = file.getvalue()
+    try:
+        sequences = resources.get_uploaded_sequences(digest(data), file.name, data)
+    except UploadError as err:
+        st.error(f"Could not use {file.name}: {err}", icon=":material/error:")
+        return None
+    return Uploaded(file.name, digest(data), tuple(sequences))
+
+
+def pick_sequence(uploaded: Uploaded, key: str) -> tuple[int, Sequence]:
+    """(index, sequence): a select box when the file holds several."""
+    seqs = uploaded.sequences
+    index = 0
+    if len(seqs) > 1:
+        index = st.selectbox(
+            f"Sequence in {uploaded.name}", range(len(seqs)), key=f"{key}.pick",
+            format_func=lambda i: f"{seqs[i].name} ({seqs[i].steps} steps × "
+                                  f"{seqs[i].features})")
+    return index, seqs[index]
+
+
+def numbers_of(seq: Sequence, width: int | None = None) -> np.ndarray | None:
+    """The sequence's values [T, F], or None after an st.error when it is text or has another
+    width than the model reads."""
+    if seq.values is None:
+        st.error(f"{seq.name} is text ({seq.steps} tokens); this needs numbers, one row per "
+                 f"step. Upload a CSV, NPY, JSON of numbers or a WAV.", icon=":material/error:")
+        return None
+    if width is not None and seq.features != width:
+        st.error(f"{seq.name} has {seq.features} feature{'s' * (seq.features != 1)} per step, "
+                 f"but the model reads {width}. Upload a sequence with {width} column"
+                 f"{'s' * (width != 1)}.", icon=":material/error:")
+        return None
+    return seq.values
+
+
+def export_help() -> None:
+    """How to export a model the uploader reads."""
+    with st.expander("How to export your model", icon=":material/help:"):
+        st.markdown("Save the `state_dict` of a `torch.nn.LSTM`, `GRU` or `RNN` (any number of "
+                    "layers, one or two directions). The architecture is read from the tensor "
+                    "names and shapes; nothing in the file is ever run.")
+        st.code(EXPORT_CODE, language="python")
+
+
+def model_upload(key: str, label: str = "Upload your trained model") -> OwnModel | None:
+    """A file widget for a checkpoint; the model that loaded, or None (nothing uploaded, or an
+    st.error saying what is wrong). After a bad file the last good one of this widget stays."""
+    file = st.file_uploader(label, type=[s.lstrip(".") for s in USER_SUFFIXES],
+                            key=f"{key}.file", help=EXPORT_HINT)
+    export_help()
+    last_key = f"{key}.last"
+    if file is None:
+        st.session_state.pop(last_key, None)
+        return None
+    data = file.getvalue()
+    try:
+        _, info = resources.get_user_model(digest(data), file.name, data)
+    except CheckpointError as err:
+        st.error(f"Could not use {file.name}: {err}", icon=":material/error:")
+        last = st.session_state.get(last_key)
+        if last is not None:
+            st.caption(f"Still using {last.name}.")
+        return last
+    own = OwnModel(file.name, digest(data), info)
+    st.session_state[last_key] = own
+    kept = st.session_state.setdefault(_MODELS, {})  # this session's files, for reloads
+    kept.pop(own.digest, None)
+    kept[own.digest] = (file.name, data)
+    while len(kept) > MAX_KEPT:
+        kept.pop(next(iter(kept)))
+    st.caption(f"**{file.name}**: {info.describe()}"
+               + (f" · not used: {', '.join(info.ignored[:4])}" if info.ignored else ""))
+    return own
+
+
+def model_bytes(sha256: str) -> tuple[str, bytes]:
+    """(name, bytes) of a checkpoint this session uploaded; CheckpointError if it has none."""
+    kept = st.session_state.get(_MODELS, {})
+    if sha256 not in kept:
+        raise CheckpointError("that uploaded model is no longer here; upload it again.")
+    return kept[sha256]
+
+
+def own_model(sha256: str):
+    """The torch module of a model this session uploaded (from the cache, or its bytes)."""
+    name, data = model_bytes(sha256)
+    return resources.get_user_model(sha256, name, data)[0]
+
+
+NOISE_STEPS = 100  # length of the stand-in sequence when only a model is uploaded
+
+
+def own_norms() -> None:
+    """Gradient lab: ‖∂L/∂h_t‖ of your own model on your own sequence (or seeded noise)."""
+    left, right = st.columns(2, gap="large")
+    with left:
+        own = model_upload("upload.grad_model")
+    with right:
+        uploaded = sequence_upload("upload.grad_seq", formats=NUMERIC)
+        examples(NUMERIC, "upload.grad_seq")
+    if own is None:
+        st.info("Upload a trained LSTM, GRU or RNN to see its gradient norms over time.",
+                icon=":material/upload_file:")
+        return
+    info = own.info
+    if uploaded is None:
+        x = np.random.default_rng(0).standard_normal((NOISE_STEPS, info.input_size))
+        x, key, what = x.astype(np.float32), ("noise", NOISE_STEPS, info.input_size), (
+            f"{NOISE_STEPS} steps of seeded Gaussian noise (upload a sequence to use yours)")
+    else:
+        index, seq = pick_sequence(uploaded, "upload.grad_seq")
+        x = numbers_of(seq, info.input_size)
+        if x is None:
+            return
+        key, what = (uploaded.digest, index), f"{seq.name}, {seq.steps} steps"
+    result = resources.get_user_norms(own.digest, key, x)
+    st.caption(f"{info.describe()} on {what}; L = sum of h_T. Read right to left.")
+    st.plotly_chart(grad_norm_figure({info.kind: result}), key="norms_own")
+    st.dataframe(slope_table({info.kind: result}), hide_index=True, width="content")
+
+
+def own_strip(epoch: int, beam_width: int) -> None:
+    """CTC lab: the shipped recogniser reads your own digit strip (a PNG)."""
+    from components import ctc_controls as ctl
+    from engine import ctc
+    from engine.uploads import strip_image
+    from figures.ctc import frames_figure
+
+    st.caption("A picture of handwritten digits side by side, dark on light or light on dark. "
+               "It is scaled to 8 pixel rows, like the scans the recogniser learned from, and "
+               "read one column per frame.")
+    uploaded = sequence_upload("upload.ctc_strip", "Upload a digit strip (PNG)", (".png",))
+    examples((".png",), "upload.ctc_strip", inline=True)
+    if uploaded is None:
+        return
+    image = strip_image(uploaded.sequences[0])
+    log_probs, _ = resources.get_own_strip_reading(epoch, uploaded.digest, image)
+    greedy = ctc.greedy_decode(log_probs)
+    beams = ctc.prefix_beam_search(log_probs, beam_width)
+    c = st.columns(3)
+    c[0].metric("Your strip: greedy reading", ctc.decode_labels(greedy, ctl.DIGITS) or "(empty)")
+    c[1].metric("Beam search reading",
+                ctc.decode_labels(beams[0][0], ctl.DIGITS) if beams else "(empty)")
+    c[2].metric("Frames T (columns)", log_probs.shape[0])
+    st.plotly_chart(frames_figure(np.exp(log_probs), ctl.DIGITS, image,
+                                  [("best class", np.argmax(log_probs, axis=1).tolist())]),
+                    key="upload.ctc_strip.frames", config={"displayModeBar": False})
+    st.dataframe(ctl.decode_table(greedy, beams, ctl.DIGITS), hide_index=True, width="content")
