@@ -33,6 +33,7 @@ from torch import nn
 
 from engine.autoencoder import AutoencoderConfig, SeqAutoencoder
 from engine.cells import CellConfig, build_model
+from engine.charlm import CharLM, CharLMConfig
 from engine.digits import Recogniser, RecogniserConfig
 from engine.slots import SlotTagger, SlotTaggerConfig
 
@@ -59,6 +60,7 @@ MODEL_TYPES: dict[str, ModelType] = {
     "ctc_digits": ModelType(RecogniserConfig, Recogniser),  # engine.digits CTC recogniser
     "slots": ModelType(SlotTaggerConfig, SlotTagger),  # engine.slots slot-filling taggers
     "seq_autoencoder": ModelType(AutoencoderConfig, SeqAutoencoder),  # engine.autoencoder
+    "charlm": ModelType(CharLMConfig, CharLM),  # engine.charlm character-level LSTM LM
 }
 
 

@@ -27,39 +27,44 @@ def url_params(step: int) -> dict[str, str]:
     return {"step": str(step)}
 
 
-def _move(delta: int | None, target: int | None, steps: int) -> None:
+def _move(delta: int | None, target: int | None, steps: int, key: str = KEY) -> None:
     """Button callback: move by `delta` or jump to `target`, staying inside 1..steps."""
-    current = st.session_state.get(KEY, 1)
+    current = st.session_state.get(key, 1)
     new = target if target is not None else current + delta
-    st.session_state[KEY] = max(1, min(steps, new))
+    st.session_state[key] = max(1, min(steps, new))
 
 
-def stepper_controls(steps: int) -> int:
-    """Render the controls for a sequence of `steps` steps; returns the current step (0-based)."""
-    st.session_state[KEY] = max(1, min(steps, int(st.session_state.get(KEY, 1))))
-    step = st.session_state[KEY]
+def stepper_controls(steps: int, key: str = KEY) -> int:
+    """Render the controls for a sequence of `steps` steps; returns the current step (0-based).
+
+    key: the session-state key of the step (1-based); another page passes its own, and its
+    buttons get keys "<key>.first", "<key>.prev", ... (the default keeps "stepper.first", ...).
+    """
+    st.session_state[key] = max(1, min(steps, int(st.session_state.get(key, 1))))
+    step = st.session_state[key]
+    base = "stepper" if key == KEY else key
     buttons = st.columns([1.25, 1.5, 1.25, 1.2, 4], vertical_alignment="center")
     buttons[0].button(
-        "First", key="stepper.first", icon=":material/first_page:", on_click=_move,
-        args=(None, 1, steps), disabled=step == 1, width="stretch", shortcut="Home",
+        "First", key=f"{base}.first", icon=":material/first_page:", on_click=_move,
+        args=(None, 1, steps, key), disabled=step == 1, width="stretch", shortcut="Home",
     )
     buttons[1].button(
-        "Previous", key="stepper.prev", icon=":material/chevron_left:", on_click=_move,
-        args=(-1, None, steps), disabled=step == 1, width="stretch", shortcut="Left",
+        "Previous", key=f"{base}.prev", icon=":material/chevron_left:", on_click=_move,
+        args=(-1, None, steps, key), disabled=step == 1, width="stretch", shortcut="Left",
     )
     buttons[2].button(
-        "Next", key="stepper.next", icon=":material/chevron_right:", on_click=_move,
-        args=(1, None, steps), disabled=step == steps, width="stretch", shortcut="Right",
+        "Next", key=f"{base}.next", icon=":material/chevron_right:", on_click=_move,
+        args=(1, None, steps, key), disabled=step == steps, width="stretch", shortcut="Right",
         type="primary",
     )
     buttons[3].button(
-        "Last", key="stepper.last", icon=":material/last_page:", on_click=_move,
-        args=(None, steps, steps), disabled=step == steps, width="stretch", shortcut="End",
+        "Last", key=f"{base}.last", icon=":material/last_page:", on_click=_move,
+        args=(None, steps, steps, key), disabled=step == steps, width="stretch", shortcut="End",
     )
     with buttons[4]:
         if steps > 1:
-            st.slider("Step", 1, steps, key=KEY, label_visibility="collapsed",
+            st.slider("Step", 1, steps, key=key, label_visibility="collapsed",
                       persist_state="session")
         else:
             st.caption("This sequence has a single step.")
-    return st.session_state[KEY] - 1
+    return st.session_state[key] - 1
