@@ -40,6 +40,10 @@ def get_model(choice: ModelChoice, weights: Weights = None) -> torch.nn.Module:
         return lee.lecture_lstm(dict(zip(names, weights, strict=True)) if weights else None)
     if choice.is_shipped:
         return get_shipped_model(choice.kind)
+    if choice.is_own:  # uploaded: keyed by its SHA-256 (components.upload)
+        from components import upload
+
+        return upload.own_model(choice.digest)
     config = cells.CellConfig(
         kind=choice.kind,
         input_size=choice.input_size,

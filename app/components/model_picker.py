@@ -21,6 +21,7 @@ MODELS = {
     "gru": "Untrained GRU",
     "rnn": "Untrained Elman RNN",
     "jordan": "Untrained Jordan RNN",
+    "own": "Your own trained model (upload)",
 }
 NONLINEARITIES = {"tanh": "tanh", "relu": "ReLU"}
 LIMITS = {"in": (1, 64), "hid": (1, 256), "layers": (1, 3), "seed": (0, 2**31 - 1)}
@@ -41,6 +42,8 @@ class ModelChoice:
     bidirectional: bool = False  # a backward network reads the sequence too
     nonlinearity: str = "tanh"  # Elman/Jordan activation
     seed: int = 0  # initial weights
+    digest: str = ""  # own: SHA-256 of the uploaded checkpoint (components.upload)
+    cell: str = ""  # own: the cell kind found in it ("lstm", "gru", "rnn")
 
     @property
     def is_lecture(self) -> bool:
@@ -50,6 +53,11 @@ class ModelChoice:
     def is_shipped(self) -> bool:
         """A trained model from pretrained/ (engine.zoo.SHIPPED)."""
         return self.kind in zoo.SHIPPED
+
+    @property
+    def is_own(self) -> bool:
+        """A model the user uploaded (its weights live in the session and the cache)."""
+        return self.kind == "own" and bool(self.digest)
 
     @property
     def reads_text(self) -> bool:
@@ -64,6 +72,8 @@ def cell_kind(choice: ModelChoice) -> str:
     """The cell kind ("lstm", "gru", "rnn", "jordan") the choice steps."""
     if choice.is_lecture:
         return "lstm"
+    if choice.is_own:
+        return choice.cell
     if choice.is_shipped:
         import resources
         from engine.trace import describe_model
@@ -118,6 +128,8 @@ def load_url(params) -> list[str]:
 
 def url_params(choice: ModelChoice) -> dict[str, str]:
     """The URL parameters that reproduce `choice`."""
+    if choice.is_own:  # an uploaded model cannot travel in a link
+        return {}
     if choice.is_lecture or choice.is_shipped:
         return {"model": choice.kind}
     params = {"model": choice.kind, "in": choice.input_size, "hid": choice.hidden_size}
@@ -142,6 +154,8 @@ def model_picker() -> ModelChoice:
         return LECTURE
     if kind in zoo.SHIPPED:
         return shipped_choice(kind)
+    if kind == "own":
+        return _own_choice()
     left, right = st.columns(2)
     input_size = left.number_input(
         "Input size", *LIMITS["in"], key=KEYS["in"], persist_state="session"
@@ -164,3 +178,16 @@ def model_picker() -> ModelChoice:
         kind, int(input_size), int(hidden_size), int(layers), bool(bidirectional), nonlinearity,
         int(seed),
     )
+
+
+def _own_choice() -> ModelChoice:
+    """The uploaded model as a choice, or the lecture's LSTM until one loads."""
+    from components import upload  # it imports resources, which imports this module
+
+    own = upload.model_upload("upload.stepper_model", "Upload your trained LSTM, GRU or RNN")
+    if own is None:
+        st.caption("Until a model is uploaded, the lecture's LSTM is shown.")
+        return LECTURE
+    info = own.info
+    return ModelChoice("own", info.input_size, info.hidden_size, info.num_layers,
+                       info.bidirectional, digest=own.digest, cell=info.kind)

@@ -13,10 +13,12 @@ import pandas as pd
 import streamlit as st
 import torch
 
+import resources
 from components.model_picker import KEYS as PICKER_KEYS
 from engine import lee
 from engine.uploads import (
     SequenceError,
+    UploadError,
     decode_sequence,
     encode_sequence,
     parse_sequence_text,
@@ -36,6 +38,8 @@ INPUT = PICKER_KEYS["in"]  # the model's input size, which the width fix sets
 _CUSTOM = "seq.custom"  # [T, I] tensor: the base of "Your own"
 _PASTE_ERROR = "seq.paste_error"  # why the last paste could not be used, or None
 _VERSION = "seq.version"  # bumped whenever a base table is replaced, to reset the editor
+_UPLOAD = "upload.stepper_seq"  # the sequence-file widget's key prefix (components.upload)
+_UPLOAD_NOTE = "seq.upload_note"  # (is_error, message) about the last uploaded file, or None
 
 
 @dataclass
@@ -116,6 +120,35 @@ def _use_paste(width: int) -> None:
         st.session_state[_PASTE_ERROR] = f"Could not use the pasted sequence: {err}"
 
 
+def _use_upload(width: int) -> None:
+    """File-widget callback: make the uploaded file's first sequence your own, or keep a
+    message saying why not (the table stays as it was)."""
+    from components import upload  # it imports resources, which imports the picker
+
+    file = st.session_state.get(f"{_UPLOAD}.file")
+    if file is None:
+        st.session_state[_UPLOAD_NOTE] = None
+        return
+    data = file.getvalue()
+    try:
+        seqs = resources.get_uploaded_sequences(upload.digest(data), file.name, data)
+        numeric = [s for s in seqs if s.values is not None]
+        if not numeric:
+            raise UploadError(f"{file.name} holds text; this model reads numbers, one row per "
+                              "step (a CSV, NPY, NPZ, JSON of numbers or a WAV).")
+        x = sequence_from_rows(numeric[0].values.tolist(), width)
+    except SequenceError as err:  # the file's numbers do not fit this model
+        st.session_state[_UPLOAD_NOTE] = (True, f"{file.name}: {err}")
+        return
+    except UploadError as err:
+        st.session_state[_UPLOAD_NOTE] = (True, str(err))
+        return
+    _replace_custom(x)
+    more = f" (the first of {len(numeric)})" if len(numeric) > 1 else ""
+    st.session_state[_UPLOAD_NOTE] = (
+        False, f"Using {numeric[0].name}{more}: {x.shape[0]} steps × {x.shape[1]}.")
+
+
 def preset_picker() -> str:
     """The preset selectbox (call where it should appear, e.g. the sidebar)."""
     st.session_state.setdefault(KEYS["seq"], "lecture")
@@ -157,6 +190,18 @@ def sequence_editor(preset: str, width: int) -> SequenceChoice:
                   args=(width,))
         if st.session_state.get(_PASTE_ERROR):
             st.error(st.session_state[_PASTE_ERROR], icon=":material/error:")
+    with st.expander("Upload a sequence file", icon=":material/upload_file:"):
+        from components import upload
+
+        st.file_uploader(
+            "One row per step, one column per input (CSV, TSV, NPY, NPZ, JSON or WAV)",
+            type=[ext.lstrip(".") for ext in upload.NUMERIC], key=f"{_UPLOAD}.file",
+            on_change=_use_upload, args=(width,),
+            help="The file's first sequence becomes your own; edit it in the table.")
+        note = st.session_state.get(_UPLOAD_NOTE)
+        if note:
+            (st.error if note[0] else st.caption)(note[1])
+        upload.examples(upload.NUMERIC, _UPLOAD, inline=True)
     rows = edited.astype(object).where(edited.notna(), None).values.tolist()
     try:
         x = sequence_from_rows(rows, width)

@@ -87,7 +87,7 @@ def sequence_upload(key: str, label: str = "Upload a sequence file",
     try:
         sequences = resources.get_uploaded_sequences(digest(data), file.name, data)
     except UploadError as err:
-        st.error(f"Could not use {file.name}: {err}", icon=":material/error:")
+        st.error(str(err), icon=":material/error:")
         return None
     return Uploaded(file.name, digest(data), tuple(sequences))
 
@@ -142,7 +142,7 @@ def model_upload(key: str, label: str = "Upload your trained model") -> OwnModel
     try:
         _, info = resources.get_user_model(digest(data), file.name, data)
     except CheckpointError as err:
-        st.error(f"Could not use {file.name}: {err}", icon=":material/error:")
+        st.error(str(err), icon=":material/error:")
         last = st.session_state.get(last_key)
         if last is not None:
             st.caption(f"Still using {last.name}.")
