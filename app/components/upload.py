@@ -135,8 +135,7 @@ def model_upload(key: str, label: str = "Upload your trained model") -> OwnModel
                             key=f"{key}.file", help=EXPORT_HINT)
     export_help()
     last_key = f"{key}.last"
-    if file is None:
-        st.session_state.pop(last_key, None)
+    if file is None:  # (the last good model is kept: replacing a file passes through None)
         return None
     data = file.getvalue()
     try:
