@@ -44,6 +44,18 @@ LABS: list[Lab] = [
         ),
     ),
     Lab(
+        page="views/charlm.py",
+        url_path="charlm",
+        title="Character LSTM",
+        icon=":material/text_fields:",
+        lecture="§3 · LSTM",
+        summary=(
+            "A 256-cell LSTM trained on Python's language reference reads your text one "
+            "character at a time: its top-5 guesses for the next character, the text coloured "
+            "by any cell, and the cells that track quotes, parentheses and line position."
+        ),
+    ),
+    Lab(
         page="views/gradients.py",
         url_path="gradients",
         title="Gradient lab",
@@ -65,6 +77,18 @@ LABS: list[Lab] = [
             "Every way of inserting φ that collapses to 好棒棒, counted and listed on the CTC "
             "lattice; a trained recogniser reading handwritten digit strips as α, β and "
             "peaky posteriors; or your own per-frame posteriors."
+        ),
+    ),
+    Lab(
+        page="views/embeddings.py",
+        url_path="embeddings",
+        title="Sequence embeddings",
+        icon=":material/scatter_plot:",
+        lecture="§6 · Sequence to sequence",
+        summary=(
+            "A GRU autoencoder squeezes each English word into one 64-number code and spells it "
+            "back from that code alone. See thousands of codes on a UMAP or PCA map, find a "
+            "word's nearest codes, and place words of your own into the frozen map."
         ),
     ),
 ]

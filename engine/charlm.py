@@ -27,7 +27,6 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-import string
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -157,10 +156,6 @@ def glyph(ch: str) -> str:
 def tokens(text: str) -> list[str]:
     """One label per character of `text` (blank characters as visible glyphs, see GLYPHS)."""
     return [glyph(ch) for ch in text]
-
-
-def is_known(ch: str, alphabet: str = ALPHABET) -> bool:
-    return ch in alphabet
 
 
 # -- reading a text ---------------------------------------------------------------------------
@@ -426,5 +421,3 @@ def shipped_lstm() -> nn.LSTM:
     """The shipped model's recurrent part (reads one-hot [T, V]): what the stepper steps."""
     return shipped_model().rnn_as_traceable
 
-
-PRINTABLE = set(string.printable)  # for callers that want to warn about odd characters

@@ -57,6 +57,17 @@ class ShippedModel:
 
 # Shipped models by key. Add one entry per model that pretrained/ ships.
 SHIPPED: dict[str, ShippedModel] = {
+    "charlm": ShippedModel(
+        key="charlm",
+        title="Character LSTM (Python docs)",
+        description="A 256-cell LSTM that reads text one character at a time and predicts the "
+        "next, trained on Python's language reference; it reads one-hot characters.",
+        module="engine.charlm",
+        loader="shipped_lstm",
+        encoder="encode",
+        labeller="tokens",
+        default_text='The "print" function (a built-in) writes "text" to a file.',
+    ),
     "slots_elman": ShippedModel(
         key="slots_elman",
         title="Slot filling: Elman RNN",

@@ -1,0 +1,112 @@
+"""The Character LSTM page, run headless with Streamlit's AppTest against the shipped model."""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from engine import charlm
+from figures.charlm import shade_levels
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = str(ROOT / "app" / "streamlit_app.py")
+
+
+@pytest.fixture
+def at() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    at.switch_page("views/charlm.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def step_line(at: AppTest) -> str:
+    return next(m.value for m in at.markdown if m.value.startswith("Step "))
+
+
+def coloured_text(at: AppTest) -> str:
+    return next(h.proto.body for h in at.get("html") if "charlm-text" in h.proto.body)
+
+
+def test_the_page_steps_through_the_default_text(at):
+    steps = len(charlm.DEFAULT_TEXT)
+    assert step_line(at).startswith(f"Step 1 of {steps} · reads **'T'**")
+    at.button(key="charlm.step.next").click().run()
+    at.button(key="charlm.step.next").click().run()
+    assert step_line(at).startswith(f"Step 3 of {steps} · reads **'e'**")
+    at.button(key="charlm.step.prev").click().run()
+    assert step_line(at).startswith("Step 2 of")
+    at.button(key="charlm.step.last").click().run()
+    assert step_line(at).startswith(f"Step {steps} of {steps}")
+    assert not at.exception
+    # every character is drawn once, the current one boxed
+    body = coloured_text(at)
+    assert body.count("<span") == steps + 3  # + the legend's three
+    assert body.count(" cur\"") + body.count("\"cur\"") == 1
+
+
+def test_next_character_bars_follow_the_model(at):
+    at.slider(key="charlm.step").set_value(10).run()
+    bars = next(h.proto.body for h in at.get("html") if "charlm-next" in h.proto.body)
+    model = charlm.shipped_model()
+    reading = charlm.read(model, charlm.DEFAULT_TEXT)
+    top = charlm.top_k(reading.probs, model.config.alphabet, 5)
+    widths = [float(w) for w in re.findall(r"width:([0-9.]+)%;height", bars)]
+    assert np.allclose(widths, 100 * top.probs[9], atol=0.051)
+    shown = re.findall(r"font-size:17px\">(.*?)</span>", bars)
+    assert shown == [html.escape(charlm.glyph(c)) for c in top.chars[9]]
+    actual = charlm.DEFAULT_TEXT[10]
+    p = float(reading.probs[9, charlm.indices(actual)[0]])
+    assert f"{p:.1%})" in bars
+
+
+def test_choosing_a_cell_colours_the_text_by_it(at):
+    model = charlm.shipped_model()
+    values = charlm.read(model, charlm.DEFAULT_TEXT).cells[:, 7].numpy()
+    at.selectbox(key="charlm.cell").set_value(7).run()
+    body = coloured_text(at)
+    assert "of c7 after each character" in body
+    assert f"+{np.abs(values).max():.2f}" in body
+    shades = shade_levels(values, np.abs(values).max())
+    classes = re.findall(r'<span(?: class="([^"]*)")?>', body.split('class="charlm-text"')[1])
+    drawn = [int(c.split()[0][1:]) * (1 if c[0] == "p" else -1) if c and c[0] in "pm" else 0
+             for c in classes[: len(values)]]
+    assert drawn == shades.tolist()
+    assert "c7 after step 1: **" + f"{values[0]:+.3f}" in " ".join(c.value for c in at.caption)
+
+
+def test_the_ranking_table_is_the_engines(at):
+    ranking = charlm.rank_cells(charlm.read(charlm.shipped_model(), charlm.DEFAULT_TEXT), "c")
+    best = at.dataframe[0].value
+    assert list(best["feature"]) == [charlm.FEATURE_TITLES[f] for f in ranking.features]
+    cell, r = ranking.top("in_quotes", 1)[0]
+    assert best.iloc[0]["cell"] == ranking.names[cell]
+    assert best.iloc[0]["r"] == pytest.approx(round(r, 3))
+    at.selectbox(key="charlm.feature").set_value("pos_in_line").run()
+    top = at.dataframe[1].value
+    assert list(top["cell"]) == [ranking.names[n] for n, _ in ranking.top("pos_in_line", 10)]
+
+
+def test_bad_text_gives_an_error_and_keeps_the_text(at):
+    at.text_area(key="charlm.text").set_value("").run()
+    assert "empty" in at.error[0].value
+    long = "x" * (charlm.MAX_CHARS + 1)
+    at.text_area(key="charlm.text").set_value(long).run()
+    assert "2,000" in at.error[0].value and not at.exception
+    assert at.text_area(key="charlm.text").value == long
+
+
+def test_a_text_without_quotes_says_so(at):
+    at.text_area(key="charlm.text").set_value("plain words on one line").run()
+    assert not at.exception and not at.error
+    assert step_line(at).startswith("Step 1 of 23")
+    features = list(at.dataframe[0].value["feature"])
+    assert charlm.FEATURE_TITLES["in_quotes"] not in features
+    assert charlm.FEATURE_TITLES["pos_in_word"] in features

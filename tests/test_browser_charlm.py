@@ -1,0 +1,40 @@
+"""The Character LSTM page in the real browser: it loads, steps with Next, and colours the text."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from harness import wait_settled
+from test_browser import assert_clean, browser, open_page, page, server, step_label  # noqa: F401
+
+from engine import charlm
+
+pytestmark = pytest.mark.browser
+
+
+def test_the_character_lstm_steps_in_the_browser(page, server):  # noqa: F811
+    open_page(page, server, "charlm")
+    steps = len(charlm.DEFAULT_TEXT)
+    assert step_label(page).startswith(f"Step 1 of {steps}")
+    page.get_by_role("button", name=re.compile("Next")).click()
+    page.wait_for_function(
+        f"() => document.body.innerText.includes('Step 2 of {steps}')")
+    wait_settled(page)
+    text = page.locator(".charlm-text")
+    assert text.count() == 1
+    assert text.locator("span").count() == steps
+    assert page.locator(".charlm-text .cur").inner_text() == charlm.DEFAULT_TEXT[1]
+    assert page.locator(".charlm-next").count() == 5
+    assert_clean(page, server)
+
+
+def test_too_long_a_text_is_refused_in_the_browser(page, server):  # noqa: F811
+    open_page(page, server, "charlm")
+    area = page.get_by_role("textbox", name="Text")
+    area.fill("y" * (charlm.MAX_CHARS + 5))
+    area.press("Control+Enter")
+    page.wait_for_selector('[data-testid="stAlert"]')
+    wait_settled(page)
+    assert "2,000" in page.locator('[data-testid="stAlert"]').first.inner_text()
+    assert_clean(page, server)
