@@ -1,0 +1,115 @@
+"""Widgets of the embeddings page. Owns the session-state keys under "emb."."""
+
+from __future__ import annotations
+
+import time
+
+import pandas as pd
+import streamlit as st
+
+import resources
+from engine import embeddings, projection
+
+DEFAULT_ACTIVE = ("umap", tuple(sorted({k: v for k, v in projection.UMAP_DEFAULTS.items()}
+                                       .items())))
+WARM_WAIT_S = 180.0  # longest wait for UMAP's background compilation before giving up
+COLOURS = ("first letter", "last letter", "suffix", "length", "split")
+
+
+def map_controls() -> tuple[str, tuple]:
+    """Method and parameters of the map shown; a new map is made only on "Recompute map"."""
+    st.session_state.setdefault("emb.active", DEFAULT_ACTIVE)
+    with st.expander("Map: UMAP or PCA, and its parameters", expanded=False):
+        cols = st.columns([1.2, 1, 1, 1, 1])
+        method = cols[0].radio("Method", ("umap", "pca"), key="emb.method", horizontal=True,
+                               format_func=str.upper)
+        umap = method == "umap"
+        k = cols[1].slider("n_neighbors", 2, 100, 15, key="emb.k", disabled=not umap,
+                           help="How many neighbours each point's local structure uses.")
+        d = cols[2].slider("min_dist", 0.0, 0.99, 0.1, step=0.01, key="emb.min_dist",
+                           disabled=not umap, help="How tightly points may pack together.")
+        metric = cols[3].selectbox("metric", projection.METRICS, key="emb.metric",
+                                   disabled=not umap)
+        cols[4].write("")
+        if cols[4].button("Recompute map", key="emb.recompute", type="primary"):
+            params = (("metric", metric), ("min_dist", float(d)), ("n_epochs", 200),
+                      ("n_neighbors", int(k))) if umap else ()
+            st.session_state["emb.active"] = (method, params)
+    return st.session_state["emb.active"]
+
+
+def compute_map(name: str, active: tuple[str, tuple], warm: projection.WarmUp):
+    """The map for `active`, waiting (with progress) for UMAP's warm-up first if needed."""
+    method, params = active
+    if active == DEFAULT_ACTIVE or method == "pca":
+        return resources.get_embedding_map(name, method, params)
+    if not warm.ready:
+        bar = st.progress(warm.fraction, text=f"Preparing UMAP: {warm.message}")
+        start = time.monotonic()
+        while not warm.done.is_set() and time.monotonic() - start < WARM_WAIT_S:
+            time.sleep(0.3)
+            bar.progress(warm.fraction, text=f"Preparing UMAP: {warm.message}")
+        bar.empty()
+        if not warm.ready:
+            st.error(f"UMAP is not available ({warm.error or 'still compiling'}); showing PCA.")
+            st.session_state["emb.active"] = ("pca", ())
+            return resources.get_embedding_map(name, "pca", ())
+    bar = st.progress(0.0, text="Recomputing the map")
+    try:
+        proj = resources.get_embedding_map(
+            name, method, params, progress=lambda f, m: bar.progress(min(f, 1.0), text=m))
+    except ValueError as exc:
+        bar.empty()
+        st.error(f"Could not make that map: {exc}")
+        st.session_state["emb.active"] = DEFAULT_ACTIVE
+        return resources.get_embedding_map(name, *DEFAULT_ACTIVE)
+    bar.empty()
+    return proj
+
+
+def view_controls() -> tuple[str, str, str]:
+    """(colour-by, search text, new words typed)."""
+    left, mid, right = st.columns([1, 1.3, 1.7])
+    colour = left.selectbox("Colour by", COLOURS, key="emb.colour")
+    query = mid.text_input("Search and highlight", key="emb.search", placeholder="e.g. ing",
+                           help="Words containing this text are ringed on the map.")
+    typed = right.text_input("Place your own words", key="emb.new", placeholder="e.g. "
+                             "cat cats running",
+                             help="Encoded by the trained encoder and placed into the map "
+                                  "without moving the other points. Letters a–z only.")
+    return colour, query.strip().lower(), typed
+
+
+def search(words: list[str], query: str) -> list[int]:
+    """Indices of the words that contain `query` (none for an empty query)."""
+    return [i for i, w in enumerate(words) if query and query in w]
+
+
+def take_selection() -> None:
+    """Chart selection → the word picker (a click on a point picks its word)."""
+    event = st.session_state.get("emb.chart")
+    points = (event or {}).get("selection", {}).get("points", [])
+    for p in points:
+        index = p.get("customdata")
+        if isinstance(index, list):
+            index = index[0] if index else None
+        if isinstance(index, int):
+            st.session_state["emb.word"] = st.session_state["emb.words"][index]
+            return
+
+
+def word_picker(words: list[str]) -> int:
+    """Index of the word looked at (a click on the map picks it too)."""
+    st.session_state["emb.words"] = words
+    if st.session_state.get("emb.word") not in words:
+        st.session_state["emb.word"] = words[0]
+    word = st.selectbox("Look at a word (or click a point)", words, key="emb.word")
+    return words.index(word)
+
+
+def neighbour_table(s: embeddings.EmbeddingSet, i: int, coords, k: int = 10) -> pd.DataFrame:
+    """The k nearest codes to word i: word, cosine similarity, distance on the map."""
+    idx, sims = embeddings.neighbours(s.codes, s.codes[i], k, exclude=i)
+    dist = ((coords[idx] - coords[i]) ** 2).sum(1) ** 0.5
+    return pd.DataFrame({"word": [s.words[j] for j in idx], "cosine": sims.round(3),
+                         "distance on map": dist.round(2)})

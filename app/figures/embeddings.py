@@ -1,0 +1,95 @@
+"""The embeddings map: every code as a WebGL point, coloured by metadata, with highlights."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.colors import qualitative
+
+from figures.style import FONT_FAMILY, FONT_SIZE, MUTED, PAPER, TEXT
+
+PALETTE = tuple(qualitative.Alphabet)  # 26 distinct colours
+MAX_CATEGORIES = 26  # beyond this, the rarest categories share one grey "other"
+
+
+def _categories(values: list) -> tuple[list[str], list[str]]:
+    """(category per point, categories in legend order: most frequent first, "other" last)."""
+    names, counts = np.unique(np.asarray(values, dtype=str), return_counts=True)
+    order = [str(names[i]) for i in np.argsort(-counts, kind="stable")]
+    keep = set(order[: MAX_CATEGORIES - 1]) if len(order) > MAX_CATEGORIES else set(order)
+    cats = [str(v) if str(v) in keep else "other" for v in values]
+    legend = [c for c in order if c in keep] + (["other"] if len(keep) < len(order) else [])
+    return cats, legend
+
+
+def embedding_figure(coords: np.ndarray, words: list[str], colour: list, colour_name: str,
+                     highlight: list[int] = (), selected: int | None = None,
+                     new_coords: np.ndarray | None = None, new_words: list[str] = (),
+                     title: str = "") -> go.Figure:
+    """Scatter of coords [N, 2] (hover: word); colour [N] numeric → colour bar, else legend.
+
+    `highlight`: indices drawn ringed (search matches); `selected`: one index drawn as a star;
+    `new_coords` [M, 2] with `new_words`: placed new words, labelled diamonds.
+    Every point of the base traces carries its index in customdata (for selections).
+    """
+    fig = go.Figure()
+    idx = np.arange(len(words))
+    numeric = all(isinstance(v, (int, float, np.integer, np.floating)) for v in colour[:50])
+    if numeric:
+        vals = np.asarray(colour, dtype=float)
+        fig.add_trace(go.Scattergl(
+            x=coords[:, 0], y=coords[:, 1], mode="markers", text=words, customdata=idx,
+            hovertemplate="<b>%{text}</b><br>" + colour_name
+            + ": %{marker.color}<extra></extra>", name=colour_name, showlegend=False,
+            marker={"size": 5, "color": vals, "colorscale": "Viridis", "opacity": 0.75,
+                    "colorbar": {"title": {"text": colour_name}, "thickness": 12}}))
+    else:
+        cats, legend = _categories(colour)
+        cats_arr = np.asarray(cats)
+        for i, cat in enumerate(legend):
+            m = cats_arr == cat
+            fig.add_trace(go.Scattergl(
+                x=coords[m, 0], y=coords[m, 1], mode="markers", name=cat,
+                text=[words[j] for j in idx[m]], customdata=idx[m],
+                hovertemplate="<b>%{text}</b><br>" + colour_name + ": " + cat
+                + "<extra></extra>",
+                marker={"size": 5, "opacity": 0.75,
+                        "color": "#9ca3af" if cat == "other" else PALETTE[i % len(PALETTE)]}))
+    if len(highlight):
+        h = np.asarray(list(highlight))
+        fig.add_trace(go.Scattergl(
+            x=coords[h, 0], y=coords[h, 1], mode="markers", name=f"search ({len(h)})",
+            text=[words[j] for j in h], customdata=h, hovertemplate="<b>%{text}</b><extra></extra>",
+            marker={"size": 11, "color": "rgba(0,0,0,0)",
+                    "line": {"color": "#111827", "width": 2}}))
+    if selected is not None:
+        fig.add_trace(go.Scattergl(
+            x=[coords[selected, 0]], y=[coords[selected, 1]], mode="markers",
+            name="selected", text=[words[selected]],
+            customdata=[selected], hovertemplate="<b>%{text}</b><extra>selected</extra>",
+            marker={"symbol": "star", "size": 18, "color": "#facc15",
+                    "line": {"color": "#111827", "width": 1.5}}))
+    if new_coords is not None and len(new_words):
+        fig.add_trace(go.Scattergl(
+            x=new_coords[:, 0], y=new_coords[:, 1], mode="markers", name="your words",
+            text=list(new_words), hovertemplate="<b>%{text}</b><extra>placed</extra>",
+            marker={"symbol": "diamond", "size": 14, "color": "#ef4444",
+                    "line": {"color": "#111827", "width": 1.5}}))
+    labels = [] if selected is None else [(coords[selected], words[selected], TEXT, 20)]
+    if new_coords is not None:
+        labels += [(xy, w, "#b91c1c", -20) for xy, w in zip(new_coords, new_words, strict=True)]
+    for xy, text, colour, shift in labels:  # annotations stay above the WebGL layer
+        fig.add_annotation(x=float(xy[0]), y=float(xy[1]), text=f"<b>{text}</b>", showarrow=False,
+                           yshift=shift, font={"size": 15, "color": colour},
+                           bgcolor="rgba(255,255,255,0.8)")
+    fig.update_layout(
+        title={"text": title, "font": {"size": 16}}, height=640, paper_bgcolor=PAPER,
+        plot_bgcolor="#fafafa", font={"family": FONT_FAMILY, "size": FONT_SIZE, "color": TEXT},
+        margin={"l": 10, "r": 10, "t": 50 if title else 20, "b": 10}, dragmode="pan",
+        legend={"title": {"text": colour_name}, "itemsizing": "constant"},
+        hoverlabel={"font": {"size": 15}})
+    fig.update_xaxes(showticklabels=False, zeroline=False, gridcolor="#eeeeee", title=None,
+                     color=MUTED)
+    fig.update_yaxes(showticklabels=False, zeroline=False, gridcolor="#eeeeee", title=None,
+                     scaleanchor="x", scaleratio=1)
+    return fig

@@ -1,0 +1,96 @@
+"""Shipped sequence-embedding sets: a trained autoencoder, the codes of its sequences, their maps.
+
+A set lives in pretrained/embeddings/ as `<name>_autoencoder.*` (engine.checkpoint),
+`<name>_codes.npz` (`words` [N], `codes` [N, C], `heldout` [N]) and `<name>_<method>.*`
+(engine.projection maps). This module loads one and answers what the embeddings page asks:
+metadata to colour by, nearest neighbours in code space, new words encoded and placed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from engine import autoencoder as ae
+from engine import checkpoint, projection
+
+DIR = Path(__file__).resolve().parents[1] / "pretrained" / "embeddings"
+SETS = {"text": "English words (characters)"}  # shipped set name -> title
+SUFFIXES = ("s", "es", "ed", "ing", "ly", "er", "ion", "ness", "able", "y")
+
+
+@dataclass
+class EmbeddingSet:
+    """One shipped set: words [N], codes [N, C] float32, heldout [N] bool, the model, its maps."""
+
+    name: str
+    words: list[str]
+    codes: np.ndarray
+    heldout: np.ndarray
+    model: ae.SeqAutoencoder
+    maps: dict[str, projection.Projection]  # method -> the shipped map of all N codes
+    metrics: dict = field(default_factory=dict)  # from the checkpoint (held-out exact rate, ...)
+
+
+def load_set(name: str, directory: Path = DIR) -> EmbeddingSet:
+    """The shipped set `name` (a key of SETS); ValueError for an unknown name."""
+    if name not in SETS:
+        raise ValueError(f"unknown embedding set {name!r}; valid: {', '.join(SETS)}")
+    info = checkpoint.read_info(directory / f"{name}_autoencoder")
+    model = checkpoint.load(directory / f"{name}_autoencoder")
+    with np.load(directory / f"{name}_codes.npz", allow_pickle=False) as z:
+        words, codes, held = [str(w) for w in z["words"]], z["codes"], z["heldout"]
+    maps = {m: projection.load(directory / f"{name}_{m}") for m in projection.METHODS
+            if (directory / f"{name}_{m}.npz").exists()}
+    return EmbeddingSet(name, words, codes.astype(np.float32), held.astype(bool), model, maps,
+                        info.metrics)
+
+
+def suffix(word: str) -> str:
+    """The longest of SUFFIXES the word ends with (keeping ≥ 3 letters before it), else "—"."""
+    for s in sorted(SUFFIXES, key=len, reverse=True):
+        if word.endswith(s) and len(word) - len(s) >= 3:
+            return "-" + s
+    return "—"
+
+
+def metadata(words: list[str], heldout: np.ndarray | None = None) -> dict[str, list]:
+    """Per-word values to colour a map by: length, first letter, last letter, suffix, split."""
+    meta = {"length": [len(w) for w in words], "first letter": [w[0] for w in words],
+            "last letter": [w[-1] for w in words], "suffix": [suffix(w) for w in words]}
+    if heldout is not None:
+        meta["split"] = ["held out" if h else "train" for h in heldout]
+    return meta
+
+
+def neighbours(codes: np.ndarray, query: np.ndarray, k: int = 10,
+               exclude: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(indices [k], cosine similarities [k]) of the codes nearest to query [C], best first."""
+    unit = codes / np.maximum(np.linalg.norm(codes, axis=1, keepdims=True), 1e-12)
+    q = query / max(float(np.linalg.norm(query)), 1e-12)
+    sims = unit @ q
+    if exclude is not None:
+        sims[exclude] = -np.inf
+    order = np.argsort(-sims, kind="stable")[:k]
+    return order, sims[order]
+
+
+def parse_words(text: str) -> list[str]:
+    """Words typed by a user: split on spaces and commas, lower-cased, duplicates dropped."""
+    seen: dict[str, None] = {}
+    for part in text.replace(",", " ").split():
+        seen.setdefault(part.strip().lower(), None)
+    return [w for w in seen if w]
+
+
+def place_words(s: EmbeddingSet, method: str, words: list[str],
+                proj: projection.Projection | None = None):
+    """(codes [M, C], map positions [M, 2], reconstructions [M]) of new words in a frozen map.
+
+    ValueError (from the autoencoder) for a character outside its alphabet or a word too long.
+    """
+    codes = ae.encode(s.model, words)
+    coords = projection.place(proj or s.maps[method], codes)
+    return codes, coords, ae.decode(s.model, codes)

@@ -1,0 +1,121 @@
+"""The embeddings page, run headless with Streamlit's AppTest against the real engine."""
+
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from engine import autoencoder as ae
+from engine import embeddings, projection
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = str(ROOT / "app" / "streamlit_app.py")
+
+
+@pytest.fixture(scope="module")
+def shipped() -> embeddings.EmbeddingSet:
+    return embeddings.load_set("text")
+
+
+@pytest.fixture
+def at() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.run()
+    at.switch_page("views/embeddings.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def metric(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def arr(value) -> np.ndarray:
+    """A figure array from the chart's JSON (plotly sends numpy arrays as base64 typed arrays)."""
+    if isinstance(value, dict) and "bdata" in value:
+        return np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
+    return np.asarray(value)
+
+
+def chart(at: AppTest) -> dict:
+    return json.loads(at.get("plotly_chart")[0].proto.spec)
+
+
+def test_the_shipped_map_and_its_scores_are_shown(at, shipped):
+    fig = chart(at)
+    xs = np.concatenate([arr(t["x"]) for t in fig["data"] if t["name"] != "selected"])
+    assert len(xs) == len(shipped.words)
+    assert all(t["type"] == "scattergl" for t in fig["data"])
+    assert metric(at, "Trustworthiness") == f"{shipped.maps['umap'].trustworthiness:.3f}"
+    assert metric(at, "Held-out words rebuilt") == f"{shipped.metrics['heldout_exact']:.1%}"
+
+
+def test_picking_a_word_shows_its_reconstruction_and_neighbours(at, shipped):
+    word = "cats" if "cats" in shipped.words else shipped.words[10]
+    at.selectbox(key="emb.word").set_value(word).run()
+    assert metric(at, "Reconstruction") == ae.reconstruct(shipped.model, [word])[0]
+    i = shipped.words.index(word)
+    idx, _ = embeddings.neighbours(shipped.codes, shipped.codes[i], 10, exclude=i)
+    table = at.dataframe[0].value
+    assert list(table["word"]) == [shipped.words[j] for j in idx]
+
+
+def test_typed_words_are_placed_without_moving_the_map(at, shipped):
+    before = chart(at)["data"]
+    at.text_input(key="emb.new").set_value("cat, Cats walking").run()
+    assert not at.exception and not at.error
+    data = chart(at)["data"]
+    placed = next(t for t in data if t["name"] == "your words")
+    assert placed["text"] == ["cat", "cats", "walking"]
+    codes = ae.encode(shipped.model, ["cat", "cats", "walking"])
+    assert np.allclose(np.c_[arr(placed["x"]), arr(placed["y"])],
+                       projection.place(shipped.maps["umap"], codes), atol=1e-5)
+    old = [arr(t["x"]) for t in before if t["name"] != "selected"]
+    assert all(np.array_equal(a, arr(t["x"])) for a, t in zip(old, data, strict=False))
+    table = at.table[0].value
+    assert list(table["rebuilt from its code"]) == ae.reconstruct(shipped.model,
+                                                                  ["cat", "cats", "walking"])
+
+
+def test_bad_words_give_a_clear_error_and_keep_the_map(at):
+    at.text_input(key="emb.new").set_value("caf\u00e9 42").run()
+    assert not at.exception
+    assert any("outside the alphabet" in e.value for e in at.error)
+    assert at.get("plotly_chart")
+
+
+def test_search_highlights_the_matching_words(at, shipped):
+    at.text_input(key="emb.search").set_value("ing").run()
+    ring = next(t for t in chart(at)["data"] if t["name"].startswith("search"))
+    assert sorted(ring["text"]) == sorted(w for w in shipped.words if "ing" in w)
+
+
+def test_colour_by_length_uses_a_colour_bar(at, shipped):
+    at.selectbox(key="emb.colour").set_value("length").run()
+    base = chart(at)["data"][0]
+    assert arr(base["marker"]["color"]).tolist() == [len(w) for w in shipped.words]
+
+
+def test_recompute_with_pca_matches_the_engine(at, shipped):
+    at.radio(key="emb.method").set_value("pca").run()
+    at.button(key="emb.recompute").click().run()
+    assert not at.exception
+    ref = projection.project(shipped.codes, "pca")
+    assert metric(at, "Trustworthiness") == f"{ref.trustworthiness:.3f}"
+    assert "PCA" in chart(at)["layout"]["title"]["text"]
+
+
+def test_recompute_with_new_umap_parameters_makes_a_new_map(at, shipped):
+    at.radio(key="emb.method").set_value("umap").run()
+    at.slider(key="emb.k").set_value(30).run()
+    at.button(key="emb.recompute").click().run()
+    assert not at.exception and not at.error
+    assert "n_neighbors 30" in chart(at)["layout"]["title"]["text"]
+    ref = projection.project(shipped.codes, "umap", seed=0, n_neighbors=30)
+    assert metric(at, "Trustworthiness") == f"{ref.trustworthiness:.3f}"

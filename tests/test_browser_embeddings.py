@@ -1,0 +1,31 @@
+"""The embeddings page in the real browser: the map draws, your words are placed, PCA recomputes."""
+
+from __future__ import annotations
+
+import pytest
+from harness import wait_settled
+from test_browser import assert_clean, browser, open_page, page, server  # noqa: F401
+
+pytestmark = pytest.mark.browser
+
+
+def test_place_words_and_switch_to_pca(page, server):  # noqa: F811
+    open_page(page, server, "embeddings")
+    page.wait_for_selector('[data-testid="stPlotlyChart"] .js-plotly-plot', timeout=60_000)
+    assert "UMAP" in page.inner_text('[data-testid="stPlotlyChart"]')
+    box = page.get_by_role("textbox", name="Place your own words")
+    box.fill("cat cats walking")
+    box.press("Enter")
+    page.wait_for_function("() => document.body.innerText.includes('rebuilt from its code')",
+                           timeout=60_000)
+    wait_settled(page)
+    assert page.locator('[data-testid="stPlotlyChart"]').inner_text().count("walking") >= 1
+    page.get_by_text("Map: UMAP or PCA").click()
+    page.get_by_text("PCA", exact=True).click()
+    wait_settled(page)
+    page.get_by_role("button", name="Recompute map").click()
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.gtitle')].some(t => t.textContent.includes('PCA'))",
+        timeout=60_000)
+    wait_settled(page)
+    assert_clean(page, server)
