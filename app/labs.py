@@ -79,4 +79,16 @@ LABS: list[Lab] = [
             "peaky posteriors; or your own per-frame posteriors."
         ),
     ),
+    Lab(
+        page="views/embeddings.py",
+        url_path="embeddings",
+        title="Sequence embeddings",
+        icon=":material/scatter_plot:",
+        lecture="§6 · Sequence to sequence",
+        summary=(
+            "A GRU autoencoder squeezes each English word into one 64-number code and spells it "
+            "back from that code alone. See thousands of codes on a UMAP or PCA map, find a "
+            "word's nearest codes, and place words of your own into the frozen map."
+        ),
+    ),
 ]

@@ -352,3 +352,65 @@ def get_own_strip_reading(epoch: int, sha256: str, _image: np.ndarray
     with torch.no_grad():
         log_probs = get_recogniser(epoch)(_image).double().numpy()
     return log_probs, _image
+
+
+# -- sequence embeddings (engine.embeddings, engine.projection) ------------------------------
+
+
+@st.cache_resource(show_spinner=False)
+def get_projection_warmup():
+    """engine.projection.WarmUp of a background thread compiling UMAP's numba code (started
+    once per process, the first time any page asks)."""
+    import threading
+
+    from engine import projection
+
+    state = projection.WarmUp(message="starting")
+    threading.Thread(target=projection.warm_up, args=(state,), daemon=True,
+                     name="umap-warm-up").start()
+    return state
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def get_embedding_set(name: str):
+    """A shipped embedding set (engine.embeddings.EmbeddingSet), loaded once per process."""
+    from engine import embeddings
+
+    return embeddings.load_set(name)
+
+
+@st.cache_resource(show_spinner=False)
+def _embedding_maps() -> dict:
+    """Maps made in this process, by (set name, method, params): shared by every session."""
+    return {}
+
+
+def get_embedding_map(name: str, method: str, params: tuple, progress=None):
+    """engine.projection.Projection of a shipped set's codes: the shipped map when `params`
+    (sorted (key, value) pairs) are the ones it was made with, else a new one (seed 0), made
+    once per process. `progress(fraction, message)` hears a new map's progress (it is called
+    outside any cached function, so it may draw)."""
+    from engine import projection
+
+    shipped = get_embedding_set(name).maps.get(method)
+    wanted = dict(params)
+    if shipped is not None and all(shipped.params.get(k) == v for k, v in wanted.items()):
+        return shipped
+    maps = _embedding_maps()
+    key = (name, method, params)
+    if key not in maps:
+        made = projection.project(get_embedding_set(name).codes, method, seed=0,
+                                  progress=progress, **wanted)
+        while len(maps) >= 12:  # keep the newest few
+            maps.pop(next(iter(maps)))
+        maps[key] = made
+    return maps[key]
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def get_placed_words(name: str, method: str, params: tuple, words: tuple[str, ...]):
+    """(codes [M, C], positions [M, 2], reconstructions [M]) of new words in a frozen map."""
+    from engine import embeddings
+
+    return embeddings.place_words(get_embedding_set(name), method, list(words),
+                                  get_embedding_map(name, method, params))
