@@ -414,3 +414,11 @@ def get_placed_words(name: str, method: str, params: tuple, words: tuple[str, ..
 
     return embeddings.place_words(get_embedding_set(name), method, list(words),
                                   get_embedding_map(name, method, params))
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def get_rebuilt_frames(name: str, index: int):
+    """(original [T, F], reconstruction [T, F]) of recording `index` of a spoken-word set."""
+    from engine import embeddings
+
+    return embeddings.rebuild_frames(get_embedding_set(name), index)

@@ -17,7 +17,7 @@ from engine import autoencoder as ae
 from engine import checkpoint, projection
 
 DIR = Path(__file__).resolve().parents[1] / "pretrained" / "embeddings"
-SETS = {"text": "English words (characters)"}  # shipped set name -> title
+SETS = {"text": "English words (letters)", "audio": "Spoken words (log-mel frames)"}
 SUFFIXES = ("s", "es", "ed", "ing", "ly", "er", "ion", "ness", "able", "y")
 
 
@@ -32,6 +32,19 @@ class EmbeddingSet:
     model: ae.SeqAutoencoder
     maps: dict[str, projection.Projection]  # method -> the shipped map of all N codes
     metrics: dict = field(default_factory=dict)  # from the checkpoint (held-out exact rate, ...)
+    labels: list[str] = field(default_factory=list)  # hover text per point [N]
+    meta: dict[str, list] = field(default_factory=dict)  # values to colour by, each [N]
+    frames: list[np.ndarray] | None = None  # audio: normalised log-mel frames [T_i, F] each
+
+    @property
+    def mode(self) -> str:
+        """"tokens" (words as letters) or "frames" (spoken words)."""
+        return self.model.config.mode
+
+
+def available() -> dict[str, str]:
+    """The SETS whose files are shipped."""
+    return {k: v for k, v in SETS.items() if (DIR / f"{k}_codes.npz").exists()}
 
 
 def load_set(name: str, directory: Path = DIR) -> EmbeddingSet:
@@ -42,10 +55,28 @@ def load_set(name: str, directory: Path = DIR) -> EmbeddingSet:
     model = checkpoint.load(directory / f"{name}_autoencoder")
     with np.load(directory / f"{name}_codes.npz", allow_pickle=False) as z:
         words, codes, held = [str(w) for w in z["words"]], z["codes"], z["heldout"]
+        voice = z.get("voice", None)
     maps = {m: projection.load(directory / f"{name}_{m}") for m in projection.METHODS
             if (directory / f"{name}_{m}.npz").exists()}
-    return EmbeddingSet(name, words, codes.astype(np.float32), held.astype(bool), model, maps,
-                        info.metrics)
+    s = EmbeddingSet(name, words, codes.astype(np.float32), held.astype(bool), model, maps,
+                     info.metrics)
+    if model.config.mode == "tokens":
+        s.labels, s.meta = words, metadata(words, s.heldout)
+        return s
+    names = info.data["voices"]
+    mean = np.asarray(info.data["normalisation_mean"], np.float32)
+    std = np.asarray(info.data["normalisation_std"], np.float32)
+    with np.load(directory / f"{name}_features.npz", allow_pickle=False) as z:
+        frames, lengths = z["frames"].astype(np.float32), z["lengths"]
+    s.frames = [(f - mean) / std for f in np.split(frames, np.cumsum(lengths)[:-1])]
+    s.labels = [f"{w} · {names[v]}" for w, v in zip(words, voice, strict=True)]
+    plural = set(words)
+    s.meta = {"word": words, "voice": [names[v].split(" · ")[0] for v in voice],
+              "plural": ["plural" if w.endswith("s") and w[:-1] in plural else "singular"
+                         for w in words],
+              "first letter": [w[0] for w in words], "frames": [len(f) for f in s.frames],
+              "split": ["held-out voice" if h else "train" for h in s.heldout]}
+    return s
 
 
 def suffix(word: str) -> str:
@@ -83,6 +114,11 @@ def parse_words(text: str) -> list[str]:
     for part in text.replace(",", " ").split():
         seen.setdefault(part.strip().lower(), None)
     return [w for w in seen if w]
+
+
+def rebuild_frames(s: EmbeddingSet, i: int) -> tuple[np.ndarray, np.ndarray]:
+    """(original [T, F], reconstruction [T, F]) of recording i of a frames set."""
+    return s.frames[i], ae.reconstruct(s.model, [s.frames[i]])[0]
 
 
 def place_words(s: EmbeddingSet, method: str, words: list[str],

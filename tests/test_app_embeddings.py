@@ -58,9 +58,9 @@ def test_the_shipped_map_and_its_scores_are_shown(at, shipped):
 
 def test_picking_a_word_shows_its_reconstruction_and_neighbours(at, shipped):
     word = "cats" if "cats" in shipped.words else shipped.words[10]
-    at.selectbox(key="emb.word").set_value(word).run()
-    assert metric(at, "Reconstruction") == ae.reconstruct(shipped.model, [word])[0]
     i = shipped.words.index(word)
+    at.selectbox(key="emb.pick.text").set_value(i).run()
+    assert metric(at, "Reconstruction") == ae.reconstruct(shipped.model, [word])[0]
     idx, _ = embeddings.neighbours(shipped.codes, shipped.codes[i], 10, exclude=i)
     table = at.dataframe[0].value
     assert list(table["word"]) == [shipped.words[j] for j in idx]
@@ -97,7 +97,7 @@ def test_search_highlights_the_matching_words(at, shipped):
 
 
 def test_colour_by_length_uses_a_colour_bar(at, shipped):
-    at.selectbox(key="emb.colour").set_value("length").run()
+    at.selectbox(key="emb.colour.text").set_value("length").run()
     base = chart(at)["data"][0]
     assert arr(base["marker"]["color"]).tolist() == [len(w) for w in shipped.words]
 

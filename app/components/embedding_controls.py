@@ -13,7 +13,6 @@ from engine import embeddings, projection
 DEFAULT_ACTIVE = ("umap", tuple(sorted({k: v for k, v in projection.UMAP_DEFAULTS.items()}
                                        .items())))
 WARM_WAIT_S = 180.0  # longest wait for UMAP's background compilation before giving up
-COLOURS = ("first letter", "last letter", "suffix", "length", "split")
 
 
 def map_controls() -> tuple[str, tuple]:
@@ -67,12 +66,16 @@ def compute_map(name: str, active: tuple[str, tuple], warm: projection.WarmUp):
     return proj
 
 
-def view_controls() -> tuple[str, str, str]:
-    """(colour-by, search text, new words typed)."""
+def view_controls(s: embeddings.EmbeddingSet) -> tuple[str, str, str]:
+    """(colour-by, search text, new words typed; "" for a spoken set)."""
     left, mid, right = st.columns([1, 1.3, 1.7])
-    colour = left.selectbox("Colour by", COLOURS, key="emb.colour")
+    colour = left.selectbox("Colour by", list(s.meta), key=f"emb.colour.{s.name}")
     query = mid.text_input("Search and highlight", key="emb.search", placeholder="e.g. ing",
                            help="Words containing this text are ringed on the map.")
+    if s.mode != "tokens":
+        right.caption("Spoken words cannot be typed in: the recordings were made when the "
+                      "model was built. Pick a point to see its frames rebuilt.")
+        return colour, query.strip().lower(), ""
     typed = right.text_input("Place your own words", key="emb.new", placeholder="e.g. "
                              "cat cats running",
                              help="Encoded by the trained encoder and placed into the map "
@@ -80,13 +83,18 @@ def view_controls() -> tuple[str, str, str]:
     return colour, query.strip().lower(), typed
 
 
-def search(words: list[str], query: str) -> list[int]:
-    """Indices of the words that contain `query` (none for an empty query)."""
-    return [i for i, w in enumerate(words) if query and query in w]
+def search(labels: list[str], query: str) -> list[int]:
+    """Indices of the points whose label contains `query` (none for an empty query)."""
+    return [i for i, w in enumerate(labels) if query and query in w.lower()]
+
+
+def pick_key(name: str) -> str:
+    """Session-state key of the point picked in set `name`."""
+    return f"emb.pick.{name}"
 
 
 def take_selection() -> None:
-    """Chart selection → the word picker (a click on a point picks its word)."""
+    """Chart selection → the point picker (a click on a point picks it)."""
     event = st.session_state.get("emb.chart")
     points = (event or {}).get("selection", {}).get("points", [])
     for p in points:
@@ -94,22 +102,29 @@ def take_selection() -> None:
         if isinstance(index, list):
             index = index[0] if index else None
         if isinstance(index, int):
-            st.session_state["emb.word"] = st.session_state["emb.words"][index]
+            st.session_state[pick_key(st.session_state["emb.set"])] = index
             return
 
 
-def word_picker(words: list[str]) -> int:
-    """Index of the word looked at (a click on the map picks it too)."""
-    st.session_state["emb.words"] = words
-    if st.session_state.get("emb.word") not in words:
-        st.session_state["emb.word"] = words[0]
-    word = st.selectbox("Look at a word (or click a point)", words, key="emb.word")
-    return words.index(word)
+def point_picker(name: str, labels: list[str]) -> int:
+    """Index of the point looked at (a click on the map picks it too)."""
+    key = pick_key(name)
+    if not 0 <= st.session_state.get(key, -1) < len(labels):
+        st.session_state[key] = 0
+    return st.selectbox("Look at a point (or click one on the map)", range(len(labels)),
+                        format_func=labels.__getitem__, key=key)
+
+
+def set_picker() -> str:
+    """Which shipped set to look at."""
+    sets = embeddings.available()
+    return st.radio("Data", list(sets), format_func=sets.__getitem__, key="emb.set",
+                    horizontal=True)
 
 
 def neighbour_table(s: embeddings.EmbeddingSet, i: int, coords, k: int = 10) -> pd.DataFrame:
     """The k nearest codes to word i: word, cosine similarity, distance on the map."""
     idx, sims = embeddings.neighbours(s.codes, s.codes[i], k, exclude=i)
     dist = ((coords[idx] - coords[i]) ** 2).sum(1) ** 0.5
-    return pd.DataFrame({"word": [s.words[j] for j in idx], "cosine": sims.round(3),
+    return pd.DataFrame({"word": [s.labels[j] for j in idx], "cosine": sims.round(3),
                          "distance on map": dist.round(2)})

@@ -93,3 +93,23 @@ def embedding_figure(coords: np.ndarray, words: list[str], colour: list, colour_
     fig.update_yaxes(showticklabels=False, zeroline=False, gridcolor="#eeeeee", title=None,
                      scaleanchor="x", scaleratio=1)
     return fig
+
+
+def frames_figure(original: np.ndarray, rebuilt: np.ndarray, title: str = "") -> go.Figure:
+    """Two heatmaps, one above the other: log-mel frames [T, F] and their reconstruction."""
+    from plotly.subplots import make_subplots
+
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.12,
+                        subplot_titles=("spoken (normalised log-mel)", "rebuilt from the code"))
+    lo, hi = float(np.percentile(original, 1)), float(np.percentile(original, 99))
+    for row, frames in ((1, original), (2, rebuilt)):
+        fig.add_trace(go.Heatmap(z=frames.T, zmin=lo, zmax=hi, colorscale="Magma",
+                                 showscale=row == 1, colorbar={"thickness": 10, "len": 0.9},
+                                 hovertemplate="frame %{x} · band %{y}: %{z:.2f}"
+                                 "<extra></extra>"), row=row, col=1)
+    fig.update_layout(title={"text": title, "font": {"size": 15}}, height=330,
+                      margin={"l": 10, "r": 10, "t": 60, "b": 30}, paper_bgcolor=PAPER,
+                      font={"family": FONT_FAMILY, "size": 13, "color": TEXT})
+    fig.update_xaxes(title_text="frame (20 ms)", row=2, col=1)
+    fig.update_yaxes(title_text="mel band", tickfont={"size": 11})
+    return fig
