@@ -38,3 +38,20 @@ def test_too_long_a_text_is_refused_in_the_browser(page, server):  # noqa: F811
     wait_settled(page)
     assert "2,000" in page.locator('[data-testid="stAlert"]').first.inner_text()
     assert_clean(page, server)
+
+
+def test_clicking_a_ranked_cell_colours_the_text_by_it(page, server):  # noqa: F811
+    ranking = charlm.rank_cells(charlm.read(charlm.shipped_model(), charlm.DEFAULT_TEXT), "c")
+    row = ranking.features.index("pos_in_line")
+    cell = ranking.names[ranking.top("pos_in_line", 1)[0][0]]
+    open_page(page, server, "charlm")
+    table = page.locator('[data-testid="stDataFrame"]').first
+    table.scroll_into_view_if_needed()
+    box = table.bounding_box()
+    # the row-selection checkbox of the row: first column, below the 35-px header row
+    page.mouse.click(box["x"] + 12, box["y"] + 35 + 35 * row + 17)
+    page.wait_for_function(
+        f"() => document.body.innerText.includes('of {cell} after each character')")
+    wait_settled(page)
+    assert f"{cell} after step 1:" in page.inner_text("body")
+    assert_clean(page, server)
