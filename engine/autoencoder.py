@@ -6,9 +6,10 @@ Two kinds of sequence:
 - "tokens": characters of a word from the config's alphabet. The decoder is trained with teacher
   forcing (it reads the true previous character) and predicts the next character or EOS;
   `reconstruct` decodes greedily from the code, feeding back its own guesses.
-- "frames": continuous feature vectors (e.g. log-mel frames [T, F]). The decoder reads the
-  previous true frame in training, its own previous output in `reconstruct`, and is run for the
-  original number of frames; the loss is the mean squared error.
+- "frames": continuous feature vectors (e.g. log-mel frames [T, F]). The decoder is run for the
+  original number of frames and reads only the code (or, with `feed_frames`, also the previous
+  frame: the true one in training, its own output in `reconstruct`); the loss is the mean
+  squared error.
 
 The encoder (GRU or LSTM, optionally bidirectional) ends in code = tanh(W [h_T]); the decoder's
 first hidden state is tanh(W' code) and it also reads the code at every step.
@@ -45,6 +46,9 @@ class AutoencoderConfig:
     code_size: int = 64  # length of the code vector a sequence becomes
     bidirectional: bool = True  # encoder reads both ways (the decoder always runs forward)
     max_len: int = 24  # tokens: longest word reconstructed, in characters
+    feed_frames: bool = False  # frames: the decoder also reads the previous frame (the true one
+    # in training, its own output in reconstruction); False: it reads only the code, so training
+    # and reconstruction run the decoder the same way
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -114,6 +118,10 @@ class SeqAutoencoder(nn.Module):
         """Step inputs [B, T, E]: embedded ids [B, T] or the frames themselves [B, T, F]."""
         return self.embed(x) if self.config.mode == "tokens" else x
 
+    def _fed(self, prev: torch.Tensor) -> torch.Tensor:
+        """What the decoder reads of the previous frames: them, or zeros without feed_frames."""
+        return prev if self.config.feed_frames else torch.zeros_like(prev)
+
     def encode(self, x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
         """Codes [B, code_size] for a padded batch x ([B, T] ids or [B, T, F]) of `lengths` [B]."""
         packed = pack_padded_sequence(self._inputs(x), lengths.cpu(), batch_first=True,
@@ -131,7 +139,7 @@ class SeqAutoencoder(nn.Module):
 
     def decode_teacher(self, code: torch.Tensor, prev: torch.Tensor) -> torch.Tensor:
         """Decoder outputs [B, T, out] reading the true previous steps prev [B, T] / [B, T, F]."""
-        steps = self._inputs(prev)
+        steps = self._inputs(prev) if self.config.mode == "tokens" else self._fed(prev)
         codes = code.unsqueeze(1).expand(-1, steps.shape[1], -1)
         y, _ = self.decoder(torch.cat([steps, codes], dim=-1), self._start(code))
         return self.out(y)
@@ -322,7 +330,7 @@ def decode(model: SeqAutoencoder, codes: np.ndarray, lengths: Sequence[int] | No
     prev = torch.zeros(N, 1, c.input_size)
     frames = []
     for _ in range(T):
-        y, state = model.decoder(torch.cat([prev, code.unsqueeze(1)], dim=-1), state)
+        y, state = model.decoder(torch.cat([model._fed(prev), code.unsqueeze(1)], dim=-1), state)
         prev = model.out(y)
         frames.append(prev[:, 0])
     stacked = torch.stack(frames, 1).numpy() if T else np.zeros((N, 0, c.input_size))

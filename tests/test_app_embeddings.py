@@ -119,3 +119,17 @@ def test_recompute_with_new_umap_parameters_makes_a_new_map(at, shipped):
     assert "n_neighbors 30" in chart(at)["layout"]["title"]["text"]
     ref = projection.project(shipped.codes, "umap", seed=0, n_neighbors=30)
     assert metric(at, "Trustworthiness") == f"{ref.trustworthiness:.3f}"
+
+
+def test_the_spoken_words_set_shows_frames_and_its_scores(at):
+    spoken = embeddings.load_set("audio")
+    at.radio(key="emb.set").set_value("audio").run()
+    assert not at.exception and not at.error
+    charts = at.get("plotly_chart")
+    assert len(charts) == 2  # the map and the frames
+    assert metric(at, "Nearest is same word") == f"{spoken.metrics['nn_same_word']:.1%}"
+    at.selectbox(key="emb.pick.audio").set_value(7).run()
+    frames = json.loads(at.get("plotly_chart")[1].proto.spec)
+    assert spoken.labels[7] in frames["layout"]["title"]["text"]
+    hover = [t for t in chart(at)["data"] if t["name"] == "selected"][0]["text"]
+    assert hover == [spoken.labels[7]]

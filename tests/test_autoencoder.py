@@ -124,3 +124,21 @@ def test_checkpoint_round_trip(tmp_path, kind):
     assert isinstance(back, ae.SeqAutoencoder) and back.config == cfg
     assert np.array_equal(ae.encode(back, WORDS), ae.encode(model, WORDS))
     assert ae.reconstruct(back, WORDS) == ae.reconstruct(model, WORDS)
+
+
+@pytest.mark.parametrize("kind", ae.KINDS)
+def test_frames_decoder_without_feedback_runs_the_same_in_training_and_reconstruction(kind):
+    seqs = frames(4)
+    cfg = ae.AutoencoderConfig(kind=kind, mode="frames", input_size=5, hidden_size=16,
+                               code_size=6)
+    model = ae.build(cfg, seed=0).eval()
+    x, lengths, prev, _ = ae._frame_batch(seqs)
+    with torch.no_grad():
+        forced = model(x, lengths, prev)
+    rebuilt = ae.reconstruct(model, seqs)
+    for b, r in enumerate(rebuilt):
+        assert np.allclose(forced[b, : len(r)].numpy(), r, atol=1e-5)
+    fed = ae.build(ae.AutoencoderConfig(kind=kind, mode="frames", input_size=5, hidden_size=16,
+                                        code_size=6, feed_frames=True), seed=0).eval()
+    with torch.no_grad():
+        assert not torch.allclose(fed(x, lengths, prev), fed(x, lengths, torch.zeros_like(prev)))

@@ -41,3 +41,39 @@ def test_the_checkpoint_names_its_word_source():
     assert (embeddings.DIR / "WORDS_LICENSE").read_text().count("Kevin Atkinson") >= 1
     words = (embeddings.DIR / "words.txt").read_text().splitlines()
     assert len(words) == info.data["words"]
+
+
+@pytest.fixture(scope="module")
+def spoken() -> embeddings.EmbeddingSet:
+    return embeddings.load_set("audio")
+
+
+def test_spoken_words_metrics_match_the_card(spoken):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "audio_words", embeddings.DIR.parent / "audio_words.py")
+    build = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build)
+    words = np.array(spoken.words)
+    with np.load(embeddings.DIR / "audio_codes.npz", allow_pickle=False) as z:
+        voice = z["voice"]
+    codes = ae.encode(spoken.model, spoken.frames)
+    assert np.allclose(codes, spoken.codes, atol=1e-4)
+    rows = np.arange(len(words))
+    nn = build.nearest_same_word(codes, words, rows)
+    assert nn == pytest.approx(spoken.metrics["nn_same_word"], abs=1e-3)
+    assert nn > 10 * spoken.metrics["nn_chance"]
+    plural, rand = build.offset_cosines(codes, words, voice)
+    assert plural == pytest.approx(spoken.metrics["plural_offset_cosine"], abs=1e-3)
+    assert rand == pytest.approx(spoken.metrics["random_offset_cosine"], abs=1e-3)
+    assert plural > rand
+
+
+def test_spoken_frames_are_rebuilt_better_than_their_mean(spoken):
+    orig, rebuilt = embeddings.rebuild_frames(spoken, 0)
+    assert rebuilt.shape == orig.shape
+    err = np.mean([np.mean((ae.reconstruct(spoken.model, [f])[0] - f) ** 2)
+                   for f in spoken.frames[:40]])
+    base = np.mean([np.mean(f**2) for f in spoken.frames[:40]])  # frames are normalised
+    assert err < 0.5 * base
