@@ -71,11 +71,11 @@ def load_set(name: str, directory: Path = DIR) -> EmbeddingSet:
     s.frames = [(f - mean) / std for f in np.split(frames, np.cumsum(lengths)[:-1])]
     s.labels = [f"{w} · {names[v]}" for w, v in zip(words, voice, strict=True)]
     plural = set(words)
-    s.meta = {"word": words, "voice": [names[v].split(" · ")[0] for v in voice],
+    s.meta = {"voice": [names[v] for v in voice],
               "plural": ["plural" if w.endswith("s") and w[:-1] in plural else "singular"
                          for w in words],
               "first letter": [w[0] for w in words], "frames": [len(f) for f in s.frames],
-              "split": ["held-out voice" if h else "train" for h in s.heldout]}
+              "split": ["held-out voice" if h else "train" for h in s.heldout], "word": words}
     return s
 
 

@@ -127,7 +127,7 @@ def test_the_spoken_words_set_shows_frames_and_its_scores(at):
     assert not at.exception and not at.error
     charts = at.get("plotly_chart")
     assert len(charts) == 2  # the map and the frames
-    assert metric(at, "Nearest is same word") == f"{spoken.metrics['nn_same_word']:.1%}"
+    assert metric(at, "Same-word NN") == f"{spoken.metrics['nn_same_word']:.1%}"
     at.selectbox(key="emb.pick.audio").set_value(7).run()
     frames = json.loads(at.get("plotly_chart")[1].proto.spec)
     assert spoken.labels[7] in frames["layout"]["title"]["text"]

@@ -29,3 +29,15 @@ def test_place_words_and_switch_to_pca(page, server):  # noqa: F811
         timeout=60_000)
     wait_settled(page)
     assert_clean(page, server)
+
+
+def test_spoken_words_show_their_map_and_frames(page, server):  # noqa: F811
+    open_page(page, server, "embeddings")
+    page.get_by_text("Spoken words (log-mel frames)").click()
+    page.wait_for_function(
+        "() => document.querySelectorAll('[data-testid=\"stPlotlyChart\"]').length >= 2",
+        timeout=60_000)
+    wait_settled(page)
+    text = page.inner_text("body")
+    assert "rebuilt from the code" in text and "1,440 spoken words" in text
+    assert_clean(page, server)

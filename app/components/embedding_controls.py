@@ -126,5 +126,9 @@ def neighbour_table(s: embeddings.EmbeddingSet, i: int, coords, k: int = 10) -> 
     """The k nearest codes to word i: word, cosine similarity, distance on the map."""
     idx, sims = embeddings.neighbours(s.codes, s.codes[i], k, exclude=i)
     dist = ((coords[idx] - coords[i]) ** 2).sum(1) ** 0.5
-    return pd.DataFrame({"word": [s.labels[j] for j in idx], "cosine": sims.round(3),
-                         "distance on map": dist.round(2)})
+    table = {"word": [s.words[j] for j in idx]}
+    if "voice" in s.meta:
+        table["voice"] = [s.meta["voice"][j].split(" · ")[0] for j in idx]
+    table["cosine"] = sims.round(3)
+    table["map distance"] = dist.round(2)
+    return pd.DataFrame(table)

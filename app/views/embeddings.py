@@ -62,7 +62,8 @@ with side:
         b.metric("Seen in training", "no" if s.heldout[i] else "yes",
                  help="Held-out words were never shown to the autoencoder while it learned.")
     st.markdown(f"**Nearest codes to “{s.labels[i]}”** (cosine similarity in code space)")
-    st.dataframe(ctl.neighbour_table(s, i, proj.coords), hide_index=True, height=300)
+    st.dataframe(ctl.neighbour_table(s, i, proj.coords), hide_index=True, height=300,
+                 width="stretch")
     m1, m2 = st.columns(2)
     m1.metric("Trustworthiness", f"{proj.trustworthiness:.3f}",
               help="scikit-learn's trustworthiness (k = 5): 1.0 when every point's neighbours "
@@ -72,7 +73,7 @@ with side:
         m2.metric("Held-out words rebuilt", f"{s.metrics['heldout_exact']:.1%}",
                   help="Words never seen in training that the decoder spells back exactly.")
     else:
-        m2.metric("Nearest is same word", f"{s.metrics['nn_same_word']:.1%}",
+        m2.metric("Same-word NN", f"{s.metrics['nn_same_word']:.1%}",
                   help="How often a recording's nearest code is the same word in another voice "
                        f"(chance: {s.metrics['nn_chance']:.1%}).")
     if not warm.ready:
