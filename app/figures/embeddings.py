@@ -75,18 +75,20 @@ def embedding_figure(coords: np.ndarray, words: list[str], colour: list, colour_
             text=list(new_words), hovertemplate="<b>%{text}</b><extra>placed</extra>",
             marker={"symbol": "diamond", "size": 14, "color": "#ef4444",
                     "line": {"color": "#111827", "width": 1.5}}))
+    long_names = not numeric and max(len(str(v)) for v in colour) > 12  # legend below
     labels = [] if selected is None else [(coords[selected], words[selected], TEXT, 20)]
     if new_coords is not None:
         labels += [(xy, w, "#b91c1c", -20) for xy, w in zip(new_coords, new_words, strict=True)]
-    for xy, text, colour, shift in labels:  # annotations stay above the WebGL layer
+    for xy, text, ink, shift in labels:  # annotations stay above the WebGL layer
         fig.add_annotation(x=float(xy[0]), y=float(xy[1]), text=f"<b>{text}</b>", showarrow=False,
-                           yshift=shift, font={"size": 15, "color": colour},
+                           yshift=shift, font={"size": 15, "color": ink},
                            bgcolor="rgba(255,255,255,0.8)")
     fig.update_layout(
         title={"text": title, "font": {"size": 16}}, height=640, paper_bgcolor=PAPER,
         plot_bgcolor="#fafafa", font={"family": FONT_FAMILY, "size": FONT_SIZE, "color": TEXT},
         margin={"l": 10, "r": 10, "t": 50 if title else 20, "b": 10}, dragmode="pan",
-        legend={"title": {"text": colour_name}, "itemsizing": "constant"},
+        legend={"title": {"text": colour_name}, "itemsizing": "constant",
+                **({"orientation": "h", "y": -0.02, "yanchor": "top"} if long_names else {})},
         hoverlabel={"font": {"size": 15}})
     fig.update_xaxes(showticklabels=False, zeroline=False, gridcolor="#eeeeee", title=None,
                      color=MUTED)
