@@ -89,8 +89,8 @@ def suffix(word: str) -> str:
 
 def metadata(words: list[str], heldout: np.ndarray | None = None) -> dict[str, list]:
     """Per-word values to colour a map by: length, first letter, last letter, suffix, split."""
-    meta = {"length": [len(w) for w in words], "first letter": [w[0] for w in words],
-            "last letter": [w[-1] for w in words], "suffix": [suffix(w) for w in words]}
+    meta = {"first letter": [w[0] for w in words], "last letter": [w[-1] for w in words],
+            "suffix": [suffix(w) for w in words], "length": [len(w) for w in words]}
     if heldout is not None:
         meta["split"] = ["held out" if h else "train" for h in heldout]
     return meta

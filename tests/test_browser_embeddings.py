@@ -41,3 +41,21 @@ def test_spoken_words_show_their_map_and_frames(page, server):  # noqa: F811
     text = page.inner_text("body")
     assert "rebuilt from the code" in text and "1,440 spoken words" in text
     assert_clean(page, server)
+
+
+def test_clicking_a_point_picks_its_word(page, server):  # noqa: F811
+    open_page(page, server, "embeddings")
+    page.wait_for_selector('[data-testid="stPlotlyChart"] .js-plotly-plot', timeout=60_000)
+    target = page.evaluate("""() => {
+      const gd = document.querySelector('[data-testid="stPlotlyChart"] .js-plotly-plot');
+      const t = gd._fullData[0], L = gd._fullLayout, r = gd.getBoundingClientRect();
+      const i = 100;
+      return {x: r.left + L._size.l + L.xaxis.l2p(t.x[i]),
+              y: r.top + L._size.t + L.yaxis.l2p(t.y[i]), word: t.text[i]};
+    }""")
+    page.mouse.click(target["x"], target["y"])
+    page.wait_for_function(
+        "w => document.body.innerText.includes('Nearest codes to “' + w + '”')", arg=target["word"],
+        timeout=30_000)
+    wait_settled(page)
+    assert_clean(page, server)

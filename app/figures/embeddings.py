@@ -75,7 +75,7 @@ def embedding_figure(coords: np.ndarray, words: list[str], colour: list, colour_
             text=list(new_words), hovertemplate="<b>%{text}</b><extra>placed</extra>",
             marker={"symbol": "diamond", "size": 14, "color": "#ef4444",
                     "line": {"color": "#111827", "width": 1.5}}))
-    long_names = not numeric and max(len(str(v)) for v in colour) > 12  # legend below
+    long_names = numeric or max(len(str(v)) for v in colour) > 12  # legend below the map
     labels = [] if selected is None else [(coords[selected], words[selected], TEXT, 20)]
     if new_coords is not None:
         labels += [(xy, w, "#b91c1c", -20) for xy, w in zip(new_coords, new_words, strict=True)]

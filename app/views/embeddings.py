@@ -55,12 +55,11 @@ with side:
     word = s.words[i]
     if s.mode == "tokens":
         rebuilt_word = resources.get_placed_words(name, method, params, (word,))[2][0]
-        a, b = st.columns(2)
-        a.metric("Reconstruction", rebuilt_word, "exact" if rebuilt_word == word else "differs",
-                 delta_color="normal" if rebuilt_word == word else "inverse",
-                 help="The decoder's greedy guess from this word's code alone.")
-        b.metric("Seen in training", "no" if s.heldout[i] else "yes",
-                 help="Held-out words were never shown to the autoencoder while it learned.")
+        verdict = ":green[exact]" if rebuilt_word == word else ":red[differs]"
+        st.markdown(f"Rebuilt from its code: **{rebuilt_word}** ({verdict}) · "
+                    f"{'held out from' if s.heldout[i] else 'seen in'} training",
+                    help="The decoder's greedy spelling from this word's code alone. Held-out "
+                         "words were never shown to the autoencoder while it learned.")
     st.markdown(f"**Nearest codes to “{s.labels[i]}”** (cosine similarity in code space)")
     st.dataframe(ctl.neighbour_table(s, i, proj.coords), hide_index=True, height=300,
                  width="stretch")
