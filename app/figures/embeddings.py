@@ -84,7 +84,7 @@ def embedding_figure(coords: np.ndarray, words: list[str], colour: list, colour_
                            yshift=shift, font={"size": 15, "color": ink},
                            bgcolor="rgba(255,255,255,0.8)")
     fig.update_layout(
-        title={"text": title, "font": {"size": 16}}, height=640, paper_bgcolor=PAPER,
+        title={"text": title, "font": {"size": 15}, "x": 0.01}, height=640, paper_bgcolor=PAPER,
         plot_bgcolor="#fafafa", font={"family": FONT_FAMILY, "size": FONT_SIZE, "color": TEXT},
         margin={"l": 10, "r": 10, "t": 50 if title else 20, "b": 10}, dragmode="pan",
         legend={"title": {"text": colour_name}, "itemsizing": "constant",

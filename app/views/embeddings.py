@@ -41,15 +41,15 @@ settings = dict(params)
 fig = embedding_figure(
     proj.coords, s.labels, s.meta[colour], colour, highlight=hits, selected=i,
     new_coords=new_coords, new_words=new_words,
-    title=f"{len(s.labels):,} {'words' if s.mode == 'tokens' else 'spoken words'} · "
-    f"{method.upper()}" + (f" · n_neighbors {settings.get('n_neighbors', 15)}, min_dist "
-                           f"{settings.get('min_dist', 0.1)}, "
-                           f"{settings.get('metric', 'euclidean')}" if method == "umap" else ""))
+    title=method.upper() + (f" · n_neighbors {settings.get('n_neighbors', 15)}, min_dist "
+                            f"{settings.get('min_dist', 0.1)}, "
+                            f"{settings.get('metric', 'euclidean')}" if method == "umap" else ""))
 with chart:
     st.plotly_chart(fig, key="emb.chart", on_select=ctl.take_selection,
                     selection_mode="points", config={"scrollZoom": True})
-    if query:
-        st.caption(f"{len(hits):,} points contain “{query}” (ringed).")
+    st.caption(f"{len(s.labels):,} {'words' if s.mode == 'tokens' else 'spoken words'}: "
+               "hover for the sequence, click a point to pick it, scroll to zoom."
+               + (f" {len(hits):,} contain “{query}” (ringed)." if query else ""))
 
 with side:
     word = s.words[i]
