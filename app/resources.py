@@ -422,3 +422,13 @@ def get_rebuilt_frames(name: str, index: int):
     from engine import embeddings
 
     return embeddings.rebuild_frames(get_embedding_set(name), index)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def get_placed_recording(name: str, method: str, params: tuple, sha256: str, _data: bytes):
+    """(frames [T, F], position [1, 2], rebuilt frames [T, F]) of an uploaded WAV of one spoken
+    word (keyed by the SHA-256 of its bytes), placed into a spoken-word set's frozen map."""
+    from engine import embeddings
+
+    return embeddings.place_recording(get_embedding_set(name), _data,
+                                      get_embedding_map(name, method, params))

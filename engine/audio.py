@@ -93,3 +93,25 @@ def log_mel(samples: np.ndarray, sample_rate: int, n_mels: int = N_MELS,
     power = spec.abs().pow(2).numpy()  # [F, T]
     fb = mel_filterbank(n_fft, sample_rate, n_mels)
     return np.log(fb @ power + 1e-6).T.astype(np.float32)
+
+
+def trim_silence(samples: np.ndarray, sample_rate: int, threshold: float = 0.02,
+                 pad_s: float = 0.02) -> np.ndarray:
+    """`samples` [N] from pad_s before the first to pad_s after the last sample louder than
+    threshold × the loudest one (all of it when nothing is louder)."""
+    x = np.asarray(samples, dtype=np.float32).reshape(-1)
+    peak = float(np.abs(x).max()) if len(x) else 0.0
+    if peak == 0.0:
+        return x
+    loud = np.flatnonzero(np.abs(x) > threshold * peak)
+    pad = int(sample_rate * pad_s)
+    return x[max(loud[0] - pad, 0): loud[-1] + pad]
+
+
+def resample(samples: np.ndarray, rate: int, new_rate: int) -> np.ndarray:
+    """`samples` [N] at `rate` Hz, linearly interpolated to `new_rate` Hz."""
+    x = np.asarray(samples, dtype=np.float32).reshape(-1)
+    if rate == new_rate or len(x) == 0:
+        return x
+    n = int(round(len(x) * new_rate / rate))
+    return np.interp(np.arange(n) * (rate / new_rate), np.arange(len(x)), x).astype(np.float32)

@@ -13,11 +13,13 @@ from pathlib import Path
 
 import numpy as np
 
+from engine import audio, checkpoint, projection
 from engine import autoencoder as ae
-from engine import checkpoint, projection
 
 DIR = Path(__file__).resolve().parents[1] / "pretrained" / "embeddings"
 SETS = {"text": "English words (letters)", "audio": "Spoken words (log-mel frames)"}
+AUDIO_RATE = 22050  # Hz: espeak-ng's output rate, at which the spoken-word features were made
+AUDIO_HOP_MS = 20.0  # frame hop of the spoken-word features
 SUFFIXES = ("s", "es", "ed", "ing", "ly", "er", "ion", "ness", "able", "y")
 
 
@@ -35,6 +37,7 @@ class EmbeddingSet:
     labels: list[str] = field(default_factory=list)  # hover text per point [N]
     meta: dict[str, list] = field(default_factory=dict)  # values to colour by, each [N]
     frames: list[np.ndarray] | None = None  # audio: normalised log-mel frames [T_i, F] each
+    norm: tuple[np.ndarray, np.ndarray] | None = None  # audio: per-band (mean [F], std [F])
 
     @property
     def mode(self) -> str:
@@ -68,6 +71,7 @@ def load_set(name: str, directory: Path = DIR) -> EmbeddingSet:
     std = np.asarray(info.data["normalisation_std"], np.float32)
     with np.load(directory / f"{name}_features.npz", allow_pickle=False) as z:
         frames, lengths = z["frames"].astype(np.float32), z["lengths"]
+    s.norm = (mean, std)
     s.frames = [(f - mean) / std for f in np.split(frames, np.cumsum(lengths)[:-1])]
     s.labels = [f"{w} · {names[v]}" for w, v in zip(words, voice, strict=True)]
     plural = set(words)
@@ -119,6 +123,24 @@ def parse_words(text: str) -> list[str]:
 def rebuild_frames(s: EmbeddingSet, i: int) -> tuple[np.ndarray, np.ndarray]:
     """(original [T, F], reconstruction [T, F]) of recording i of a frames set."""
     return s.frames[i], ae.reconstruct(s.model, [s.frames[i]])[0]
+
+
+def place_recording(s: EmbeddingSet, data: bytes, proj: projection.Projection):
+    """(frames [T, F], map position [1, 2], rebuilt frames [T, F]) of a WAV recording of one
+    spoken word, made the way the shipped features were (resampled to AUDIO_RATE, silence
+    trimmed, log-mel with a 20 ms hop, normalised). ValueError for a file that is not a WAV or
+    too short."""
+    samples, rate = audio.read_wav(data)
+    samples = audio.trim_silence(audio.resample(samples, rate, AUDIO_RATE), AUDIO_RATE)
+    if len(samples) < AUDIO_RATE // 10:
+        raise ValueError("the recording is shorter than 0.1 s after trimming silence")
+    if len(samples) > AUDIO_RATE * 3:
+        raise ValueError("the recording is longer than 3 s after trimming silence: "
+                         "upload one spoken word")
+    mean, std = s.norm
+    frames = (audio.log_mel(samples, AUDIO_RATE, hop_ms=AUDIO_HOP_MS) - mean) / std
+    code = ae.encode(s.model, [frames])
+    return frames, projection.place(proj, code), ae.reconstruct(s.model, [frames])[0]
 
 
 def place_words(s: EmbeddingSet, method: str, words: list[str],

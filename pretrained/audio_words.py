@@ -64,9 +64,7 @@ def speak(word: str, voice: str, speed: int, pitch: int) -> np.ndarray:
         subprocess.run(["espeak-ng", "-v", voice, "-s", str(speed), "-p", str(pitch), "-w",
                         f.name, word], check=True, capture_output=True)
         samples, rate = audio.read_wav(Path(f.name).read_bytes())
-    loud = np.flatnonzero(np.abs(samples) > 0.02 * np.abs(samples).max())
-    samples = samples[max(loud[0] - rate // 50, 0): loud[-1] + rate // 50]
-    return audio.log_mel(samples, rate, hop_ms=HOP_MS)
+    return audio.log_mel(audio.trim_silence(samples, rate), rate, hop_ms=HOP_MS)
 
 
 def synthesize() -> None:

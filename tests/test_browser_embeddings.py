@@ -59,3 +59,31 @@ def test_clicking_a_point_picks_its_word(page, server):  # noqa: F811
         timeout=30_000)
     wait_settled(page)
     assert_clean(page, server)
+
+
+def test_an_uploaded_recording_is_placed_and_rebuilt(page, server, tmp_path):  # noqa: F811
+    import io
+    import wave
+
+    import numpy as np
+
+    rate = 16000
+    t = np.arange(int(rate * 0.4)) / rate
+    tone = 0.3 * (np.sin(2 * np.pi * 220 * t) + 0.5 * np.sin(2 * np.pi * 1200 * t))
+    buf = io.BytesIO()
+    with wave.open(buf, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes(np.round(tone * 32767).astype("<i2").tobytes())
+    path = tmp_path / "hum.wav"
+    path.write_bytes(buf.getvalue())
+    open_page(page, server, "embeddings")
+    page.get_by_text("Spoken words (log-mel frames)").click()
+    wait_settled(page)
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(path))
+    page.wait_for_function(
+        "() => document.body.innerText.includes('your recording: hum.wav')", timeout=60_000)
+    wait_settled(page)
+    assert "hum.wav" in page.locator('[data-testid="stPlotlyChart"]').first.inner_text()
+    assert_clean(page, server)

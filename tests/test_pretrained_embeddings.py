@@ -77,3 +77,41 @@ def test_spoken_frames_are_rebuilt_better_than_their_mean(spoken):
                    for f in spoken.frames[:40]])
     base = np.mean([np.mean(f**2) for f in spoken.frames[:40]])  # frames are normalised
     assert err < 0.5 * base
+
+
+def _wav(samples: np.ndarray, rate: int) -> bytes:
+    import io
+    import wave
+
+    buf = io.BytesIO()
+    with wave.open(buf, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes(np.round(np.clip(samples, -1, 1) * 32767).astype("<i2").tobytes())
+    return buf.getvalue()
+
+
+def _vowel(rate: int, seconds: float = 0.4) -> np.ndarray:
+    t = np.arange(int(rate * seconds)) / rate
+    voice = sum(np.sin(2 * np.pi * f * t) / (k + 1) for k, f in enumerate((220, 660, 1200, 2400)))
+    pad = np.zeros(int(rate * 0.2))
+    return np.concatenate([pad, 0.3 * voice * np.hanning(len(t)), pad])
+
+
+def test_a_recording_is_placed_like_the_shipped_features_at_any_sample_rate(spoken):
+    frames_a, xy_a, rebuilt = embeddings.place_recording(
+        spoken, _wav(_vowel(embeddings.AUDIO_RATE), embeddings.AUDIO_RATE), spoken.maps["umap"])
+    frames_b, xy_b, _ = embeddings.place_recording(spoken, _wav(_vowel(16000), 16000),
+                                                   spoken.maps["umap"])
+    assert frames_a.shape[1] == 40 and rebuilt.shape == frames_a.shape
+    assert abs(len(frames_a) - len(frames_b)) <= 1
+    n = min(len(frames_a), len(frames_b))
+    # the same sound at 16 kHz lands on nearly the same features (bands above 8 kHz are empty)
+    assert np.median(np.abs(frames_a[:n, :30] - frames_b[:n, :30])) < 0.5
+    lo, hi = spoken.maps["umap"].coords.min(0), spoken.maps["umap"].coords.max(0)
+    assert np.all((xy_a >= lo - 1e-3) & (xy_a <= hi + 1e-3))
+    with pytest.raises(ValueError, match="shorter"):
+        embeddings.place_recording(spoken, _wav(np.zeros(200), 16000), spoken.maps["umap"])
+    with pytest.raises(ValueError, match="WAV"):
+        embeddings.place_recording(spoken, b"not a wav", spoken.maps["umap"])

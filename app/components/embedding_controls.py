@@ -66,21 +66,23 @@ def compute_map(name: str, active: tuple[str, tuple], warm: projection.WarmUp):
     return proj
 
 
-def view_controls(s: embeddings.EmbeddingSet) -> tuple[str, str, str]:
-    """(colour-by, search text, new words typed; "" for a spoken set)."""
+def view_controls(s: embeddings.EmbeddingSet) -> tuple[str, str, str, object]:
+    """(colour-by, search text, new words typed ("" for a spoken set), uploaded WAV or None)."""
     left, mid, right = st.columns([1, 1.3, 1.7])
     colour = left.selectbox("Colour by", list(s.meta), key=f"emb.colour.{s.name}")
     query = mid.text_input("Search and highlight", key="emb.search", placeholder="e.g. ing",
-                           help="Words containing this text are ringed on the map.")
+                           help="Points whose label contains this text are ringed on the map.")
     if s.mode != "tokens":
-        right.caption("Spoken words cannot be typed in: the recordings were made when the "
-                      "model was built. Pick a point to see its frames rebuilt.")
-        return colour, query.strip().lower(), ""
+        wav = right.file_uploader(
+            "Place your own recording of one word (WAV)", type=["wav"], key="emb.wav",
+            help="Any sample rate, mono or stereo, integer PCM. It is resampled, trimmed, "
+                 "turned into log-mel frames like the shipped recordings, encoded and placed.")
+        return colour, query.strip().lower(), "", wav
     typed = right.text_input("Place your own words", key="emb.new", placeholder="e.g. "
                              "cat cats running",
                              help="Encoded by the trained encoder and placed into the map "
                                   "without moving the other points. Letters a–z only.")
-    return colour, query.strip().lower(), typed
+    return colour, query.strip().lower(), typed, None
 
 
 def search(labels: list[str], query: str) -> list[int]:

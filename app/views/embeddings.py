@@ -1,5 +1,7 @@
 """Sequence embeddings: an RNN autoencoder squeezes each word into one vector; see them in 2-D."""
 
+import hashlib
+
 import streamlit as st
 
 import resources
@@ -21,9 +23,17 @@ s = resources.get_embedding_set(name)
 ctl.map_controls()
 proj = ctl.compute_map(name, st.session_state["emb.active"], warm)
 method, params = st.session_state["emb.active"]
-colour, query, typed = ctl.view_controls(s)
+colour, query, typed, wav = ctl.view_controls(s)
 
-new_words, new_coords = [], None
+new_words, new_coords, recording = [], None, None
+if wav is not None:
+    try:
+        data = wav.getvalue()
+        recording = resources.get_placed_recording(name, method, params,
+                                                   hashlib.sha256(data).hexdigest(), data)
+        new_words, new_coords = [wav.name], recording[1]
+    except ValueError as exc:
+        st.error(f"Could not place {wav.name}: {exc}")
 if typed.strip():
     new_words = embeddings.parse_words(typed)
     try:
@@ -82,10 +92,13 @@ with side:
 if s.mode != "tokens":
     original, rebuilt_frames = resources.get_rebuilt_frames(name, i)
     st.plotly_chart(frames_figure(original, rebuilt_frames, f"“{s.labels[i]}”"), key="emb.frames")
+    if recording is not None:
+        st.plotly_chart(frames_figure(recording[0], recording[2], f"your recording: {wav.name}"),
+                        key="emb.own_frames")
     st.caption(f"Word→plural offsets point the same way: mean cosine "
                f"{s.metrics['plural_offset_cosine']:.2f} between word→plural offset vectors, "
                f"{s.metrics['random_offset_cosine']:.2f} between random word→word offsets.")
-if new_words and new_coords is not None:
+if new_words and new_coords is not None and recording is None:
     st.markdown("**Your words**, placed into the frozen map (red diamonds): encoded, then "
                 "decoded back from the code.")
     st.table({"word": new_words, "rebuilt from its code": rebuilt,
