@@ -77,3 +77,26 @@ def test_log_mel_is_louder_for_a_louder_tone_by_the_power_ratio():
 def test_log_mel_refuses_too_short_audio():
     with pytest.raises(ValueError, match="too short"):
         log_mel(np.zeros(10, dtype=np.float32), 16000)
+
+
+def test_trim_silence_keeps_the_loud_part_with_padding():
+    from engine.audio import trim_silence
+
+    rate = 1000
+    x = np.concatenate([np.zeros(300), tone(100.0, rate, 0.5), np.zeros(400)]).astype(np.float32)
+    y = trim_silence(x, rate, pad_s=0.02)
+    loud = np.flatnonzero(np.abs(x) > 0.02 * np.abs(x).max())
+    assert len(y) == (loud[-1] + 20) - (loud[0] - 20)
+    assert np.array_equal(y, x[loud[0] - 20: loud[-1] + 20])
+    assert np.array_equal(trim_silence(np.zeros(10), rate), np.zeros(10))
+
+
+def test_resample_keeps_a_tones_frequency_and_duration():
+    from engine.audio import resample
+
+    x = tone(440.0, 22050, 0.5)
+    y = resample(x, 22050, 16000)
+    assert len(y) == 8000
+    spectrum = np.abs(np.fft.rfft(y))
+    assert abs(np.argmax(spectrum) * 16000 / len(y) - 440.0) < 3.0
+    assert resample(x, 22050, 22050) is not None and np.array_equal(resample(x, 22050, 22050), x)
