@@ -78,6 +78,8 @@ def test_two_users_uploads_stay_in_their_own_sessions(browser, server):  # noqa:
         assert "bob" not in text
         # a broken checkpoint: an error on Bob's page, his GRU stays, Alice sees nothing of it
         upload(bob, sidebar, "broken.safetensors", b"\x00" * 16, "application/octet-stream")
+        bob.wait_for_function("() => document.body.innerText.includes('header size')",
+                              timeout=30_000)
         assert "header size" in bob.inner_text("body")
         assert "Still using bob-model.safetensors" in bob.inner_text(sidebar)
         alice.get_by_role("button", name=re.compile("Next")).click()
