@@ -16,51 +16,15 @@ import argparse
 import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "app")]
 
+from common import BARE_APP, label, time_clicks  # noqa: E402
 from harness import AppServer, chromium_path, launch_browser, wait_settled  # noqa: E402
 from labs import LABS  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
-
-BARE_APP = """
-import streamlit as st
-if st.button("Next"):
-    st.session_state["n"] = st.session_state.get("n", 0) + 1
-st.write(f"Count {st.session_state.get('n', 0)}")
-"""
-
-
-def time_clicks(page, label_of, clicks: int) -> list[float]:
-    """Seconds from each click on Next until the label shows the new value and the run ended."""
-    times = []
-    for _ in range(clicks):
-        before = label_of(page)
-        start = time.perf_counter()
-        page.get_by_role("button", name="Next").first.click()
-        page.wait_for_function(
-            """([before]) => {
-                const app = document.querySelector('[data-testid="stApp"]');
-                const label = [...document.querySelectorAll('p')]
-                    .map(p => p.innerText).find(t => /^(Step \\d+ of|Count )/.test(t));
-                return label && label !== before
-                    && app.getAttribute('data-test-script-state') === 'notRunning';
-            }""",
-            arg=[before],
-            polling=5,
-        )
-        times.append(time.perf_counter() - start)
-    return times
-
-
-def label(page) -> str:
-    return page.evaluate(
-        """() => [...document.querySelectorAll('p')].map(p => p.innerText)
-                 .find(t => /^(Step \\d+ of|Count )/.test(t))"""
-    )
 
 
 def main() -> None:

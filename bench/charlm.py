@@ -16,7 +16,6 @@ Goal: click → settled ≤ 0.3 s.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import statistics
 import sys
 import tempfile
@@ -26,15 +25,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "tests"), str(ROOT)]
 
+from common import BARE_APP, label, time_clicks  # noqa: E402
 from harness import AppServer, chromium_path, launch_browser, wait_settled  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 from engine import charlm  # noqa: E402
-
-# bench/app.py's click timer and bare app, loaded by path (the name "app" is the app's folder).
-_spec = importlib.util.spec_from_file_location("bench_app", ROOT / "bench" / "app.py")
-bench_app = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(bench_app)
 
 TEXT_500 = (charlm.DEFAULT_TEXT + (
     'Finally, "repr(x)" returns a string (a printable one) that would give back "x".\n'
@@ -51,15 +46,15 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         bare_script = Path(tmp) / "bare.py"
-        bare_script.write_text(bench_app.BARE_APP)
+        bare_script.write_text(BARE_APP)
         with AppServer() as app, AppServer(bare_script) as bare, sync_playwright() as pw:
             browser = launch_browser(pw)
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
 
             page.goto(bare.url)
             wait_settled(page)
-            bench_app.time_clicks(page, bench_app.label, 2)  # warm-up
-            bare_times = bench_app.time_clicks(page, bench_app.label, args.clicks)
+            time_clicks(page, label, 2)  # warm-up
+            bare_times = time_clicks(page, label, args.clicks)
 
             page.goto(f"{app.url}/charlm")
             wait_settled(page)
@@ -71,8 +66,8 @@ def main() -> None:
                 "() => document.body.innerText.includes('Step 1 of 500')", polling=5)
             wait_settled(page)
             new_text = time.perf_counter() - start
-            bench_app.time_clicks(page, bench_app.label, 2)  # warm-up
-            app_times = bench_app.time_clicks(page, bench_app.label, args.clicks)
+            time_clicks(page, label, 2)  # warm-up
+            app_times = time_clicks(page, label, args.clicks)
             browser.close()
 
     bare_median, app_median = statistics.median(bare_times), statistics.median(app_times)

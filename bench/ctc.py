@@ -19,10 +19,7 @@ Log-probabilities are log_softmax of standard normal logits; targets are uniform
 from __future__ import annotations
 
 import argparse
-import platform
-import statistics
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -31,42 +28,14 @@ from torch.nn import functional as F
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from common import cpu_model, medians  # noqa: E402
+
 from engine.ctc import greedy_decode, lattice, prefix_beam_search  # noqa: E402
 
 GOAL = 5.0  # lattice time / ctc_loss time
 GOAL_SIZE = (1000, 100, 30)  # T, U, C
 OTHER_SIZES = ((100, 20, 30), (1000, 300, 30), (3000, 200, 30))
-
-
-def cpu_model() -> str:
-    """The CPU's model name (Linux), else platform.processor()."""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
-
-
-def timed(fn) -> float:
-    """Seconds one call of fn takes."""
-    start = time.perf_counter()
-    fn()
-    return time.perf_counter() - start
-
-
-def medians(fns, min_repeats: int, budget_s: float) -> list[float]:
-    """Median seconds per call of each fn, timed alternately after one warm-up call each."""
-    for fn in fns:
-        fn()
-    times: list[list[float]] = [[] for _ in fns]
-    start = time.perf_counter()
-    while len(times[0]) < min_repeats or (
-            time.perf_counter() - start < budget_s and len(times[0]) < 200):
-        for fn, ts in zip(fns, times, strict=True):
-            ts.append(timed(fn))
-    return [statistics.median(ts) for ts in times]
+MAX_REPEATS = 200  # per timing, when the budget allows
 
 
 def problem(T: int, U: int, C: int, dtype: torch.dtype, seed: int = 0):
@@ -91,7 +60,7 @@ def compare(T: int, U: int, C: int, dtype: torch.dtype, min_repeats: int,
 
     gap = abs(full().log_likelihood + float(reference()))
     assert gap < (1e-6 if dtype == torch.float64 else 1e-1), gap
-    ref, ours = medians([reference, full], min_repeats, budget)
+    ref, ours = medians([reference, full], min_repeats, budget, MAX_REPEATS)
     return ref, ours
 
 
@@ -127,7 +96,7 @@ def main() -> None:
         for name, fn in (("greedy_decode", lambda: greedy_decode(log_probs)),
                          ("prefix_beam_search, width 8",
                           lambda: prefix_beam_search(log_probs, beam_width=8))):
-            (t,) = medians([fn], 3, 1.0)
+            (t,) = medians([fn], 3, 1.0, MAX_REPEATS)
             print(f"  {name:<30} T = {T}, C = {C}: {t * 1e3:9.3f} ms")
 
 

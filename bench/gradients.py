@@ -16,51 +16,19 @@ Functions are timed alternately, repeat by repeat, so load on the machine hits a
 from __future__ import annotations
 
 import argparse
-import platform
-import statistics
 import sys
-import time
 from pathlib import Path
 
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from common import cpu_model, medians  # noqa: E402
+
 from engine.gradients import default_window, error_surface, hidden_grad_norms  # noqa: E402
 
 GOAL = 2.0  # hidden_grad_norms time / one forward+backward
 SURFACE_GOAL = 1.0  # seconds for the 200 x 200 error surface
-
-
-def cpu_model() -> str:
-    """The CPU's model name (Linux), else platform.processor()."""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
-
-
-def timed(fn) -> float:
-    """Seconds one call of fn takes."""
-    start = time.perf_counter()
-    fn()
-    return time.perf_counter() - start
-
-
-def medians(fns, min_repeats: int, budget_s: float) -> list[float]:
-    """Median seconds per call of each fn, timed alternately after one warm-up call each."""
-    for fn in fns:
-        fn()
-    times: list[list[float]] = [[] for _ in fns]
-    start = time.perf_counter()
-    while len(times[0]) < min_repeats or (
-            time.perf_counter() - start < budget_s and len(times[0]) < 50):
-        for fn, ts in zip(fns, times, strict=True):
-            ts.append(timed(fn))
-    return [statistics.median(ts) for ts in times]
 
 
 def forward_backward(module: torch.nn.Module, x: torch.Tensor) -> None:

@@ -20,10 +20,8 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import subprocess
 import sys
-import time
 import warnings
 from pathlib import Path
 
@@ -32,20 +30,11 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from common import cpu_model, timed_call  # noqa: E402
+
 from engine import projection as pj  # noqa: E402
 
 GOALS = {"2,000 normal": 3.0, "5,000 clustered": 8.0}
-
-
-def cpu_model() -> str:
-    """The CPU's model name (Linux), else platform.processor()."""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
 
 
 def cases() -> dict[str, np.ndarray]:
@@ -56,13 +45,6 @@ def cases() -> dict[str, np.ndarray]:
     blobs, _ = make_blobs(5000, 64, centers=10, cluster_std=1.0, center_box=(-10, 10),
                           random_state=0)
     return {"2,000 normal": normal, "5,000 clustered": blobs.astype(np.float32)}
-
-
-def timed(fn):
-    """(result, seconds) of one call."""
-    start = time.perf_counter()
-    out = fn()
-    return out, time.perf_counter() - start
 
 
 def first_call_seconds() -> tuple[float, float]:
@@ -95,7 +77,7 @@ def main() -> None:
           f"{'speed-up':>9}  goal")
     rng = np.random.default_rng(1)
     for name, X in cases().items():
-        ours, t_ours = timed(lambda X=X: pj.project(X, "umap", seed=0))
+        ours, t_ours = timed_call(lambda X=X: pj.project(X, "umap", seed=0))
         again = pj.project(X, "umap", seed=0)
         same = np.array_equal(again.coords, ours.coords)
         goal = GOALS[name]
@@ -103,7 +85,7 @@ def main() -> None:
         ref = None
         if not args.quick:
             ref = umap.UMAP(random_state=0)
-            ref_coords, t_ref = timed(lambda X=X, ref=ref: ref.fit_transform(X))
+            ref_coords, t_ref = timed_call(lambda X=X, ref=ref: ref.fit_transform(X))
             ref_trust = trustworthiness(X[:pj.TRUST_MAX_POINTS], ref_coords[:pj.TRUST_MAX_POINTS],
                                         n_neighbors=5)
             row += f" {t_ref:13.2f} {ref_trust:6.3f} {t_ref / t_ours:8.1f}x"
@@ -113,11 +95,11 @@ def main() -> None:
               f"same seed same map: {same}")
         new = X[rng.choice(len(X), 50, replace=False)] + rng.normal(
             scale=0.1, size=(50, X.shape[1])).astype(np.float32)
-        _, t_place = timed(lambda new=new, ours=ours: pj.place(ours, new))
+        _, t_place = timed_call(lambda new=new, ours=ours: pj.place(ours, new))
         line = f"  place 50: ours {t_place:.3f} s {'PASS' if t_place <= 1.0 else 'MISS'} (≤ 1 s)"
         if ref is not None:
-            _, t1 = timed(lambda new=new, ref=ref: ref.transform(new))
-            _, t2 = timed(lambda new=new, ref=ref: ref.transform(new))
+            _, t1 = timed_call(lambda new=new, ref=ref: ref.transform(new))
+            _, t2 = timed_call(lambda new=new, ref=ref: ref.transform(new))
             line += f"; umap-learn transform first call {t1:.2f} s, second {t2:.2f} s"
         print(line)
 
