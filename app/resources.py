@@ -380,31 +380,44 @@ def get_embedding_set(name: str):
 
 
 @st.cache_resource(show_spinner=False)
-def _embedding_maps() -> dict:
-    """Maps made in this process, by (set name, method, params): shared by every session."""
-    return {}
+def _embedding_maps() -> tuple[dict, object]:
+    """(maps made in this process by (set name or codes' SHA-256, method, params), the lock
+    every read and write of it holds): a bounded store shared by every session; a map in it
+    is never changed once made."""
+    import threading
+
+    return {}, threading.Lock()
 
 
-def get_embedding_map(name: str, method: str, params: tuple, progress=None):
-    """engine.projection.Projection of a shipped set's codes: the shipped map when `params`
-    (sorted (key, value) pairs) are the ones it was made with, else a new one (seed 0), made
-    once per process. `progress(fraction, message)` hears a new map's progress (it is called
-    outside any cached function, so it may draw)."""
+def get_embedding_map(name: str, method: str, params: tuple, progress=None, own=None):
+    """engine.projection.Projection of a set's codes: the set's own map when `params` (sorted
+    (key, value) pairs) are the ones it was made with, else a new one (seed 0), made once per
+    process. `own`: a set this session trained (engine.embeddings.train_own) instead of the
+    shipped set `name`; its maps are keyed by the SHA-256 of its codes. `progress(fraction,
+    message)` hears a new map's progress (it is called outside any cached function, so it may
+    draw)."""
+    import hashlib
+
     from engine import projection
 
-    shipped = get_embedding_set(name).maps.get(method)
+    s = own if own is not None else get_embedding_set(name)
+    made_with = s.maps.get(method)
     wanted = dict(params)
-    if shipped is not None and all(shipped.params.get(k) == v for k, v in wanted.items()):
-        return shipped
-    maps = _embedding_maps()
+    if made_with is not None and all(made_with.params.get(k) == v for k, v in wanted.items()):
+        return made_with
+    maps, lock = _embedding_maps()
     key = (name, method, params)
-    if key not in maps:
-        made = projection.project(get_embedding_set(name).codes, method, seed=0,
-                                  progress=progress, **wanted)
+    if own is not None:
+        key = (hashlib.sha256(own.codes.tobytes()).hexdigest(), method, params)
+    with lock:
+        found = maps.get(key)
+    if found is not None:
+        return found
+    made = projection.project(s.codes, method, seed=0, progress=progress, **wanted)
+    with lock:
         while len(maps) >= 12:  # keep the newest few
             maps.pop(next(iter(maps)))
-        maps[key] = made
-    return maps[key]
+        return maps.setdefault(key, made)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)

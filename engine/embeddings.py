@@ -8,6 +8,8 @@ metadata to colour by, nearest neighbours in code space, new words encoded and p
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -152,3 +154,277 @@ def place_words(s: EmbeddingSet, method: str, words: list[str],
     codes = ae.encode(s.model, words)
     coords = projection.place(proj or s.maps[method], codes)
     return codes, coords, ae.decode(s.model, codes)
+
+
+# -- your own sequences: a new autoencoder trained on them, then mapped ------------------------
+
+OWN_MIN = 8  # fewest sequences an autoencoder is trained on
+OWN_MAX = 2_000  # most sequences trained on at once
+OWN_MAX_STEPS = 500  # longest sequence trained on whole; longer ones must be cut into windows
+OWN_MAX_WORD = 40  # longest word read letter by letter
+OWN_HELDOUT_FROM = 20  # with at least this many sequences, HELDOUT_FRACTION are held out
+HELDOUT_FRACTION = 0.15
+_PUNCTUATION = ".,;:!?\"'()[]{}«»“”‘’"
+
+
+@dataclass
+class OwnSettings:
+    """How to train an autoencoder on a user's sequences (the page's controls)."""
+
+    kind: str = "gru"  # encoder and decoder cell: "gru" or "lstm"
+    hidden_size: int = 64  # width of the encoder's and decoder's hidden state
+    code_size: int = 16  # length of the code each sequence becomes
+    epochs: int = 60  # passes over the training sequences (upper bound)
+    max_seconds: float = 60.0  # training stops after this much wall time, keeping what it has
+    window: int = 0  # numbers: cut every sequence into windows of this many steps (0: whole)
+    seed: int = 0  # initial weights, shuffling and the held-out split
+
+
+@dataclass
+class OwnData:
+    """A user's sequences made ready for an autoencoder.
+
+    mode: "tokens" (words, read letter by letter) or "frames" (numbers [T_i, F]). items: the
+    words, or the frames normalised per feature. labels [N]: each one's name. sources [N]: the
+    sequence (file) each came from. norm: frames: (mean [F], std [F]) used to normalise.
+    alphabet: tokens: every character used. notes: what was left out, and why.
+    """
+
+    mode: str
+    items: list
+    labels: list[str]
+    sources: list[str]
+    norm: tuple[np.ndarray, np.ndarray] | None = None
+    alphabet: str = ""
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def width(self) -> int:
+        """Numbers per step (frames), or 1 (tokens)."""
+        return int(self.items[0].shape[1]) if self.mode == "frames" else 1
+
+    @property
+    def lengths(self) -> list[int]:
+        """Steps of each sequence [N]."""
+        return [len(x) for x in self.items]
+
+
+def _words_of(tokens: list[str]) -> list[str]:
+    """The words of a text sequence: each token, or the whole text when it is read letter by
+    letter (every token one character); surrounding punctuation removed."""
+    if all(len(t) == 1 for t in tokens):
+        tokens = ["".join(tokens)]
+    return [w for w in (t.strip(_PUNCTUATION) for t in tokens) if w and not w.isspace()]
+
+
+def _windows(values: np.ndarray, size: int) -> list[tuple[int, np.ndarray]]:
+    """(start, window) pieces of `size` steps; a last piece shorter than half a window is
+    dropped (unless it is the only one)."""
+    pieces = [(t, values[t : t + size]) for t in range(0, len(values), size)]
+    if len(pieces) > 1 and len(pieces[-1][1]) < max(2, size // 2):
+        pieces.pop()
+    return pieces
+
+
+def own_data(sequences: list, window: int = 0) -> OwnData:
+    """Sequences read by engine.uploads.parse (each with `.name` and `.values` [T, F] or
+    `.tokens`) → OwnData. Text gives words; numbers give frames, optionally cut into windows of
+    `window` steps, normalised per feature over all steps.
+
+    ValueError, in words a student understands, for: text mixed with numbers, numbers of
+    different widths, too few or too many sequences, a sequence too long to train on whole.
+    """
+    if not sequences:
+        raise ValueError("no sequences: upload at least one file")
+    text = [s for s in sequences if s.values is None]
+    if text and len(text) != len(sequences):
+        raise ValueError(f"the files mix text ({text[0].name}) with numbers "
+                         f"({next(s.name for s in sequences if s.values is not None)}); an "
+                         f"autoencoder reads one kind: upload only words or only numbers")
+    if text:
+        return _own_words(text)
+    return _own_frames(sequences, window)
+
+
+def _count_check(n: int, what: str, hint: str) -> None:
+    """ValueError when n is outside OWN_MIN … OWN_MAX."""
+    if n < OWN_MIN:
+        raise ValueError(f"found {n} {what}; an autoencoder needs at least {OWN_MIN} to learn "
+                         f"from: {hint}")
+    if n > OWN_MAX:
+        raise ValueError(f"found {n:,} {what}; at most {OWN_MAX:,} are trained on at once: "
+                         f"upload fewer")
+
+
+def _own_words(text: list) -> OwnData:
+    seen: dict[str, str] = {}
+    too_long: list[str] = []
+    for s in text:
+        for w in _words_of(s.tokens):
+            if len(w) > OWN_MAX_WORD:
+                too_long.append(w)
+            else:
+                seen.setdefault(w, s.name)
+    words = list(seen)
+    _count_check(len(words), "different words", "upload a longer word list (one word per line "
+                 "or separated by spaces)")
+    notes = []
+    if too_long:
+        notes.append(f"{len(too_long)} word{'s' * (len(too_long) != 1)} longer than "
+                     f"{OWN_MAX_WORD} characters left out (e.g. {too_long[0][:20]}…)")
+    alphabet = "".join(sorted({ch for w in words for ch in w}))
+    return OwnData("tokens", words, words, [seen[w] for w in words], alphabet=alphabet,
+                   notes=notes)
+
+
+def _own_frames(sequences: list, window: int) -> OwnData:
+    width = sequences[0].features
+    for s in sequences[1:]:
+        if s.features != width:
+            raise ValueError(f"{sequences[0].name} has {width} feature{'s' * (width != 1)} per "
+                             f"step but {s.name} has {s.features}; every sequence must have "
+                             f"the same number of columns")
+    if window < 0 or window > OWN_MAX_STEPS or window == 1:
+        raise ValueError(f"window length must be 0 (whole sequences) or 2 … {OWN_MAX_STEPS}, "
+                         f"got {window}")
+    items, labels, sources = [], [], []
+    for s in sequences:
+        values = np.asarray(s.values, dtype=np.float32)
+        if window:
+            for t, piece in _windows(values, window):
+                items.append(piece)
+                labels.append(f"{s.name} [{t}–{t + len(piece) - 1}]")
+                sources.append(s.name)
+        else:
+            if len(values) > OWN_MAX_STEPS:
+                raise ValueError(f"{s.name} has {len(values):,} steps; sequences up to "
+                                 f"{OWN_MAX_STEPS} steps are trained on whole: choose a window "
+                                 f"length to cut it into pieces")
+            items.append(values)
+            labels.append(s.name)
+            sources.append(s.name)
+    _count_check(len(items), "sequences", "upload more files, one file with several "
+                 "sequences (an NPY [N, T, F], an NPZ or a JSON list), or cut long sequences "
+                 "into windows")
+    stacked = np.concatenate(items)
+    mean = stacked.mean(0).astype(np.float32)
+    std = stacked.std(0).astype(np.float32)
+    std[std < 1e-6] = 1.0  # a constant feature stays constant (and centred)
+    items = [((x - mean) / std).astype(np.float32) for x in items]
+    return OwnData("frames", items, labels, sources, norm=(mean, std))
+
+
+def _own_split(n: int, seed: int) -> np.ndarray:
+    """Held-out mask [n]: a seeded HELDOUT_FRACTION of the sequences, none below
+    OWN_HELDOUT_FROM."""
+    held = np.zeros(n, bool)
+    if n >= OWN_HELDOUT_FROM:
+        pick = np.random.default_rng(seed).choice(n, max(1, round(n * HELDOUT_FRACTION)),
+                                                  replace=False)
+        held[pick] = True
+    return held
+
+
+def frame_fit(model: ae.SeqAutoencoder, frames: list[np.ndarray]) -> float:
+    """R² of the frames' reconstructions: 1 − squared error / squared deviation from each
+    feature's mean (0 = no better than the mean; the frames must be normalised, mean 0)."""
+    if not frames:
+        return float("nan")
+    rebuilt = ae.reconstruct(model, frames)
+    err = sum(float(((a - b) ** 2).sum()) for a, b in zip(frames, rebuilt, strict=True))
+    total = sum(float((a**2).sum()) for a in frames)
+    return 1.0 - err / max(total, 1e-12)
+
+
+def train_own(data: OwnData, settings: OwnSettings | None = None,
+              progress: Callable[[float, str], None] | None = None,
+              should_stop: Callable[[], bool] | None = None) -> EmbeddingSet:
+    """A new autoencoder trained on `data`, and the set of its codes with a PCA map.
+
+    The held-out sequences (see _own_split) are encoded and mapped but never trained on.
+    `progress(fraction, message)` hears each epoch; `should_stop()` ends training early (what
+    was learned is kept). metrics: reconstruction of training and held-out sequences (exact
+    rate for words, R² for numbers), losses per epoch, epochs, stopped, seconds.
+    """
+    settings = settings or OwnSettings()
+    if data.mode == "tokens":
+        config = ae.AutoencoderConfig(kind=settings.kind, mode="tokens", alphabet=data.alphabet,
+                                      embed_size=16, hidden_size=settings.hidden_size,
+                                      code_size=settings.code_size,
+                                      max_len=max(len(w) for w in data.items) + 2)
+    else:
+        config = ae.AutoencoderConfig(kind=settings.kind, mode="frames", input_size=data.width,
+                                      hidden_size=settings.hidden_size,
+                                      code_size=settings.code_size)
+    held = _own_split(len(data.items), settings.seed)
+    train_items = [x for x, h in zip(data.items, held, strict=True) if not h]
+    test_items = [x for x, h in zip(data.items, held, strict=True) if h]
+    model = ae.build(config, seed=settings.seed)
+    start = time.perf_counter()
+
+    def heard(epoch: int, loss: float) -> None:
+        if progress:
+            done = max(epoch / settings.epochs,
+                       (time.perf_counter() - start) / settings.max_seconds)
+            progress(min(done, 1.0), f"epoch {epoch}, loss {loss:.4f}")
+
+    result = ae.train(model, train_items,
+                      ae.TrainConfig(epochs=settings.epochs, batch_size=32,
+                                     max_seconds=settings.max_seconds, seed=settings.seed),
+                      progress=heard, should_stop=should_stop)
+    codes = ae.encode(model, data.items)
+    if data.mode == "tokens":
+        fit = {"train_fit": ae.exact_rate(model, train_items),
+               "heldout_fit": ae.exact_rate(model, test_items)}
+        meta = metadata(data.items, held if held.any() else None)
+    else:
+        fit = {"train_fit": frame_fit(model, train_items),
+               "heldout_fit": frame_fit(model, test_items)}
+        meta = {"length": data.lengths}
+        if held.any():
+            meta["split"] = ["held out" if h else "train" for h in held]
+    if len(set(data.sources)) > 1:
+        meta["file"] = list(data.sources)
+    maps = {"pca": projection.project(codes, "pca")} if len(codes) >= 3 else {}
+    metrics = {**fit, "losses": list(result.losses), "epochs": result.epochs,
+               "stopped": result.stopped, "seconds": result.seconds,
+               "train_count": len(train_items), "heldout_count": len(test_items)}
+    return EmbeddingSet("own", list(data.labels), codes, held, model, maps, metrics,
+                        labels=list(data.labels), meta=meta,
+                        frames=data.items if data.mode == "frames" else None, norm=data.norm)
+
+
+def place_own(s: EmbeddingSet, sequences: list, proj: projection.Projection, window: int = 0):
+    """(labels [M], codes [M, C], positions [M, 2], originals [M], rebuilt [M]) of new
+    sequences placed into the frozen map of a set trained by train_own: words encoded as they
+    are, numbers normalised with the set's own mean and std. ValueError for sequences of
+    another kind or width, or words with characters the set's model never saw."""
+    if not sequences:
+        raise ValueError("no sequences to place")
+    if s.mode == "tokens":
+        if any(q.values is not None for q in sequences):
+            raise ValueError("this map was trained on words; upload words (a text file)")
+        words = list(dict.fromkeys(w for q in sequences for w in _words_of(q.tokens)))
+        codes = ae.encode(s.model, words)  # ValueError names an unknown character
+        return words, codes, projection.place(proj, codes), words, ae.decode(s.model, codes)
+    if any(q.values is None for q in sequences):
+        raise ValueError("this map was trained on numbers; upload numbers (CSV, NPY, JSON…)")
+    mean, std = s.norm
+    width = len(mean)
+    labels, frames = [], []
+    for q in sequences:
+        if q.features != width:
+            raise ValueError(f"{q.name} has {q.features} feature{'s' * (q.features != 1)} per "
+                             f"step; the map was trained on {width}")
+        values = np.asarray(q.values, dtype=np.float32)
+        pieces = _windows(values, window) if window else [(0, values)]
+        for t, piece in pieces:
+            if len(piece) > OWN_MAX_STEPS:
+                raise ValueError(f"{q.name} has {len(piece):,} steps; at most {OWN_MAX_STEPS} "
+                                 f"are placed whole")
+            labels.append(f"{q.name} [{t}–{t + len(piece) - 1}]" if window else q.name)
+            frames.append(((piece - mean) / std).astype(np.float32))
+    if len(frames) > OWN_MAX:
+        raise ValueError(f"{len(frames):,} sequences; at most {OWN_MAX:,} are placed at once")
+    codes = ae.encode(s.model, frames)
+    return labels, codes, projection.place(proj, codes), frames, ae.reconstruct(s.model, frames)

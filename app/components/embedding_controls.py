@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 import resources
+from components import own_embeddings
 from engine import embeddings, projection
 
 DEFAULT_ACTIVE = ("umap", tuple(sorted({k: v for k, v in projection.UMAP_DEFAULTS.items()}
@@ -37,11 +38,18 @@ def map_controls() -> tuple[str, tuple]:
     return st.session_state["emb.active"]
 
 
-def compute_map(name: str, active: tuple[str, tuple], warm: projection.WarmUp):
-    """The map for `active`, waiting (with progress) for UMAP's warm-up first if needed."""
+def compute_map(name: str, active: tuple[str, tuple], warm: projection.WarmUp,
+                own: embeddings.EmbeddingSet | None = None):
+    """The map for `active`, waiting (with progress) for UMAP's warm-up first if needed.
+    `own`: a set this session trained, instead of the shipped set `name`."""
     method, params = active
-    if active == DEFAULT_ACTIVE or method == "pca":
-        return resources.get_embedding_map(name, method, params)
+    if own is not None and method == "umap" and dict(params).get(
+            "n_neighbors", projection.UMAP_DEFAULTS["n_neighbors"]) >= len(own.codes):
+        st.info(f"UMAP needs more points than n_neighbors; with {len(own.codes)} sequences the "
+                "map is PCA.", icon=":material/info:")
+        active = method, params = ("pca", ())
+    if (active == DEFAULT_ACTIVE and own is None) or method == "pca":
+        return resources.get_embedding_map(name, method, params, own=own)
     if not warm.ready:
         bar = st.progress(warm.fraction, text=f"Preparing UMAP: {warm.message}")
         start = time.monotonic()
@@ -52,26 +60,33 @@ def compute_map(name: str, active: tuple[str, tuple], warm: projection.WarmUp):
         if not warm.ready:
             st.error(f"UMAP is not available ({warm.error or 'still compiling'}); showing PCA.")
             st.session_state["emb.active"] = ("pca", ())
-            return resources.get_embedding_map(name, "pca", ())
+            return resources.get_embedding_map(name, "pca", (), own=own)
     bar = st.progress(0.0, text="Recomputing the map")
     try:
         proj = resources.get_embedding_map(
-            name, method, params, progress=lambda f, m: bar.progress(min(f, 1.0), text=m))
+            name, method, params, progress=lambda f, m: bar.progress(min(f, 1.0), text=m),
+            own=own)
     except ValueError as exc:
         bar.empty()
         st.error(f"Could not make that map: {exc}")
-        st.session_state["emb.active"] = DEFAULT_ACTIVE
-        return resources.get_embedding_map(name, *DEFAULT_ACTIVE)
+        st.session_state["emb.active"] = DEFAULT_ACTIVE if own is None else ("pca", ())
+        return resources.get_embedding_map(name, *st.session_state["emb.active"], own=own)
     bar.empty()
     return proj
 
 
 def view_controls(s: embeddings.EmbeddingSet) -> tuple[str, str, str, object]:
-    """(colour-by, search text, new words typed ("" for a spoken set), uploaded WAV or None)."""
+    """(colour-by, search text, new words typed ("" for a spoken or own set), uploaded WAV
+    (spoken set) or upload.Uploaded (own set) or None)."""
     left, mid, right = st.columns([1, 1.3, 1.7])
-    colour = left.selectbox("Colour by", list(s.meta), key=f"emb.colour.{s.name}")
+    own = s.name == own_embeddings.OWN  # its choices change with each training
+    colour = left.selectbox("Colour by", list(s.meta), key=f"emb.colour.{s.name}"
+                            + (f".{'|'.join(s.meta)}" if own else ""))
     query = mid.text_input("Search and highlight", key="emb.search", placeholder="e.g. ing",
                            help="Points whose label contains this text are ringed on the map.")
+    if own:
+        with right:
+            return colour, query.strip().lower(), "", own_embeddings.place_controls(s)
     if s.mode != "tokens":
         wav = right.file_uploader(
             "Place your own recording of one word (WAV)", type=["wav"], key="emb.wav",
@@ -118,8 +133,8 @@ def point_picker(name: str, labels: list[str]) -> int:
 
 
 def set_picker() -> str:
-    """Which shipped set to look at."""
-    sets = embeddings.available()
+    """Which set to look at: a shipped one, or the user's own (own_embeddings.OWN)."""
+    sets = {**embeddings.available(), own_embeddings.OWN: own_embeddings.LABEL}
     return st.radio("Data", list(sets), format_func=sets.__getitem__, key="emb.set",
                     horizontal=True)
 
@@ -128,7 +143,8 @@ def neighbour_table(s: embeddings.EmbeddingSet, i: int, coords, k: int = 10) -> 
     """The k nearest codes to word i: word, cosine similarity, distance on the map."""
     idx, sims = embeddings.neighbours(s.codes, s.codes[i], k, exclude=i)
     dist = ((coords[idx] - coords[i]) ** 2).sum(1) ** 0.5
-    table = {"word": [s.words[j] for j in idx]}
+    table = {"sequence" if s.name == own_embeddings.OWN and s.mode != "tokens" else "word":
+             [s.words[j] for j in idx]}
     if "voice" in s.meta:
         table["voice"] = [s.meta["voice"][j].split(" · ")[0] for j in idx]
     table["cosine"] = sims.round(3)

@@ -15,7 +15,7 @@ from typing import Any
 
 import streamlit as st
 
-Work = Callable[[Callable[[float], None], Callable[[], bool]], Any]
+Work = Callable[[Callable[..., None], Callable[[], bool]], Any]  # (progress, should_stop)
 
 
 @dataclass
@@ -24,6 +24,7 @@ class Job:
 
     stop: threading.Event = field(default_factory=threading.Event)
     fraction: float = 0.0
+    message: str = ""  # what the work last said it is doing
     result: Any = None
     error: str | None = None
     thread: threading.Thread | None = None
@@ -34,15 +35,17 @@ class Job:
 
 
 def start(key: str, work: Work) -> None:
-    """Start `work(on_progress, should_stop)` in a thread unless one is running under `key`."""
+    """Start `work(on_progress, should_stop)` in a thread unless one is running under `key`;
+    `on_progress(fraction, message="")` reports how far it is."""
     job = st.session_state.get(key)
     if job is not None and job.running:
         return
     job = Job()
 
     def run() -> None:
-        def progress(fraction: float) -> None:
+        def progress(fraction: float, message: str = "") -> None:
             job.fraction = max(0.0, min(1.0, float(fraction)))
+            job.message = message
 
         try:
             job.result = work(progress, job.stop.is_set)
@@ -64,7 +67,8 @@ def follow(key: str, label: str) -> Job | None:
         stop.button("Stop", key=f"{key}.stop", on_click=job.stop.set, icon=":material/stop:")
         bar = st.progress(job.fraction, text=label)
         while job.running:
-            bar.progress(job.fraction, text=f"{label} {job.fraction:.0%}")
+            bar.progress(job.fraction, text=f"{label} {job.fraction:.0%}"
+                         + (f" · {job.message}" if job.message else ""))
             time.sleep(0.2)
         bar.empty()
         stop.empty()

@@ -92,6 +92,29 @@ def sequence_upload(key: str, label: str = "Upload a sequence file",
     return Uploaded(file.name, digest(data), tuple(sequences))
 
 
+def sequences_upload_many(key: str, label: str, formats: tuple[str, ...] = tuple(FORMATS),
+                          help: str | None = None) -> list[Uploaded]:
+    """A file widget taking several files; those that parsed (each bad one gets its own
+    st.error naming it, and the good ones are kept)."""
+    files = st.file_uploader(
+        label, type=[ext.lstrip(".") for ext in formats], key=f"{key}.files",
+        accept_multiple_files=True,
+        help=help or "Supported: " + "; ".join(f"{e.lstrip('.').upper()}: {FORMATS[e]}"
+                                               for e in formats),
+    )
+    good = []
+    for file in files or []:
+        data = file.getvalue()
+        try:
+            sequences = resources.get_uploaded_sequences(digest(data), file.name, data)
+        except UploadError as err:
+            st.error(f"{err} (This file is left out; the others are used.)",
+                     icon=":material/error:")
+            continue
+        good.append(Uploaded(file.name, digest(data), tuple(sequences)))
+    return good
+
+
 def pick_sequence(uploaded: Uploaded, key: str) -> tuple[int, Sequence]:
     """(index, sequence): a select box when the file holds several."""
     seqs = uploaded.sequences

@@ -97,21 +97,46 @@ def embedding_figure(coords: np.ndarray, words: list[str], colour: list, colour_
     return fig
 
 
-def frames_figure(original: np.ndarray, rebuilt: np.ndarray, title: str = "") -> go.Figure:
-    """Two heatmaps, one above the other: log-mel frames [T, F] and their reconstruction."""
+LINE_FEATURES = 4  # a sequence with at most this many features is drawn as lines
+
+
+def frames_figure(original: np.ndarray, rebuilt: np.ndarray, title: str = "",
+                  own: bool = False) -> go.Figure:
+    """A sequence [T, F] and its reconstruction [T, F]: two heatmaps one above the other
+    (log-mel frames of a spoken word; or a user's sequence, `own`), or for an own sequence of
+    at most LINE_FEATURES features one line chart, solid for the sequence, dashed rebuilt."""
     from plotly.subplots import make_subplots
 
+    layout = {"height": 330, "margin": {"l": 10, "r": 10, "t": 60, "b": 30},
+              "paper_bgcolor": PAPER, "font": {"family": FONT_FAMILY, "size": 13, "color": TEXT},
+              "title": {"text": title, "font": {"size": 15}}}
+    if own and original.shape[1] <= LINE_FEATURES:
+        fig = go.Figure()
+        steps = np.arange(len(original))
+        for f in range(original.shape[1]):
+            colour = PALETTE[f % len(PALETTE)]
+            for frames, dash, what in ((original, "solid", "yours"),
+                                       (rebuilt, "dash", "rebuilt")):
+                fig.add_trace(go.Scatter(
+                    x=steps, y=frames[:, f], mode="lines", name=f"feature {f + 1} · {what}",
+                    line={"color": colour, "dash": dash, "width": 2},
+                    hovertemplate="step %{x}: %{y:.2f}<extra>%{fullData.name}</extra>"))
+        fig.update_layout(**layout, legend={"orientation": "h", "y": -0.2})
+        fig.update_xaxes(title_text="step")
+        fig.update_yaxes(title_text="value (normalised)")
+        return fig
+    names = (("your sequence (normalised)", "rebuilt from the code") if own else
+             ("spoken (normalised log-mel)", "rebuilt from the code"))
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.12,
-                        subplot_titles=("spoken (normalised log-mel)", "rebuilt from the code"))
+                        subplot_titles=names)
     lo, hi = float(np.percentile(original, 1)), float(np.percentile(original, 99))
+    what = "feature" if own else "band"
     for row, frames in ((1, original), (2, rebuilt)):
         fig.add_trace(go.Heatmap(z=frames.T, zmin=lo, zmax=hi, colorscale="Magma",
                                  showscale=row == 1, colorbar={"thickness": 10, "len": 0.9},
-                                 hovertemplate="frame %{x} · band %{y}: %{z:.2f}"
-                                 "<extra></extra>"), row=row, col=1)
-    fig.update_layout(title={"text": title, "font": {"size": 15}}, height=330,
-                      margin={"l": 10, "r": 10, "t": 60, "b": 30}, paper_bgcolor=PAPER,
-                      font={"family": FONT_FAMILY, "size": 13, "color": TEXT})
-    fig.update_xaxes(title_text="frame (20 ms)", row=2, col=1)
-    fig.update_yaxes(title_text="mel band", tickfont={"size": 11})
+                                 hovertemplate=f"{'step' if own else 'frame'} %{{x}} · {what} "
+                                 "%{y}: %{z:.2f}<extra></extra>"), row=row, col=1)
+    fig.update_layout(**layout)
+    fig.update_xaxes(title_text="step" if own else "frame (20 ms)", row=2, col=1)
+    fig.update_yaxes(title_text="feature" if own else "mel band", tickfont={"size": 11})
     return fig

@@ -6,6 +6,7 @@ import streamlit as st
 
 import resources
 from components import embedding_controls as ctl
+from components import own_embeddings
 from engine import embeddings
 from figures.embeddings import embedding_figure, frames_figure
 
@@ -19,21 +20,27 @@ st.caption(
 )
 warm = resources.get_projection_warmup()  # compiles UMAP in the background, off this request
 name = ctl.set_picker()
-s = resources.get_embedding_set(name)
+own = name == own_embeddings.OWN
+s = own_embeddings.trained_set() if own else resources.get_embedding_set(name)
+if s is None:
+    st.stop()
 ctl.map_controls()
-proj = ctl.compute_map(name, st.session_state["emb.active"], warm)
-method, params = st.session_state["emb.active"]
-colour, query, typed, wav = ctl.view_controls(s)
+proj = ctl.compute_map(name, st.session_state["emb.active"], warm, s if own else None)
+method, params = proj.method, tuple(sorted((k, v) for k, v in proj.params.items()
+                                           if k != "seed"))
+colour, query, typed, upload = ctl.view_controls(s)
 
-new_words, new_coords, recording = [], None, None
-if wav is not None:
+new_words, new_coords, recording, placed_table = [], None, None, None
+if own and upload is not None:
+    new_words, new_coords, placed_table = own_embeddings.placed(s, upload, proj)
+elif upload is not None:
     try:
-        data = wav.getvalue()
+        data = upload.getvalue()
         recording = resources.get_placed_recording(name, method, params,
                                                    hashlib.sha256(data).hexdigest(), data)
-        new_words, new_coords = [wav.name], recording[1]
+        new_words, new_coords = [upload.name], recording[1]
     except ValueError as exc:
-        st.error(f"Could not place {wav.name}: {exc}")
+        st.error(f"Could not place {upload.name}: {exc}")
 if typed.strip():
     new_words = embeddings.parse_words(typed)
     try:
@@ -57,14 +64,15 @@ fig = embedding_figure(
 with chart:
     st.plotly_chart(fig, key="emb.chart", on_select=ctl.take_selection,
                     selection_mode="points", config={"scrollZoom": True})
-    st.caption(f"{len(s.labels):,} {'words' if s.mode == 'tokens' else 'spoken words'}: "
-               "hover for the sequence, click a point to pick it, scroll to zoom."
-               + (f" {len(hits):,} contain “{query}” (ringed)." if query else ""))
+    noun = "words" if s.mode == "tokens" else "sequences" if own else "spoken words"
+    st.caption(f"{len(s.labels):,} {noun}: hover for the sequence, click a point to pick it, "
+               "scroll to zoom." + (f" {len(hits):,} contain “{query}” (ringed)." if query else ""))
 
 with side:
     word = s.words[i]
     if s.mode == "tokens":
-        rebuilt_word = resources.get_placed_words(name, method, params, (word,))[2][0]
+        rebuilt_word = (own_embeddings.rebuilt_word(s, word) if own else
+                        resources.get_placed_words(name, method, params, (word,))[2][0])
         verdict = ":green[exact]" if rebuilt_word == word else ":red[differs]"
         st.markdown(f"Rebuilt from its code: **{rebuilt_word}** ({verdict}) · "
                     f"{'held out from' if s.heldout[i] else 'seen in'} training",
@@ -78,7 +86,9 @@ with side:
               help="scikit-learn's trustworthiness (k = 5): 1.0 when every point's neighbours "
                    f"on the map are also its neighbours in code space. Scored on "
                    f"{proj.trust_points:,} points.")
-    if s.mode == "tokens":
+    if own:
+        own_embeddings.fit_metric(m2, s)
+    elif s.mode == "tokens":
         m2.metric("Held-out words rebuilt", f"{s.metrics['heldout_exact']:.1%}",
                   help="Words never seen in training that the decoder spells back exactly.")
     else:
@@ -87,18 +97,26 @@ with side:
                        f"(chance: {s.metrics['nn_chance']:.1%}).")
     if not warm.ready:
         st.caption(f"UMAP is being prepared in the background ({warm.fraction:.0%}: "
-                   f"{warm.message}); the shipped maps are ready now.")
+                   f"{warm.message}); the {'PCA' if own else 'shipped'} maps are ready now.")
 
 if s.mode != "tokens":
-    original, rebuilt_frames = resources.get_rebuilt_frames(name, i)
-    st.plotly_chart(frames_figure(original, rebuilt_frames, f"“{s.labels[i]}”"), key="emb.frames")
+    original, rebuilt_frames = (embeddings.rebuild_frames(s, i) if own else
+                                resources.get_rebuilt_frames(name, i))
+    st.plotly_chart(frames_figure(original, rebuilt_frames, f"“{s.labels[i]}”", own=own),
+                    key="emb.frames")
     if recording is not None:
-        st.plotly_chart(frames_figure(recording[0], recording[2], f"your recording: {wav.name}"),
-                        key="emb.own_frames")
-    st.caption(f"Word→plural offsets point the same way: mean cosine "
-               f"{s.metrics['plural_offset_cosine']:.2f} between word→plural offset vectors, "
-               f"{s.metrics['random_offset_cosine']:.2f} between random word→word offsets.")
-if new_words and new_coords is not None and recording is None:
+        st.plotly_chart(frames_figure(recording[0], recording[2],
+                                      f"your recording: {upload.name}"), key="emb.own_frames")
+    if not own:
+        st.caption(f"Word→plural offsets point the same way: mean cosine "
+                   f"{s.metrics['plural_offset_cosine']:.2f} between word→plural offset "
+                   f"vectors, {s.metrics['random_offset_cosine']:.2f} between random "
+                   "word→word offsets.")
+if placed_table is not None:
+    st.markdown(f"**{upload.name}**, placed into the frozen map (red diamonds): encoded, then "
+                "decoded back from the code.")
+    st.dataframe(placed_table, hide_index=True, width="content")
+elif new_words and new_coords is not None and recording is None:
     st.markdown("**Your words**, placed into the frozen map (red diamonds): encoded, then "
                 "decoded back from the code.")
     st.table({"word": new_words, "rebuilt from its code": rebuilt,
