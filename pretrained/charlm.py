@@ -29,6 +29,12 @@ if str(ROOT) not in sys.path:  # run as a plain script from anywhere
     sys.path.insert(0, str(ROOT))
 
 from engine import charlm, checkpoint  # noqa: E402
+from pretrained.training import (  # noqa: E402
+    clipped_step,
+    learning_rate,
+    seeded_start,
+    set_learning_rate,
+)
 
 OUT_DIR = ROOT / "pretrained" / "charlm"
 
@@ -48,12 +54,6 @@ class TrainConfig:
     eval_every: int = 4  # epochs between held-out measurements (and checkpoint saves)
 
 
-def learning_rate(cfg: TrainConfig, step: int, total: int) -> float:
-    """Cosine decay from cfg.lr to cfg.final_lr over `total` steps."""
-    frac = min(step / max(total - 1, 1), 1.0)
-    return cfg.final_lr + 0.5 * (cfg.lr - cfg.final_lr) * (1 + math.cos(math.pi * frac))
-
-
 def streams(idx: torch.Tensor, batch: int, offset: int) -> torch.Tensor:
     """The index sequence from `offset` cut into `batch` contiguous streams: [L, B]."""
     idx = idx[offset:]
@@ -64,9 +64,7 @@ def streams(idx: torch.Tensor, batch: int, offset: int) -> torch.Tensor:
 def train(cfg: TrainConfig, model_cfg: charlm.CharLMConfig, out_dir: Path | None,
           log=print) -> dict:
     """Train, save the checkpoint into out_dir (None: save nothing); returns its metrics."""
-    torch.set_num_threads(cfg.threads)
-    torch.manual_seed(cfg.seed)
-    rng = np.random.default_rng(cfg.seed)
+    rng = seeded_start(cfg.threads, cfg.seed)
     text = charlm.load_corpus()
     train_text, heldout = charlm.split_corpus(text)
     idx = charlm.indices(train_text, model_cfg.alphabet)
@@ -84,17 +82,13 @@ def train(cfg: TrainConfig, model_cfg: charlm.CharLMConfig, out_dir: Path | None
             chunk = data[s * cfg.seq_len: (s + 1) * cfg.seq_len + 1]
             if len(chunk) < cfg.seq_len + 1:
                 break
-            for group in opt.param_groups:
-                group["lr"] = learning_rate(cfg, step, total)
+            set_learning_rate(opt, learning_rate(cfg, step, total))
             x = torch.nn.functional.one_hot(chunk[:-1], v).to(torch.float32)
             logits, state = model(x, state)
             state = tuple(h.detach() for h in state)
             loss = torch.nn.functional.cross_entropy(logits.reshape(-1, v),
                                                      chunk[1:].reshape(-1))
-            opt.zero_grad()
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.clip)
-            opt.step()
+            clipped_step(opt, model.parameters(), loss, cfg.clip)
             losses.append(loss.item())
             step += 1
         train_bpc = float(np.mean(losses)) / math.log(2)

@@ -27,6 +27,12 @@ if str(ROOT) not in sys.path:  # run as a plain script from anywhere
     sys.path.insert(0, str(ROOT))
 
 from engine import checkpoint, digits  # noqa: E402
+from pretrained.training import (  # noqa: E402
+    clipped_step,
+    learning_rate,
+    seeded_start,
+    set_learning_rate,
+)
 
 OUT_DIR = ROOT / "pretrained" / "ctc_digits"
 
@@ -47,18 +53,10 @@ class TrainConfig:
     snapshots: tuple[int, ...] = (1, 2, 4, 40)  # epochs after which a snapshot is saved
 
 
-def learning_rate(cfg: TrainConfig, step: int, total: int) -> float:
-    """Cosine decay from cfg.lr to cfg.final_lr over `total` steps."""
-    frac = min(step / max(total - 1, 1), 1.0)
-    return cfg.final_lr + 0.5 * (cfg.lr - cfg.final_lr) * (1 + math.cos(math.pi * frac))
-
-
 def train(cfg: TrainConfig, model_cfg: digits.RecogniserConfig, out_dir: Path | None,
           log=print) -> list[dict]:
     """Train, save the snapshots into out_dir (None: save nothing); returns per-epoch metrics."""
-    torch.set_num_threads(cfg.threads)
-    torch.manual_seed(cfg.seed)
-    rng = np.random.default_rng(cfg.seed)
+    rng = seeded_start(cfg.threads, cfg.seed)
     model = digits.Recogniser(model_cfg, seed=cfg.seed)
     opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
     heldout = digits.heldout_strips()
@@ -71,16 +69,12 @@ def train(cfg: TrainConfig, model_cfg: digits.RecogniserConfig, out_dir: Path | 
                                      augment=cfg.augment)
         losses = []
         for b in range(0, len(strips), cfg.batch_size):
-            for group in opt.param_groups:
-                group["lr"] = learning_rate(cfg, step, total_steps)
+            set_learning_rate(opt, learning_rate(cfg, step, total_steps))
             images, widths, targets, lengths = digits.batch(strips[b: b + cfg.batch_size])
             log_probs = model(images)  # [W, B, 11]
             loss = torch.nn.functional.ctc_loss(log_probs, targets, widths, lengths,
                                                 blank=digits.BLANK, zero_infinity=True)
-            opt.zero_grad()
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.clip)
-            opt.step()
+            clipped_step(opt, model.parameters(), loss, cfg.clip)
             losses.append(loss.item())
             step += 1
         score = digits.evaluate(model, heldout)
