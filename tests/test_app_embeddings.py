@@ -134,3 +134,69 @@ def test_the_spoken_words_set_shows_frames_and_its_scores(at):
     assert spoken.labels[7] in frames["layout"]["title"]["text"]
     hover = [t for t in chart(at)["data"] if t["name"] == "selected"][0]["text"]
     assert hover == [spoken.labels[7]]
+
+
+def npy(array: np.ndarray) -> bytes:
+    import io
+
+    buf = io.BytesIO()
+    np.save(buf, array)
+    return buf.getvalue()
+
+
+def own_waves(n: int, seed: int) -> np.ndarray:
+    """[n, 24, 2]: sines of three frequencies (random phase) beside a slow cosine."""
+    rng, t = np.random.default_rng(seed), np.arange(24)
+    return np.stack([np.c_[np.sin((0.15, 0.45, 0.9)[i % 3] * t + rng.uniform(0, 6)),
+                           np.cos(0.1 * t)] for i in range(n)]).astype(np.float32)
+
+
+def test_your_own_sequences_train_an_autoencoder_whose_map_you_see(at):
+    from engine.uploads import parse
+
+    at.radio(key="emb.set").set_value("own").run()
+    assert at.button(key="emb.own.train").disabled and not at.get("plotly_chart")
+    data = npy(own_waves(40, 0))
+    at.file_uploader(key="emb.own.files").set_value([
+        ("waves.npy", data, "application/octet-stream"),
+        ("broken.csv", b"1,2\n3,x,4\n", "text/csv")]).run()
+    assert not at.exception
+    assert [e for e in at.error if "broken.csv" in e.value and "left out" in e.value]
+    assert any("**40 sequences** of 2 numbers per step, 24 steps long" in m.value
+               for m in at.markdown)
+    at.slider(key="emb.own.epochs").set_value(10).run()
+    at.slider(key="emb.own.seconds").set_value(180).run()
+    at.button(key="emb.own.train").click().run()
+    assert not at.exception
+    ref = embeddings.train_own(embeddings.own_data(parse(data, "waves.npy")),
+                               embeddings.OwnSettings(epochs=10, max_seconds=180))
+    s, names = at.session_state["emb.own.set"]
+    assert names == "waves.npy" and np.allclose(s.codes, ref.codes, atol=1e-5)
+    assert metric(at, "Held-out R²") == f"{ref.metrics['heldout_fit']:.3f}"
+    assert any("10 epochs" in x.value for x in at.success)
+    at.radio(key="emb.method").set_value("pca").run()
+    at.button(key="emb.recompute").click().run()
+    fig = chart(at)
+    xs = np.concatenate([arr(t["x"]) for t in fig["data"] if t["name"] not in ("selected",)])
+    assert np.allclose(np.sort(xs), np.sort(projection.project(ref.codes, "pca").coords[:, 0]),
+                       atol=1e-3)
+    # new sequences placed into the frozen map; a file of another width is refused
+    at.file_uploader(key="emb.own.place.file").set_value(
+        ("more.npy", npy(own_waves(4, 5)), "application/octet-stream")).run()
+    placed = next(t for t in chart(at)["data"] if t["name"] == "your words")
+    assert placed["text"] == [f"more[{i}]" for i in range(4)]
+    assert list(at.dataframe[-1].value["nearest trained sequence"])[0].startswith("waves[")
+    at.file_uploader(key="emb.own.place.file").set_value(
+        ("wide.csv", b"1,2,3\n4,5,6\n", "text/csv")).run()
+    assert any("Could not place wide.csv: wide has 3 features per step; the map was "
+               "trained on 2" in e.value
+               for e in at.error)
+    assert len(at.get("plotly_chart")) == 2  # the map and the sequence view are still there
+
+
+def test_too_few_sequences_say_how_many_are_needed(at):
+    at.radio(key="emb.set").set_value("own").run()
+    at.file_uploader(key="emb.own.files").set_value(
+        [("few.npy", npy(own_waves(3, 0)), "application/octet-stream")]).run()
+    assert not at.exception and at.button(key="emb.own.train").disabled
+    assert any("found 3 sequences; an autoencoder needs at least 8" in e.value for e in at.error)
