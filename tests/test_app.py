@@ -3,28 +3,13 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
+from apptest import run_app
 from labs import LABS
 from streamlit.testing.v1 import AppTest
 
 from engine import lee
-
-APP = str(Path(__file__).resolve().parents[1] / "app" / "streamlit_app.py")
-TIMEOUT = 60
-
-
-def run_app(page: str | None = None, **params: str) -> AppTest:
-    """The app, on `page` (e.g. "views/stepper.py"), with URL parameters `params`."""
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    at.query_params.update(params)
-    at.run()
-    if page:
-        at.switch_page(page)
-        at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def step_text(at: AppTest) -> str:

@@ -4,27 +4,19 @@ from __future__ import annotations
 
 import html
 import re
-from pathlib import Path
 
 import numpy as np
 import pytest
+from apptest import run_app
 from streamlit.testing.v1 import AppTest
 
 from engine import charlm
 from figures.charlm import shade_levels
 
-ROOT = Path(__file__).resolve().parents[1]
-APP = str(ROOT / "app" / "streamlit_app.py")
-
 
 @pytest.fixture
 def at() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.run()
-    at.switch_page("views/charlm.py")
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return run_app("views/charlm.py", timeout=120)
 
 
 def step_line(at: AppTest) -> str:

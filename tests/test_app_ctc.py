@@ -9,24 +9,19 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from apptest import errors, run_app
 from streamlit.testing.v1 import AppTest
 
 from components import ctc_controls
 from engine import ctc
 
 ROOT = Path(__file__).resolve().parents[1]
-APP = str(ROOT / "app" / "streamlit_app.py")
 SNAPSHOTS = sorted((ROOT / "pretrained" / "ctc_digits").glob("epoch_*.json"))
 
 
 @pytest.fixture
 def at() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.run()
-    at.switch_page("views/ctc.py")
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return run_app("views/ctc.py", timeout=120)
 
 
 def metric(at: AppTest, prefix: str) -> str:
@@ -40,10 +35,6 @@ def count(at: AppTest) -> int:
 def animations(at: AppTest) -> list[dict]:
     specs = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
     return [spec for spec in specs if spec.get("frames")]
-
-
-def errors(at: AppTest) -> list[str]:
-    return [e.value for e in at.error]
 
 
 def test_the_count_is_the_engines_and_follows_the_target_and_t(at):

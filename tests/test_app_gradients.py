@@ -2,22 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from apptest import run_app
 from streamlit.testing.v1 import AppTest
-
-APP = str(Path(__file__).resolve().parents[1] / "app" / "streamlit_app.py")
 
 
 @pytest.fixture
 def at() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.run()
-    at.switch_page("views/gradients.py")
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return run_app("views/gradients.py", timeout=120)
 
 
 def metric(at: AppTest, prefix: str) -> float:

@@ -2,25 +2,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from apptest import run_app
 from streamlit.testing.v1 import AppTest
 
 from engine import slots
 
-ROOT = Path(__file__).resolve().parents[1]
-APP = str(ROOT / "app" / "streamlit_app.py")
-
 
 @pytest.fixture
 def at() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.run()
-    at.switch_page("views/slots.py")
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return run_app("views/slots.py", timeout=120)
 
 
 def metric(at: AppTest, label: str) -> str:

@@ -3,32 +3,21 @@ uploads become what the page shows; bad files give an st.error and the page keep
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 import torch
+from apptest import errors, run_app
 from safetensors.torch import save as save_safetensors
 from streamlit.testing.v1 import AppTest
 
 from engine.gradients import hidden_grad_norms
 from engine.uploads import example
 
-APP = str(Path(__file__).resolve().parents[1] / "app" / "streamlit_app.py")
 OCTET = "application/octet-stream"
 
 
 def page(path: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.run()
-    at.switch_page(path)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def errors(at: AppTest) -> list[str]:
-    return [e.value for e in at.error]
+    return run_app(path, timeout=120)
 
 
 def lstm_file(seed: int = 0, prefix: str = "rnn.") -> tuple[torch.nn.LSTM, bytes]:
