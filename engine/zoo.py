@@ -55,6 +55,39 @@ class ShippedModel:
         return self._function(self.labeller)(text)
 
 
+# The slot taggers of pretrained/slots: (model, title after "Slot filling: ", description).
+_SLOT_TAGGERS = (
+    ("elman", "Elman RNN",
+     "An Elman network that tags each word of a ticket-booking sentence with its slot "
+     "(other, dest, origin, arrive_time, depart_time); the readout's 5 outputs are the slot "
+     "scores."),
+    ("jordan", "Jordan RNN",
+     "A Jordan network that tags each word of a ticket-booking sentence with its slot; its "
+     "fed-back output is the 5 slot scores."),
+    ("lstm", "LSTM",
+     "An LSTM that tags each word of a ticket-booking sentence with its slot (other, dest, "
+     "origin, arrive_time, depart_time); the readout's 5 outputs are the slot scores."),
+    ("bilstm", "bidirectional LSTM",
+     "A bidirectional LSTM that tags each word of a ticket-booking sentence with its slot, "
+     "reading the sentence both ways; the readout's 5 outputs are the slot scores."),
+)
+
+
+def _slot_tagger(spec: tuple[str, str, str]) -> ShippedModel:
+    """The stepper's entry for one slot tagger: engine.slots.load_<model>_rnn, reading words."""
+    model, title, description = spec
+    return ShippedModel(
+        key=f"slots_{model}",
+        title=f"Slot filling: {title}",
+        description=description,
+        module="engine.slots",
+        loader=f"load_{model}_rnn",
+        encoder="encode",
+        labeller="tokens",
+        default_text="arrive Taipei on November 2nd",
+    )
+
+
 # Shipped models by key. Add one entry per model that pretrained/ ships.
 SHIPPED: dict[str, ShippedModel] = {
     "charlm": ShippedModel(
@@ -68,59 +101,7 @@ SHIPPED: dict[str, ShippedModel] = {
         labeller="tokens",
         default_text='The "print" function (a built-in) writes "text" to a file.',
     ),
-    "slots_elman": ShippedModel(
-        key="slots_elman",
-        title="Slot filling: Elman RNN",
-        description=(
-            "An Elman network that tags each word of a ticket-booking sentence with its slot "
-            "(other, dest, origin, arrive_time, depart_time); the readout's 5 outputs are the slot "
-            "scores."
-        ),
-        module="engine.slots",
-        loader="load_elman_rnn",
-        encoder="encode",
-        labeller="tokens",
-        default_text="arrive Taipei on November 2nd",
-    ),
-    "slots_jordan": ShippedModel(
-        key="slots_jordan",
-        title="Slot filling: Jordan RNN",
-        description=(
-            "A Jordan network that tags each word of a ticket-booking sentence with its slot; its "
-            "fed-back output is the 5 slot scores."
-        ),
-        module="engine.slots",
-        loader="load_jordan_rnn",
-        encoder="encode",
-        labeller="tokens",
-        default_text="arrive Taipei on November 2nd",
-    ),
-    "slots_lstm": ShippedModel(
-        key="slots_lstm",
-        title="Slot filling: LSTM",
-        description=(
-            "An LSTM that tags each word of a ticket-booking sentence with its slot (other, dest, "
-            "origin, arrive_time, depart_time); the readout's 5 outputs are the slot scores."
-        ),
-        module="engine.slots",
-        loader="load_lstm_rnn",
-        encoder="encode",
-        labeller="tokens",
-        default_text="arrive Taipei on November 2nd",
-    ),
-    "slots_bilstm": ShippedModel(
-        key="slots_bilstm",
-        title="Slot filling: bidirectional LSTM",
-        description=(
-            "A bidirectional LSTM that tags each word of a ticket-booking sentence with its slot, "
-            "reading the sentence both ways; the readout's 5 outputs are the slot scores."
-        ),
-        module="engine.slots",
-        loader="load_bilstm_rnn",
-        encoder="encode",
-        labeller="tokens",
-        default_text="arrive Taipei on November 2nd",
-    ),
+    **{tagger.key: tagger for tagger in map(_slot_tagger, _SLOT_TAGGERS)},
     "lecture_learned": ShippedModel(
         key="lecture_learned",
         title="Lecture: learned LSTM",
