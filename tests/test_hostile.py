@@ -187,18 +187,6 @@ def _wav_with_format(tag: int) -> bytes:
     return bytes(data)
 
 
-def test_every_hostile_upload_is_refused_quickly_and_runs_nothing(tmp_path):
-    marker = tmp_path / "was-unpickled"
-    for label, name, data in upload_corpus(marker):
-        start = time.perf_counter()
-        with pytest.raises(UploadError) as err:
-            parse(data, name)
-        took = time.perf_counter() - start
-        assert took < SECONDS, f"{label}: {took:.2f} s"
-        assert str(err.value), label
-        assert not marker.exists(), label
-
-
 def test_the_compressed_bomb_is_refused_without_allocating():
     bomb = npz_bomb()
     assert len(bomb) < 1_000_000  # ~200 MB of zeros inside
@@ -213,13 +201,7 @@ def test_the_compressed_bomb_is_refused_without_allocating():
 
 
 def test_messages_name_the_limit_or_place():
-    marker = Path("/nonexistent/never")
-    messages = {label: None for label, _, _ in upload_corpus(marker)}
-    for label, name, data in upload_corpus(marker):
-        try:
-            parse(data, name)
-        except UploadError as err:
-            messages[label] = str(err)
+    messages = refusal_messages("upload")
     assert "10,000" in messages["too long csv"] and "1,024" in messages["too wide csv"]
     assert "line 2" in messages["ragged csv"] and "line 2, column 2" in messages["nan csv"]
     assert "nested more than" in messages["deep json"]
@@ -303,18 +285,6 @@ def checkpoint_corpus(marker: Path) -> list[tuple[str, str, bytes]]:
     ]
 
 
-def test_every_hostile_checkpoint_is_refused_quickly_and_runs_nothing(tmp_path):
-    marker = tmp_path / "was-unpickled"
-    for label, name, data in checkpoint_corpus(marker):
-        start = time.perf_counter()
-        with pytest.raises(CheckpointError) as err:
-            load_user_model(data, name)
-        took = time.perf_counter() - start
-        assert took < SECONDS, f"{label}: {took:.2f} s"
-        assert str(err.value), label
-        assert not marker.exists(), label
-
-
 def test_the_marker_pickles_do_run_code_when_unpickled(tmp_path):
     # the corpus is only a test of refusal if loading it the unsafe way would have run code
     marker = tmp_path / "was-unpickled"
@@ -326,13 +296,7 @@ def test_the_marker_pickles_do_run_code_when_unpickled(tmp_path):
 
 
 def test_checkpoint_messages_say_what_was_found_and_expected():
-    marker = Path("/nonexistent/never")
-    got = {}
-    for label, name, data in checkpoint_corpus(marker):
-        try:
-            load_user_model(data, name)
-        except CheckpointError as err:
-            got[label] = str(err)
+    got = refusal_messages("checkpoint")
     assert "weight_hh_l1: expected [16, 4], got [16, 5]" in got["inconsistent shapes"]
     assert "missing ['bias_hh_l1']" in got["missing tensor"]
     assert "weight_ih_l0" in got["wrong names"] and "found tensors [bias, weight]" in got[
@@ -341,6 +305,41 @@ def test_checkpoint_messages_say_what_was_found_and_expected():
     assert "weights_only" in got["pickle bomb in torch zip"]
     assert "G = 4 (LSTM), 3 (GRU) or 1 (RNN)" in got["gate count 2"]
     assert "save_file(model.state_dict()" in got["noise pt"]
+
+
+# -- every hostile file is refused -----------------------------------------------------------
+
+# kind -> (its corpus of hostile files, the function that reads one, the error it must raise)
+REFUSERS = {
+    "upload": (upload_corpus, parse, UploadError),
+    "checkpoint": (checkpoint_corpus, load_user_model, CheckpointError),
+}
+
+
+@pytest.mark.parametrize("kind", list(REFUSERS))
+def test_every_hostile_file_is_refused_quickly_and_runs_nothing(kind, tmp_path):
+    corpus, read, error = REFUSERS[kind]
+    marker = tmp_path / "was-unpickled"
+    for label, name, data in corpus(marker):
+        start = time.perf_counter()
+        with pytest.raises(error) as err:
+            read(data, name)
+        took = time.perf_counter() - start
+        assert took < SECONDS, f"{label}: {took:.2f} s"
+        assert str(err.value), label
+        assert not marker.exists(), label
+
+
+def refusal_messages(kind: str) -> dict[str, str]:
+    """The message of each refused file in `kind`'s corpus, by label."""
+    corpus, read, error = REFUSERS[kind]
+    messages = {}
+    for label, name, data in corpus(Path("/nonexistent/never")):
+        try:
+            read(data, name)
+        except error as err:
+            messages[label] = str(err)
+    return messages
 
 
 # -- property-based fuzzing ------------------------------------------------------------------
