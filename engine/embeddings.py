@@ -380,11 +380,13 @@ def train_own(data: OwnData, settings: OwnSettings | None = None,
     else:
         fit = {"train_fit": frame_fit(model, train_items),
                "heldout_fit": frame_fit(model, test_items)}
-        meta = {"length": data.lengths}
+        meta = {}
         if held.any():
             meta["split"] = ["held out" if h else "train" for h in held]
+        if len(set(data.lengths)) > 1 or not meta:
+            meta["length"] = data.lengths
     if len(set(data.sources)) > 1:
-        meta["file"] = list(data.sources)
+        meta = {"file": list(data.sources), **meta}
     maps = {"pca": projection.project(codes, "pca")} if len(codes) >= 3 else {}
     metrics = {**fit, "losses": list(result.losses), "epochs": result.epochs,
                "stopped": result.stopped, "seconds": result.seconds,

@@ -87,3 +87,29 @@ def test_an_uploaded_recording_is_placed_and_rebuilt(page, server, tmp_path):  #
     wait_settled(page)
     assert "hum.wav" in page.locator('[data-testid="stPlotlyChart"]').first.inner_text()
     assert_clean(page, server)
+
+
+def test_your_own_sequences_train_stop_and_map(page, server, tmp_path):  # noqa: F811
+    import numpy as np
+
+    rng, t = np.random.default_rng(0), np.arange(24)
+    waves = np.stack([np.c_[np.sin((0.15, 0.45, 0.9)[i % 3] * t + rng.uniform(0, 6)),
+                            np.cos(0.1 * t)] for i in range(30)]).astype(np.float32)
+    path = tmp_path / "waves.npy"
+    np.save(path, waves)
+    open_page(page, server, "embeddings")
+    page.get_by_text("Your sequences (upload and train)").click()
+    wait_settled(page)
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(str(path))
+    page.wait_for_function("() => document.body.innerText.includes('30 sequences')",
+                           timeout=60_000)
+    wait_settled(page)
+    page.get_by_role("button", name="Train autoencoder").click()
+    page.get_by_role("button", name="Stop").click(timeout=60_000)
+    page.wait_for_function("() => document.body.innerText.includes('stopped early')",
+                           timeout=120_000)
+    page.wait_for_selector('[data-testid="stPlotlyChart"] .js-plotly-plot', timeout=120_000)
+    wait_settled(page, timeout=120_000)
+    assert "waves[0]" in page.inner_text("body")  # the picked point, its neighbours and view
+    assert len(page.locator('[data-testid="stPlotlyChart"]').all()) == 2
+    assert_clean(page, server)

@@ -155,9 +155,8 @@ def test_the_same_seed_trains_the_same_codes():
 
 
 def test_words_train_and_new_words_are_placed_like_the_encoder_says():
-    words = ("cat cats dog dogs bird birds walk walks walked talk talks talked ant ants "
-             "run runs").split()
-    data = E.own_data(parse(" ".join(words).encode(), "w.txt"))
+    text = "cat cats dog dogs bird birds walk walks walked talk talks talked ant ants run runs"
+    data = E.own_data(parse(text.encode(), "w.txt"))
     s = E.train_own(data, E.OwnSettings(epochs=120, hidden_size=64, max_seconds=600))
     assert s.mode == "tokens" and s.metrics["train_fit"] >= 0.5  # spelled back from 16 numbers
     assert s.meta["first letter"][0] == "c" and "split" not in s.meta  # too few to hold out

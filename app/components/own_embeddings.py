@@ -48,8 +48,8 @@ def _window(sequences: list) -> int:
     if not sequences or sequences[0].values is None:
         return 0
     longest = max(q.steps for q in sequences)
-    return int(st.number_input(
-        "Cut into windows of this many steps (0: each sequence whole)", 0,
+    return int(st.columns([1, 1.6])[0].number_input(
+        "Window length in steps (0: whole sequences)", 0,
         embeddings.OWN_MAX_STEPS, 0 if longest <= embeddings.OWN_MAX_STEPS else 50,
         key="emb.own.window",
         help="One long recording or time series becomes many short sequences, each one a "
