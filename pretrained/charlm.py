@@ -29,12 +29,7 @@ if str(ROOT) not in sys.path:  # run as a plain script from anywhere
     sys.path.insert(0, str(ROOT))
 
 from engine import charlm, checkpoint  # noqa: E402
-from pretrained.training import (  # noqa: E402
-    clipped_step,
-    learning_rate,
-    seeded_start,
-    set_learning_rate,
-)
+from pretrained import training  # noqa: E402
 
 OUT_DIR = ROOT / "pretrained" / "charlm"
 
@@ -64,7 +59,7 @@ def streams(idx: torch.Tensor, batch: int, offset: int) -> torch.Tensor:
 def train(cfg: TrainConfig, model_cfg: charlm.CharLMConfig, out_dir: Path | None,
           log=print) -> dict:
     """Train, save the checkpoint into out_dir (None: save nothing); returns its metrics."""
-    rng = seeded_start(cfg.threads, cfg.seed)
+    rng = training.seeded_start(cfg.threads, cfg.seed)
     text = charlm.load_corpus()
     train_text, heldout = charlm.split_corpus(text)
     idx = charlm.indices(train_text, model_cfg.alphabet)
@@ -82,13 +77,13 @@ def train(cfg: TrainConfig, model_cfg: charlm.CharLMConfig, out_dir: Path | None
             chunk = data[s * cfg.seq_len: (s + 1) * cfg.seq_len + 1]
             if len(chunk) < cfg.seq_len + 1:
                 break
-            set_learning_rate(opt, learning_rate(cfg, step, total))
+            training.set_learning_rate(opt, training.learning_rate(cfg, step, total))
             x = torch.nn.functional.one_hot(chunk[:-1], v).to(torch.float32)
             logits, state = model(x, state)
             state = tuple(h.detach() for h in state)
             loss = torch.nn.functional.cross_entropy(logits.reshape(-1, v),
                                                      chunk[1:].reshape(-1))
-            clipped_step(opt, model.parameters(), loss, cfg.clip)
+            training.clipped_step(opt, model.parameters(), loss, cfg.clip)
             losses.append(loss.item())
             step += 1
         train_bpc = float(np.mean(losses)) / math.log(2)

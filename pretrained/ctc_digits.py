@@ -27,12 +27,7 @@ if str(ROOT) not in sys.path:  # run as a plain script from anywhere
     sys.path.insert(0, str(ROOT))
 
 from engine import checkpoint, digits  # noqa: E402
-from pretrained.training import (  # noqa: E402
-    clipped_step,
-    learning_rate,
-    seeded_start,
-    set_learning_rate,
-)
+from pretrained import training  # noqa: E402
 
 OUT_DIR = ROOT / "pretrained" / "ctc_digits"
 
@@ -56,7 +51,7 @@ class TrainConfig:
 def train(cfg: TrainConfig, model_cfg: digits.RecogniserConfig, out_dir: Path | None,
           log=print) -> list[dict]:
     """Train, save the snapshots into out_dir (None: save nothing); returns per-epoch metrics."""
-    rng = seeded_start(cfg.threads, cfg.seed)
+    rng = training.seeded_start(cfg.threads, cfg.seed)
     model = digits.Recogniser(model_cfg, seed=cfg.seed)
     opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
     heldout = digits.heldout_strips()
@@ -69,12 +64,12 @@ def train(cfg: TrainConfig, model_cfg: digits.RecogniserConfig, out_dir: Path | 
                                      augment=cfg.augment)
         losses = []
         for b in range(0, len(strips), cfg.batch_size):
-            set_learning_rate(opt, learning_rate(cfg, step, total_steps))
+            training.set_learning_rate(opt, training.learning_rate(cfg, step, total_steps))
             images, widths, targets, lengths = digits.batch(strips[b: b + cfg.batch_size])
             log_probs = model(images)  # [W, B, 11]
             loss = torch.nn.functional.ctc_loss(log_probs, targets, widths, lengths,
                                                 blank=digits.BLANK, zero_infinity=True)
-            clipped_step(opt, model.parameters(), loss, cfg.clip)
+            training.clipped_step(opt, model.parameters(), loss, cfg.clip)
             losses.append(loss.item())
             step += 1
         score = digits.evaluate(model, heldout)

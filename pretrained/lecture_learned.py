@@ -29,7 +29,7 @@ if str(ROOT) not in sys.path:  # run as a plain script from anywhere
 
 from engine import checkpoint, lee  # noqa: E402
 from engine.cells import build_model  # noqa: E402
-from pretrained.training import clipped_step  # noqa: E402
+from pretrained import training  # noqa: E402
 
 
 @dataclass
@@ -66,7 +66,7 @@ def train(cfg: TrainConfig, log=print) -> torch.nn.Module:
     for step in range(cfg.steps):
         x, y = batch(cfg.batch_size, cfg.length, step)
         loss = ((model(x)[0][..., 0] - y) ** 2).mean()
-        clipped_step(opt, model.parameters(), loss, cfg.clip)
+        training.clipped_step(opt, model.parameters(), loss, cfg.clip)
         schedule.step()
         if step % 1000 == 0 or step == cfg.steps - 1:
             log(f"step {step:5d}  loss {loss.item():.4f}  ({time.perf_counter() - start:.0f} s)")

@@ -28,7 +28,7 @@ if str(ROOT) not in sys.path:  # run as a plain script from anywhere
     sys.path.insert(0, str(ROOT))
 
 from engine import checkpoint, slots  # noqa: E402
-from pretrained.training import clipped_step  # noqa: E402
+from pretrained import training  # noqa: E402
 
 OUT_DIR = ROOT / "pretrained" / "slots"
 
@@ -99,7 +99,7 @@ def train_one(model: str, encoding: str, vocabulary: tuple[str, ...], buckets, c
             x, y = buckets[b][0][:, idx], buckets[b][1][:, idx]
             scores = tagger(dropped(x, encoding, cfg, gen))
             loss = loss_fn(scores.reshape(-1, len(slots.SLOTS)), y.reshape(-1))
-            clipped_step(opt, tagger.parameters(), loss, cfg.clip)
+            training.clipped_step(opt, tagger.parameters(), loss, cfg.clip)
             schedule.step()
             total += loss.item()
         log(f"  {model:11s} {encoding:7s} epoch {epoch + 1}  loss {total / len(batches):.4f}")
