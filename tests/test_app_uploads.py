@@ -100,6 +100,14 @@ def test_stepper_steps_your_own_model_through_your_own_sequence():
     got = resources.get_trace(choice, None, steps).hidden
     torch.testing.assert_close(got, expected, rtol=0, atol=1e-6)
     assert any(m.value.startswith("**Step 1 of 5**") for m in at.markdown)
+    # the page's link keeps the sequence and asks whoever opens it for the model file
+    link = {k: at.query_params[k] for k in at.query_params}
+    assert link["model"] == "own" and link["seq"] == "custom" and link["step"] == "1", link
+    assert any("never the model file" in c.value for c in at.caption)
+    opened = run_app("views/stepper.py", timeout=120, **link)
+    assert opened.selectbox(key="picker.model").value == "own"
+    assert any(u.label.startswith("Upload your trained") for u in opened.get("file_uploader"))
+    assert any("lecture's LSTM is shown" in c.value for c in opened.caption)
     # a bad model: the error shows and the last good model stays
     at.file_uploader(key="upload.stepper_model.file").set_value(("m.safetensors", b"\0" * 9,
                                                                  OCTET)).run()

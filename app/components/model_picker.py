@@ -128,8 +128,8 @@ def load_url(params) -> list[str]:
 
 def url_params(choice: ModelChoice) -> dict[str, str]:
     """The URL parameters that reproduce `choice`."""
-    if choice.is_own:  # an uploaded model cannot travel in a link
-        return {}
+    if choice.is_own:  # the file cannot travel in a link: it asks for an upload instead
+        return {"model": "own"}
     if choice.is_lecture or choice.is_shipped:
         return {"model": choice.kind}
     params = {"model": choice.kind, "in": choice.input_size, "hid": choice.hidden_size}
@@ -188,6 +188,8 @@ def _own_choice() -> ModelChoice:
     if own is None:
         st.caption("Until a model is uploaded, the lecture's LSTM is shown.")
         return LECTURE
+    st.caption("This page's link keeps the sequence and the step but never the model file: "
+               "whoever opens it is asked to upload the model.")
     info = own.info
     return ModelChoice("own", info.input_size, info.hidden_size, info.num_layers,
                        info.bidirectional, digest=own.digest, cell=info.kind)
