@@ -15,52 +15,33 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
-import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "app")]
 
-from common import BARE_APP, label, time_clicks  # noqa: E402
-from harness import AppServer, chromium_path, launch_browser, wait_settled  # noqa: E402
+from common import beside_bare_app, clicks_line, label, time_clicks  # noqa: E402
+from harness import wait_settled  # noqa: E402
 from labs import LABS  # noqa: E402
-from playwright.sync_api import sync_playwright  # noqa: E402
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clicks", type=int, default=8, help="clicks per measurement")
     args = parser.parse_args()
-    if chromium_path() is None:
-        sys.exit("Chromium is not installed: apt-get install chromium")
-
-    with tempfile.TemporaryDirectory() as tmp:
-        bare_script = Path(tmp) / "bare.py"
-        bare_script.write_text(BARE_APP)
-        with AppServer() as app, AppServer(bare_script) as bare, sync_playwright() as pw:
-            browser = launch_browser(pw)
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-
-            page.goto(bare.url)
+    with beside_bare_app(args.clicks) as (page, app, bare_times):
+        for path in [""] + [lab.url_path for lab in LABS]:
+            page.goto(f"{app.url}/{path}")
             wait_settled(page)
-            time_clicks(page, label, 2)  # warm-up
-            bare_times = time_clicks(page, label, args.clicks)
-
-            for path in [""] + [lab.url_path for lab in LABS]:
-                page.goto(f"{app.url}/{path}")
-                wait_settled(page)
-            page.goto(f"{app.url}/stepper?seq=random&rs=1")
-            wait_settled(page)
-            time_clicks(page, label, 2)  # warm-up: caches, first plotly render
-            app_times = time_clicks(page, label, min(args.clicks, 9))
-            peak = app.peak_rss_bytes()
-            browser.close()
+        page.goto(f"{app.url}/stepper?seq=random&rs=1")
+        wait_settled(page)
+        time_clicks(page, label, 2)  # warm-up: caches, first plotly render
+        app_times = time_clicks(page, label, min(args.clicks, 9))
+        peak = app.peak_rss_bytes()
 
     bare_median, app_median = statistics.median(bare_times), statistics.median(app_times)
-    print(f"bare Streamlit button, click → settled: median {bare_median:.3f} s "
-          f"({', '.join(f'{t:.3f}' for t in bare_times)})")
-    print(f"stepper Next, click → settled:          median {app_median:.3f} s "
-          f"({', '.join(f'{t:.3f}' for t in app_times)})")
+    print(f"bare Streamlit button, click → settled: {clicks_line(bare_times)}")
+    print(f"stepper Next, click → settled:          {clicks_line(app_times)}")
     print(f"ratio stepper / bare: {app_median / bare_median:.2f}×; "
           f"goal ≤ 0.3 s: {'PASS' if app_median <= 0.3 else 'MISS'}")
     print(f"app peak RSS after visiting every page: {peak / 2**20:.0f} MiB; "

@@ -18,16 +18,14 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "tests"), str(ROOT)]
 
-from common import BARE_APP, label, time_clicks  # noqa: E402
-from harness import AppServer, chromium_path, launch_browser, wait_settled  # noqa: E402
-from playwright.sync_api import sync_playwright  # noqa: E402
+from common import beside_bare_app, clicks_line, label, time_clicks  # noqa: E402
+from harness import wait_settled  # noqa: E402
 
 from engine import charlm  # noqa: E402
 
@@ -40,41 +38,25 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clicks", type=int, default=9, help="clicks per measurement")
     args = parser.parse_args()
-    if chromium_path() is None:
-        sys.exit("Chromium is not installed: apt-get install chromium")
     assert len(TEXT_500) == 500
 
-    with tempfile.TemporaryDirectory() as tmp:
-        bare_script = Path(tmp) / "bare.py"
-        bare_script.write_text(BARE_APP)
-        with AppServer() as app, AppServer(bare_script) as bare, sync_playwright() as pw:
-            browser = launch_browser(pw)
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-
-            page.goto(bare.url)
-            wait_settled(page)
-            time_clicks(page, label, 2)  # warm-up
-            bare_times = time_clicks(page, label, args.clicks)
-
-            page.goto(f"{app.url}/charlm")
-            wait_settled(page)
-            area = page.get_by_role("textbox", name="Text")
-            area.fill(TEXT_500)
-            start = time.perf_counter()
-            area.press("Control+Enter")
-            page.wait_for_function(
-                "() => document.body.innerText.includes('Step 1 of 500')", polling=5)
-            wait_settled(page)
-            new_text = time.perf_counter() - start
-            time_clicks(page, label, 2)  # warm-up
-            app_times = time_clicks(page, label, args.clicks)
-            browser.close()
+    with beside_bare_app(args.clicks) as (page, app, bare_times):
+        page.goto(f"{app.url}/charlm")
+        wait_settled(page)
+        area = page.get_by_role("textbox", name="Text")
+        area.fill(TEXT_500)
+        start = time.perf_counter()
+        area.press("Control+Enter")
+        page.wait_for_function(
+            "() => document.body.innerText.includes('Step 1 of 500')", polling=5)
+        wait_settled(page)
+        new_text = time.perf_counter() - start
+        time_clicks(page, label, 2)  # warm-up
+        app_times = time_clicks(page, label, args.clicks)
 
     bare_median, app_median = statistics.median(bare_times), statistics.median(app_times)
-    print(f"bare Streamlit button, click → settled:        median {bare_median:.3f} s "
-          f"({', '.join(f'{t:.3f}' for t in bare_times)})")
-    print(f"Character LSTM Next (500 chars), → settled:    median {app_median:.3f} s "
-          f"({', '.join(f'{t:.3f}' for t in app_times)})")
+    print(f"bare Streamlit button, click → settled:        {clicks_line(bare_times)}")
+    print(f"Character LSTM Next (500 chars), → settled:    {clicks_line(app_times)}")
     print(f"ratio Character LSTM / bare: {app_median / bare_median:.2f}×; "
           f"goal ≤ 0.3 s: {'PASS' if app_median <= 0.3 else 'MISS'}")
     print(f"new 500-character text → settled (once per text): {new_text:.3f} s")

@@ -1,13 +1,17 @@
 """Timing helpers shared by the bench scripts.
 
 The scripts run as `python bench/X.py` from the repository root, so Python puts this folder on
-sys.path first and `from common import ...` finds this file.
+sys.path first and `from common import ...` finds this file. The browser helpers at the end need
+tests/ on sys.path too (for tests/harness.py) and Playwright.
 """
 
 from __future__ import annotations
 
+import contextlib
 import platform
 import statistics
+import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -87,3 +91,35 @@ def time_clicks(page, label_of, clicks: int) -> list[float]:
         )
         times.append(time.perf_counter() - start)
     return times
+
+
+def clicks_line(times: list[float]) -> str:
+    """"median 0.123 s (0.120, 0.125, ...)" for a list of click times."""
+    return f"median {statistics.median(times):.3f} s ({', '.join(f'{t:.3f}' for t in times)})"
+
+
+@contextlib.contextmanager
+def beside_bare_app(clicks: int):
+    """The real app and the bare one-button app served side by side, one headless Chromium page.
+
+    Times `clicks` clicks on the bare app's Next first (after two untimed ones), then yields
+    (page, the app's AppServer, the bare app's times); the browser is closed afterwards.
+    """
+    from harness import AppServer, chromium_path, launch_browser, wait_settled
+    from playwright.sync_api import sync_playwright
+
+    if chromium_path() is None:
+        sys.exit("Chromium is not installed: apt-get install chromium")
+    with tempfile.TemporaryDirectory() as tmp:
+        bare_script = Path(tmp) / "bare.py"
+        bare_script.write_text(BARE_APP)
+        with AppServer() as app, AppServer(bare_script) as bare, sync_playwright() as pw:
+            browser = launch_browser(pw)
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+
+            page.goto(bare.url)
+            wait_settled(page)
+            time_clicks(page, label, 2)  # warm-up
+            bare_times = time_clicks(page, label, clicks)
+            yield page, app, bare_times
+            browser.close()
