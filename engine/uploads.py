@@ -298,7 +298,8 @@ def decode_text(data: bytes, filename: str) -> str:
 # -- CSV / TSV -------------------------------------------------------------------------------
 
 
-def _is_number(cell: str) -> bool:
+def is_number(cell: str) -> bool:
+    """True when float() reads the cell (so "nan", "inf" and "1e5" count as numbers)."""
     try:
         float(cell)
     except ValueError:
@@ -321,7 +322,7 @@ def _read_csv(data: bytes, stem: str, ext: str) -> list[Sequence]:
         if len(cells) > MAX_FEATURES:
             raise _fail(f"{filename}, line {line_no} has {len(cells):,} columns; at most "
                         f"{MAX_FEATURES:,} features per step are accepted.")
-        if not rows and header is None and not all(_is_number(c) for c in cells if c):
+        if not rows and header is None and not all(is_number(c) for c in cells if c):
             header = cells
             continue
         rows.append((line_no, cells))
@@ -346,7 +347,7 @@ def _read_csv(data: bytes, stem: str, ext: str) -> list[Sequence]:
     if values is None:  # find the first cell that is not a number, to say where it is
         for line_no, cells in rows:
             for col, cell in enumerate(cells, 1):
-                if not _is_number(cell):
+                if not is_number(cell):
                     name = f" (“{header[col - 1]}”)" if header else ""
                     what = "is empty" if not cell else f"is {cell[:40]!r}, which is not a number"
                     raise _fail(f"{filename}, line {line_no}, column {col}{name} {what}; every "

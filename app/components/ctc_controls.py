@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from engine import ctc
-from engine.uploads import parse
+from engine.uploads import is_number, parse
 
 PAGE_SIZE = 20  # alignments per page
 MAX_PAGES = 5_000  # deeper pages would take the generator too long to reach
@@ -236,14 +236,6 @@ def decode_table(greedy: list[int], beams: list[tuple[list[int], float]], alphab
 # -- Your own posteriors ---------------------------------------------------------------------
 
 
-def _is_number(cell: str) -> bool:
-    try:
-        float(cell)
-    except ValueError:
-        return False
-    return True
-
-
 def parse_matrix(text: str) -> np.ndarray:
     """Rows of numbers (one frame per line; commas, semicolons or spaces) → [T, C] float64.
 
@@ -254,7 +246,7 @@ def parse_matrix(text: str) -> np.ndarray:
         cells = [c for c in _SPLIT.split(line.strip()) if c]
         if not cells or cells[0].startswith("#"):
             continue
-        bad = [col for col, cell in enumerate(cells, start=1) if not _is_number(cell)]
+        bad = [col for col, cell in enumerate(cells, start=1) if not is_number(cell)]
         if bad and not rows and len(bad) == len(cells):
             continue  # a header line
         if bad:
