@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import base64
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
+from apptest import run_app
 from streamlit.testing.v1 import AppTest
 
 from engine import autoencoder as ae
 from engine import embeddings, projection
-
-ROOT = Path(__file__).resolve().parents[1]
-APP = str(ROOT / "app" / "streamlit_app.py")
 
 
 @pytest.fixture(scope="module")
@@ -24,12 +21,7 @@ def shipped() -> embeddings.EmbeddingSet:
 
 @pytest.fixture
 def at() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=180)
-    at.run()
-    at.switch_page("views/embeddings.py")
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return run_app("views/embeddings.py", timeout=180)
 
 
 def metric(at: AppTest, label: str) -> str:
@@ -183,7 +175,7 @@ def test_your_own_sequences_train_an_autoencoder_whose_map_you_see(at):
     # new sequences placed into the frozen map; a file of another width is refused
     at.file_uploader(key="emb.own.place.file").set_value(
         ("more.npy", npy(own_waves(4, 5)), "application/octet-stream")).run()
-    placed = next(t for t in chart(at)["data"] if t["name"] == "your words")
+    placed = next(t for t in chart(at)["data"] if t["name"] == "your sequences")
     assert placed["text"] == [f"more[{i}]" for i in range(4)]
     assert list(at.dataframe[-1].value["nearest trained sequence"])[0].startswith("waves[")
     at.file_uploader(key="emb.own.place.file").set_value(
@@ -200,3 +192,40 @@ def test_too_few_sequences_say_how_many_are_needed(at):
         [("few.npy", npy(own_waves(3, 0)), "application/octet-stream")]).run()
     assert not at.exception and at.button(key="emb.own.train").disabled
     assert any("found 3 sequences; an autoencoder needs at least 8" in e.value for e in at.error)
+
+
+def test_an_uploaded_word_list_is_placed_with_the_typed_words(at, shipped):
+    at.text_input(key="emb.new").set_value("cat").run()
+    at.file_uploader(key="emb.words.file").set_value(
+        ("list.txt", b"Dogs\nwalking\ncat\n", "text/plain")).run()
+    assert not at.exception and not at.error
+    placed = next(t for t in chart(at)["data"] if t["name"] == "your words")
+    assert placed["text"] == ["cat", "dogs", "walking"]  # lower-cased, each once
+    codes = ae.encode(shipped.model, ["cat", "dogs", "walking"])
+    assert np.allclose(np.c_[arr(placed["x"]), arr(placed["y"])],
+                       projection.place(shipped.maps["umap"], codes), atol=1e-5)
+    at.file_uploader(key="emb.words.file").set_value(("bad.txt", b"caf\xc3\xa9 ok",
+                                                      "text/plain")).run()
+    assert any("Could not place those words" in e.value and "é" in e.value for e in at.error)
+    assert len(at.get("plotly_chart")) == 1  # the map stays
+
+
+def test_several_recordings_are_placed_and_each_can_be_seen(at):
+    from engine.uploads import example
+
+    spoken = embeddings.load_set("audio")
+    at.radio(key="emb.set").set_value("audio").run()
+    _, wav = example(".wav")
+    at.file_uploader(key="emb.wav").set_value([("a.wav", wav, "audio/wav"),
+                                               ("b.wav", wav, "audio/wav"),
+                                               ("junk.wav", b"RIFF0000WAVEjunk", "audio/wav")]
+                                              ).run()
+    assert not at.exception
+    assert any("Could not place junk.wav" in e.value for e in at.error)
+    placed = next(t for t in chart(at)["data"] if t["name"] == "your recordings")
+    assert placed["text"] == ["a.wav", "b.wav"]
+    want = embeddings.place_recording(spoken, wav, spoken.maps["umap"])[1][0]
+    assert np.allclose([arr(placed["x"])[0], arr(placed["y"])[0]], want, atol=1e-5)
+    at.selectbox(key="emb.wav_pick").set_value(1).run()
+    titles = [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
+    assert "your recording: b.wav" in titles

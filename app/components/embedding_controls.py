@@ -8,11 +8,13 @@ import pandas as pd
 import streamlit as st
 
 import resources
-from components import own_embeddings
+from components import own_embeddings, upload
 from engine import embeddings, projection
 
 DEFAULT_ACTIVE = ("umap", tuple(sorted({k: v for k, v in projection.UMAP_DEFAULTS.items()}
                                        .items())))
+MAX_RECORDINGS = 10  # WAV files placed at once
+MAX_PLACED_WORDS = 500  # words of a typed or uploaded list placed at once
 WARM_WAIT_S = 180.0  # longest wait for UMAP's background compilation before giving up
 
 
@@ -76,8 +78,9 @@ def compute_map(name: str, active: tuple[str, tuple], warm: projection.WarmUp,
 
 
 def view_controls(s: embeddings.EmbeddingSet) -> tuple[str, str, str, object]:
-    """(colour-by, search text, new words typed ("" for a spoken or own set), uploaded WAV
-    (spoken set) or upload.Uploaded (own set) or None)."""
+    """(colour-by, search text, new words typed ("" for a spoken or own set), and what was
+    uploaded to place: a word list (upload.Uploaded or None) for the words set, WAV files (a
+    list) for the spoken set, a file of sequences (upload.Uploaded or None) for an own set)."""
     left, mid, right = st.columns([1, 1.3, 1.7])
     own = s.name == own_embeddings.OWN  # its choices change with each training
     colour = left.selectbox("Colour by", list(s.meta), key=f"emb.colour.{s.name}"
@@ -88,16 +91,33 @@ def view_controls(s: embeddings.EmbeddingSet) -> tuple[str, str, str, object]:
         with right:
             return colour, query.strip().lower(), "", own_embeddings.place_controls(s)
     if s.mode != "tokens":
-        wav = right.file_uploader(
-            "Place your own recording of one word (WAV)", type=["wav"], key="emb.wav",
-            help="Any sample rate, mono or stereo, integer PCM. It is resampled, trimmed, "
-                 "turned into log-mel frames like the shipped recordings, encoded and placed.")
-        return colour, query.strip().lower(), "", wav
+        wavs = right.file_uploader(
+            "Place your own recordings of one word each (WAV)", type=["wav"], key="emb.wav",
+            accept_multiple_files=True,
+            help="Any sample rate, mono or stereo, integer PCM. Each is resampled, trimmed, "
+                 "turned into log-mel frames like the shipped recordings, encoded and placed. "
+                 f"Up to {MAX_RECORDINGS} at once.")
+        return colour, query.strip().lower(), "", wavs[:MAX_RECORDINGS]
     typed = right.text_input("Place your own words", key="emb.new", placeholder="e.g. "
                              "cat cats running",
                              help="Encoded by the trained encoder and placed into the map "
                                   "without moving the other points. Letters a–z only.")
-    return colour, query.strip().lower(), typed, None
+    with right.popover("…or upload a word list", icon=":material/upload_file:"):
+        words = upload.sequence_upload(
+            "emb.words", "A word list (TXT: one word per line or separated by spaces; JSON)",
+            (".txt", ".json"))
+        upload.examples((".txt",), "emb.words", inline=True)
+    return colour, query.strip().lower(), typed, words
+
+
+def words_of(typed: str, uploaded) -> list[str]:
+    """The words to place: those typed, then those of an uploaded word list (at most
+    MAX_PLACED_WORDS), lower-cased, each once."""
+    text = typed
+    if uploaded is not None:
+        text += " " + " ".join(" ".join(q.tokens) for q in uploaded.sequences
+                               if q.tokens is not None)
+    return embeddings.parse_words(text)[:MAX_PLACED_WORDS]
 
 
 def search(labels: list[str], query: str) -> list[int]:

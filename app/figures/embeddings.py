@@ -9,6 +9,7 @@ from plotly.colors import qualitative
 from figures.style import FONT_FAMILY, FONT_SIZE, MUTED, PAPER, TEXT
 
 PALETTE = tuple(qualitative.Alphabet)  # 26 distinct colours
+MAX_LABELS = 20  # placed points labelled on the map
 MAX_CATEGORIES = 26  # beyond this, the rarest categories share one grey "other"
 
 
@@ -25,11 +26,13 @@ def _categories(values: list) -> tuple[list[str], list[str]]:
 def embedding_figure(coords: np.ndarray, words: list[str], colour: list, colour_name: str,
                      highlight: list[int] = (), selected: int | None = None,
                      new_coords: np.ndarray | None = None, new_words: list[str] = (),
+                     new_name: str = "your words",
                      title: str = "") -> go.Figure:
     """Scatter of coords [N, 2] (hover: word); colour [N] numeric → colour bar, else legend.
 
     `highlight`: indices drawn ringed (search matches); `selected`: one index drawn as a star;
-    `new_coords` [M, 2] with `new_words`: placed new words, labelled diamonds.
+    `new_coords` [M, 2] with `new_words`: placed new sequences, labelled diamonds (legend:
+    `new_name`).
     Every point of the base traces carries its index in customdata (for selections).
     """
     fig = go.Figure()
@@ -71,14 +74,15 @@ def embedding_figure(coords: np.ndarray, words: list[str], colour: list, colour_
                     "line": {"color": "#111827", "width": 1.5}}))
     if new_coords is not None and len(new_words):
         fig.add_trace(go.Scattergl(
-            x=new_coords[:, 0], y=new_coords[:, 1], mode="markers", name="your words",
+            x=new_coords[:, 0], y=new_coords[:, 1], mode="markers", name=new_name,
             text=list(new_words), hovertemplate="<b>%{text}</b><extra>placed</extra>",
             marker={"symbol": "diamond", "size": 14, "color": "#ef4444",
                     "line": {"color": "#111827", "width": 1.5}}))
     long_names = numeric or max(len(str(v)) for v in colour) > 12  # legend below the map
     labels = [] if selected is None else [(coords[selected], words[selected], TEXT, 20)]
     if new_coords is not None:
-        labels += [(xy, w, "#b91c1c", -20) for xy, w in zip(new_coords, new_words, strict=True)]
+        labels += [(xy, w, "#b91c1c", -20) for xy, w in  # the first few; hover names them all
+                   zip(new_coords[:MAX_LABELS], new_words[:MAX_LABELS], strict=True)]
     for xy, text, ink, shift in labels:  # annotations stay above the WebGL layer
         fig.add_annotation(x=float(xy[0]), y=float(xy[1]), text=f"<b>{text}</b>", showarrow=False,
                            yshift=shift, font={"size": 15, "color": ink},

@@ -2,6 +2,7 @@
 
 import hashlib
 
+import numpy as np
 import streamlit as st
 
 import resources
@@ -30,19 +31,23 @@ method, params = proj.method, tuple(sorted((k, v) for k, v in proj.params.items(
                                            if k != "seed"))
 colour, query, typed, upload = ctl.view_controls(s)
 
-new_words, new_coords, recording, placed_table = [], None, None, None
-if own and upload is not None:
-    new_words, new_coords, placed_table = own_embeddings.placed(s, upload, proj)
-elif upload is not None:
-    try:
-        data = upload.getvalue()
-        recording = resources.get_placed_recording(name, method, params,
-                                                   hashlib.sha256(data).hexdigest(), data)
-        new_words, new_coords = [upload.name], recording[1]
-    except ValueError as exc:
-        st.error(f"Could not place {upload.name}: {exc}")
-if typed.strip():
-    new_words = embeddings.parse_words(typed)
+new_words, new_coords, recordings, placed_table = [], None, [], None
+if own:
+    if upload is not None:
+        new_words, new_coords, placed_table = own_embeddings.placed(s, upload, proj)
+elif s.mode != "tokens":
+    for wav in upload:
+        try:
+            data = wav.getvalue()
+            recordings.append((wav.name, resources.get_placed_recording(
+                name, method, params, hashlib.sha256(data).hexdigest(), data)))
+        except ValueError as exc:
+            st.error(f"Could not place {wav.name}: {exc}")
+    if recordings:
+        new_words = [n for n, _ in recordings]
+        new_coords = np.concatenate([r[1] for _, r in recordings])
+elif typed.strip() or upload is not None:
+    new_words = ctl.words_of(typed, upload)
     try:
         codes, new_coords, rebuilt = resources.get_placed_words(name, method, params,
                                                                 tuple(new_words))
@@ -58,6 +63,8 @@ settings = dict(params)
 fig = embedding_figure(
     proj.coords, s.labels, s.meta[colour], colour, highlight=hits, selected=i,
     new_coords=new_coords, new_words=new_words,
+    new_name="your words" if s.mode == "tokens" else "your recordings" if recordings
+    else "your sequences",
     title=method.upper() + (f" · n_neighbors {settings.get('n_neighbors', 15)}, min_dist "
                             f"{settings.get('min_dist', 0.1)}, "
                             f"{settings.get('metric', 'euclidean')}" if method == "umap" else ""))
@@ -104,9 +111,14 @@ if s.mode != "tokens":
                                 resources.get_rebuilt_frames(name, i))
     st.plotly_chart(frames_figure(original, rebuilt_frames, f"“{s.labels[i]}”", own=own),
                     key="emb.frames")
-    if recording is not None:
-        st.plotly_chart(frames_figure(recording[0], recording[2],
-                                      f"your recording: {upload.name}"), key="emb.own_frames")
+    if recordings:
+        shown = 0
+        if len(recordings) > 1:
+            shown = st.selectbox("Your recording", range(len(recordings)), key="emb.wav_pick",
+                                 format_func=lambda k: recordings[k][0])
+        wav_name, (frames, _, rebuilt_wav) = recordings[shown]
+        st.plotly_chart(frames_figure(frames, rebuilt_wav, f"your recording: {wav_name}"),
+                        key="emb.own_frames")
     if not own:
         st.caption(f"Word→plural offsets point the same way: mean cosine "
                    f"{s.metrics['plural_offset_cosine']:.2f} between word→plural offset "
@@ -116,7 +128,7 @@ if placed_table is not None:
     st.markdown(f"**{upload.name}**, placed into the frozen map (red diamonds): encoded, then "
                 "decoded back from the code.")
     st.dataframe(placed_table, hide_index=True, width="content")
-elif new_words and new_coords is not None and recording is None:
+elif new_words and new_coords is not None and not recordings:
     st.markdown("**Your words**, placed into the frozen map (red diamonds): encoded, then "
                 "decoded back from the code.")
     st.table({"word": new_words, "rebuilt from its code": rebuilt,
