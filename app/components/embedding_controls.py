@@ -102,7 +102,9 @@ def view_controls(s: embeddings.EmbeddingSet) -> tuple[str, str, str, object]:
                              "cat cats running",
                              help="Encoded by the trained encoder and placed into the map "
                                   "without moving the other points. Letters a–z only.")
-    with right.popover("…or upload a word list", icon=":material/upload_file:"):
+    loaded = st.session_state.get("emb.words.file")  # the list's name shows on the button
+    with right.popover(f"Word list: {loaded.name}" if loaded else "…or upload a word list",
+                       icon=":material/upload_file:"):
         words = upload.sequence_upload(
             "emb.words", "A word list (TXT: one word per line or separated by spaces; JSON)",
             (".txt", ".json"))

@@ -114,8 +114,9 @@ if s.mode != "tokens":
     if recordings:
         shown = 0
         if len(recordings) > 1:
-            shown = st.selectbox("Your recording", range(len(recordings)), key="emb.wav_pick",
-                                 format_func=lambda k: recordings[k][0])
+            shown = st.columns([1, 2])[0].selectbox(
+                "Your recording", range(len(recordings)), key="emb.wav_pick",
+                format_func=lambda k: recordings[k][0])
         wav_name, (frames, _, rebuilt_wav) = recordings[shown]
         st.plotly_chart(frames_figure(frames, rebuilt_wav, f"your recording: {wav_name}"),
                         key="emb.own_frames")
