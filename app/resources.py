@@ -445,3 +445,14 @@ def get_placed_recording(name: str, method: str, params: tuple, sha256: str, _da
 
     return embeddings.place_recording(get_embedding_set(name), _data,
                                       get_embedding_map(name, method, params))
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def get_own_placement(codes_sha256: str, method: str, params: tuple, file_sha256: str,
+                      window: int, _s, _sequences: list, _proj):
+    """engine.embeddings.place_own of an uploaded file (keyed by the SHA-256 of its bytes) into
+    the map (method, params) of a set this session trained (keyed by the SHA-256 of its
+    codes)."""
+    from engine import embeddings
+
+    return embeddings.place_own(_s, _sequences, _proj, window)

@@ -162,6 +162,8 @@ OWN_MIN = 8  # fewest sequences an autoencoder is trained on
 OWN_MAX = 2_000  # most sequences trained on at once
 OWN_MAX_STEPS = 500  # longest sequence trained on whole; longer ones must be cut into windows
 OWN_MAX_WORD = 40  # longest word read letter by letter
+OWN_MAX_VALUES = 4_000_000  # most numbers (steps x features, all sequences) trained on at once
+REBUILD_CHUNK = 256  # sequences decoded together when scoring or placing (bounds memory)
 OWN_HELDOUT_FROM = 20  # with at least this many sequences, HELDOUT_FRACTION are held out
 HELDOUT_FRACTION = 0.15
 _PUNCTUATION = ".,;:!?\"'()[]{}«»“”‘’"
@@ -266,9 +268,12 @@ def _own_words(text: list) -> OwnData:
             else:
                 seen.setdefault(w, s.name)
     words = list(seen)
+    notes = []
+    if len(words) > OWN_MAX:
+        notes.append(f"the first {OWN_MAX:,} of {len(words):,} different words are used")
+        words = words[:OWN_MAX]
     _count_check(len(words), "different words", "upload a longer word list (one word per line "
                  "or separated by spaces)")
-    notes = []
     if too_long:
         notes.append(f"{len(too_long)} word{'s' * (len(too_long) != 1)} longer than "
                      f"{OWN_MAX_WORD} characters left out (e.g. {too_long[0][:20]}…)")
@@ -287,6 +292,10 @@ def _own_frames(sequences: list, window: int) -> OwnData:
     if window < 0 or window > OWN_MAX_STEPS or window == 1:
         raise ValueError(f"window length must be 0 (whole sequences) or 2 … {OWN_MAX_STEPS}, "
                          f"got {window}")
+    total = sum(s.steps for s in sequences) * width
+    if total > OWN_MAX_VALUES:
+        raise ValueError(f"the files hold {total:,} numbers; at most {OWN_MAX_VALUES:,} are "
+                         f"trained on at once: upload fewer or shorter sequences")
     items, labels, sources = [], [], []
     for s in sequences:
         values = np.asarray(s.values, dtype=np.float32)
@@ -325,12 +334,18 @@ def _own_split(n: int, seed: int) -> np.ndarray:
     return held
 
 
+def rebuild(model: ae.SeqAutoencoder, frames: list[np.ndarray]) -> list[np.ndarray]:
+    """ae.reconstruct of frame arrays, REBUILD_CHUNK sequences at a time."""
+    return [r for i in range(0, len(frames), REBUILD_CHUNK)
+            for r in ae.reconstruct(model, frames[i : i + REBUILD_CHUNK])]
+
+
 def frame_fit(model: ae.SeqAutoencoder, frames: list[np.ndarray]) -> float:
     """R² of the frames' reconstructions: 1 − squared error / squared deviation from each
     feature's mean (0 = no better than the mean; the frames must be normalised, mean 0)."""
     if not frames:
         return float("nan")
-    rebuilt = ae.reconstruct(model, frames)
+    rebuilt = rebuild(model, frames)
     err = sum(float(((a - b) ** 2).sum()) for a, b in zip(frames, rebuilt, strict=True))
     total = sum(float((a**2).sum()) for a in frames)
     return 1.0 - err / max(total, 1e-12)
@@ -406,7 +421,7 @@ def place_own(s: EmbeddingSet, sequences: list, proj: projection.Projection, win
     if s.mode == "tokens":
         if any(q.values is not None for q in sequences):
             raise ValueError("this map was trained on words; upload words (a text file)")
-        words = list(dict.fromkeys(w for q in sequences for w in _words_of(q.tokens)))
+        words = list(dict.fromkeys(w for q in sequences for w in _words_of(q.tokens)))[:OWN_MAX]
         codes = ae.encode(s.model, words)  # ValueError names an unknown character
         return words, codes, projection.place(proj, codes), words, ae.decode(s.model, codes)
     if any(q.values is None for q in sequences):
@@ -426,7 +441,9 @@ def place_own(s: EmbeddingSet, sequences: list, proj: projection.Projection, win
                                  f"are placed whole")
             labels.append(f"{q.name} [{t}–{t + len(piece) - 1}]" if window else q.name)
             frames.append(((piece - mean) / std).astype(np.float32))
-    if len(frames) > OWN_MAX:
-        raise ValueError(f"{len(frames):,} sequences; at most {OWN_MAX:,} are placed at once")
+    if len(frames) > OWN_MAX or sum(f.size for f in frames) > OWN_MAX_VALUES:
+        raise ValueError(f"{len(frames):,} sequences of {sum(f.size for f in frames):,} numbers;"
+                         f" at most {OWN_MAX:,} sequences and {OWN_MAX_VALUES:,} numbers are "
+                         "placed at once")
     codes = ae.encode(s.model, frames)
-    return labels, codes, projection.place(proj, codes), frames, ae.reconstruct(s.model, frames)
+    return labels, codes, projection.place(proj, codes), frames, rebuild(s.model, frames)

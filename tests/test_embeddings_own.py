@@ -166,3 +166,25 @@ def test_words_train_and_new_words_are_placed_like_the_encoder_says():
     assert np.allclose(codes, ae.encode(s.model, ["cats", "walk"]), atol=1e-6)
     with pytest.raises(ValueError, match="outside the alphabet"):
         E.place_own(s, parse(b"zebra", "z.txt"), s.maps["pca"])
+
+
+def test_too_many_numbers_are_refused_before_anything_is_copied(monkeypatch):
+    monkeypatch.setattr(E, "OWN_MAX_VALUES", 1_000)
+    seqs = [Sequence(name=f"s{i}", values=np.zeros((100, 2), np.float32)) for i in range(8)]
+    with pytest.raises(ValueError, match="1,600 numbers; at most 1,000"):
+        E.own_data(seqs)
+
+
+def test_a_long_text_keeps_its_first_words_and_says_so(monkeypatch):
+    monkeypatch.setattr(E, "OWN_MAX", 10)
+    data = E.own_data(parse(" ".join(f"w{'a' * i}" for i in range(1, 30)).encode(), "t.txt"))
+    assert data.items == [f"w{'a' * i}" for i in range(1, 11)]
+    assert data.notes == ["the first 10 of 29 different words are used"]
+
+
+def test_rebuild_in_chunks_equals_one_reconstruction(trained, monkeypatch):
+    data, s = trained
+    whole = ae.reconstruct(s.model, data.items[:10])
+    monkeypatch.setattr(E, "REBUILD_CHUNK", 3)
+    chunked = E.rebuild(s.model, data.items[:10])
+    assert all(np.allclose(a, b, atol=1e-5) for a, b in zip(whole, chunked, strict=True))

@@ -8,9 +8,12 @@ only (never in a shared cache), so no other user can see it.
 
 from __future__ import annotations
 
+import hashlib
+
 import pandas as pd
 import streamlit as st
 
+import resources
 from components import trainer, upload
 from engine import autoencoder as ae
 from engine import embeddings
@@ -175,9 +178,11 @@ def placed(s: embeddings.EmbeddingSet, uploaded, proj):
     """(labels, positions [M, 2], table) of the uploaded sequences placed into the map, or
     ([], None, None) after an st.error."""
     window = st.session_state.get("emb.own.window", 0) if s.mode == "frames" else 0
+    params = tuple(sorted(proj.params.items()))
     try:
-        labels, codes, coords, originals, rebuilt = embeddings.place_own(
-            s, list(uploaded.sequences), proj, window)
+        labels, codes, coords, originals, rebuilt = resources.get_own_placement(
+            hashlib.sha256(s.codes.tobytes()).hexdigest(), proj.method, params,
+            uploaded.digest, window, s, list(uploaded.sequences), proj)
     except (ValueError, UploadError) as err:
         st.error(f"Could not place {uploaded.name}: {err}.", icon=":material/error:")
         return [], None, None
