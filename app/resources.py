@@ -456,3 +456,11 @@ def get_own_placement(codes_sha256: str, method: str, params: tuple, file_sha256
     from engine import embeddings
 
     return embeddings.place_own(_s, _sequences, _proj, window)
+
+
+@st.cache_data(show_spinner=False)
+def get_own_examples() -> dict[str, bytes]:
+    """Ready-to-train example files for the embeddings page (engine.embeddings.own_examples)."""
+    from engine import embeddings
+
+    return embeddings.own_examples()

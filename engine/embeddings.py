@@ -8,6 +8,7 @@ metadata to colour by, nearest neighbours in code space, new words encoded and p
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -188,8 +189,8 @@ class OwnData:
 
     mode: "tokens" (words, read letter by letter) or "frames" (numbers [T_i, F]). items: the
     words, or the frames normalised per feature. labels [N]: each one's name. sources [N]: the
-    sequence (file) each came from. norm: frames: (mean [F], std [F]) used to normalise.
-    alphabet: tokens: every character used. notes: what was left out, and why.
+    file or array each came from ("sine[3]" → "sine"). norm: frames: (mean [F], std [F]) used
+    to normalise. alphabet: tokens: every character used. notes: what was left out, and why.
     """
 
     mode: str
@@ -217,6 +218,35 @@ def _words_of(tokens: list[str]) -> list[str]:
     if all(len(t) == 1 for t in tokens):
         tokens = ["".join(tokens)]
     return [w for w in (t.strip(_PUNCTUATION) for t in tokens) if w and not w.isspace()]
+
+
+def _group(name: str) -> str:
+    """The name a sequence shares with its siblings: "sine[3]" → "sine"."""
+    return re.sub(r"\[\d+\]$", "", name) or name
+
+
+def own_examples(seed: int = 0) -> dict[str, bytes]:
+    """Ready-to-train example files {name: bytes}: "waves.npz" (arrays sine, square and
+    sawtooth, each [40, 40, 1]: 40 steps of one wave each, of random frequency; a good code
+    tells the shapes apart) and "words.txt" (300 English words of the shipped words set, one
+    per line)."""
+    import io
+
+    rng = np.random.default_rng(seed)
+    cycles = (rng.uniform(0.03, 0.08, (3, 40, 1)) * np.arange(40)[None, None, :]) % 1.0
+    shapes = {"sine": np.sin(2 * np.pi * cycles), "square": np.where(cycles < 0.5, 1.0, -1.0),
+              "sawtooth": 2 * cycles - 1}
+    buf = io.BytesIO()
+    np.savez_compressed(buf, **{k: v[i][..., None].astype(np.float32)
+                                for i, (k, v) in enumerate(shapes.items())})
+    files = {"waves.npz": buf.getvalue()}
+    path = DIR / "text_codes.npz"
+    if path.exists():
+        with np.load(path, allow_pickle=False) as z:
+            words = [str(w) for w in z["words"]]
+        pick = sorted(np.random.default_rng(seed).choice(len(words), 300, replace=False))
+        files["words.txt"] = ("\n".join(words[i] for i in pick) + "\n").encode()
+    return files
 
 
 def _windows(values: np.ndarray, size: int) -> list[tuple[int, np.ndarray]]:
@@ -251,6 +281,7 @@ def own_data(sequences: list, window: int = 0) -> OwnData:
 def _count_check(n: int, what: str, hint: str) -> None:
     """ValueError when n is outside OWN_MIN … OWN_MAX."""
     if n < OWN_MIN:
+        what = what if n != 1 else what.removesuffix("s")
         raise ValueError(f"found {n} {what}; an autoencoder needs at least {OWN_MIN} to learn "
                          f"from: {hint}")
     if n > OWN_MAX:
@@ -266,7 +297,7 @@ def _own_words(text: list) -> OwnData:
             if len(w) > OWN_MAX_WORD:
                 too_long.append(w)
             else:
-                seen.setdefault(w, s.name)
+                seen.setdefault(w, _group(s.name))
     words = list(seen)
     notes = []
     if len(words) > OWN_MAX:
@@ -303,7 +334,7 @@ def _own_frames(sequences: list, window: int) -> OwnData:
             for t, piece in _windows(values, window):
                 items.append(piece)
                 labels.append(f"{s.name} [{t}–{t + len(piece) - 1}]")
-                sources.append(s.name)
+                sources.append(_group(s.name))
         else:
             if len(values) > OWN_MAX_STEPS:
                 raise ValueError(f"{s.name} has {len(values):,} steps; sequences up to "
@@ -311,7 +342,7 @@ def _own_frames(sequences: list, window: int) -> OwnData:
                                  f"length to cut it into pieces")
             items.append(values)
             labels.append(s.name)
-            sources.append(s.name)
+            sources.append(_group(s.name))
     _count_check(len(items), "sequences", "upload more files, one file with several "
                  "sequences (an NPY [N, T, F], an NPZ or a JSON list), or cut long sequences "
                  "into windows")
@@ -401,7 +432,7 @@ def train_own(data: OwnData, settings: OwnSettings | None = None,
         if len(set(data.lengths)) > 1 or not meta:
             meta["length"] = data.lengths
     if len(set(data.sources)) > 1:
-        meta = {"file": list(data.sources), **meta}
+        meta = {"group": list(data.sources), **meta}
     maps = {"pca": projection.project(codes, "pca")} if len(codes) >= 3 else {}
     metrics = {**fit, "losses": list(result.losses), "epochs": result.epochs,
                "stopped": result.stopped, "seconds": result.seconds,

@@ -188,3 +188,16 @@ def test_rebuild_in_chunks_equals_one_reconstruction(trained, monkeypatch):
     monkeypatch.setattr(E, "REBUILD_CHUNK", 3)
     chunked = E.rebuild(s.model, data.items[:10])
     assert all(np.allclose(a, b, atol=1e-5) for a, b in zip(whole, chunked, strict=True))
+
+
+def test_the_ready_to_train_waves_example_gives_codes_that_know_the_shapes():
+    files = E.own_examples()
+    data = E.own_data(parse(files["waves.npz"], "waves.npz"))
+    assert len(data.items) == 120 and sorted(set(data.sources)) == ["sawtooth", "sine", "square"]
+    s = E.train_own(data, E.OwnSettings(epochs=60, max_seconds=600))
+    shape, held = np.array(data.sources), s.heldout
+    knn = KNeighborsClassifier(3).fit(s.codes[~held], shape[~held])
+    assert knn.score(s.codes[held], shape[held]) >= 0.9  # chance: 1/3
+    assert s.meta["group"] == data.sources
+    words = E.own_data(parse(files["words.txt"], "words.txt")).items
+    assert len(words) == 300 and set(words) <= set(E.load_set("text").words)

@@ -24,6 +24,11 @@ LABEL = "Your sequences (upload and train)"
 FORMATS = (".txt", ".csv", ".tsv", ".npy", ".npz", ".json", ".wav")
 JOB = "emb.own.job"  # the background training run
 SET = "emb.own.set"  # (the last set that trained, what it was trained on)
+READY_HELP = {"waves.npz": "120 waves, 40 steps each: sine, square and sawtooth of random "
+                           "frequency. Colour the map by group to see whether the codes tell "
+                           "the shapes apart.",
+              "words.txt": "300 English words, one per line. With so few, the autoencoder "
+                           "learns them by heart: compare training and held-out words."}
 LIMITS = {"epochs": (5, 200, 60), "seconds": (10, 180, 60)}  # (least, most, default)
 
 
@@ -96,6 +101,13 @@ def trained_set() -> embeddings.EmbeddingSet | None:
     with top[0]:
         files = upload.sequences_upload_many("emb.own", "Your sequences", FORMATS)
     with top[1]:
+        st.caption("Nothing of your own at hand? Download a ready-to-train example and upload "
+                   "it back:")
+        cols = st.columns(2)
+        for col, (name, data) in zip(cols, resources.get_own_examples().items(), strict=False):
+            col.download_button(name, data, file_name=name, key=f"emb.own.ready.{name}",
+                                icon=":material/download:", width="stretch",
+                                help=READY_HELP.get(name))
         upload.examples(FORMATS, "emb.own")
     sequences = [q for f in files for q in f.sequences]
     data = None
