@@ -43,7 +43,9 @@ def stepper_controls(steps: int, key: str = KEY) -> int:
     st.session_state[key] = max(1, min(steps, int(st.session_state.get(key, 1))))
     step = st.session_state[key]
     base = "stepper" if key == KEY else key
-    buttons = st.columns([1.25, 1.5, 1.25, 1.2, 4], vertical_alignment="center")
+    # The buttons get the whole width (their labels carry the shortcut hints); the slider sits
+    # on its own line below them, so neither is squeezed on a laptop or a projector.
+    buttons = st.columns([1.2, 1.3, 1.0, 1.0], vertical_alignment="center")
     buttons[0].button(
         "First", key=f"{base}.first", icon=":material/first_page:", on_click=_move,
         args=(None, 1, steps, key), disabled=step == 1, width="stretch", shortcut="Home",
@@ -61,10 +63,9 @@ def stepper_controls(steps: int, key: str = KEY) -> int:
         "Last", key=f"{base}.last", icon=":material/last_page:", on_click=_move,
         args=(None, steps, steps, key), disabled=step == steps, width="stretch", shortcut="End",
     )
-    with buttons[4]:
-        if steps > 1:
-            st.slider("Step", 1, steps, key=key, label_visibility="collapsed",
-                      persist_state="session")
-        else:
-            st.caption("This sequence has a single step.")
+    if steps > 1:
+        st.slider("Step", 1, steps, key=key, label_visibility="collapsed",
+                  persist_state="session")
+    else:
+        st.caption("This sequence has a single step.")
     return st.session_state[key] - 1
