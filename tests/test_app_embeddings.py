@@ -186,6 +186,27 @@ def test_your_own_sequences_train_an_autoencoder_whose_map_you_see(at):
     assert len(at.get("plotly_chart")) == 2  # the map and the sequence view are still there
 
 
+def test_a_ready_example_is_used_without_a_download_until_files_are_uploaded(at):
+    from engine.uploads import parse
+
+    at.radio(key="emb.set").set_value("own").run()
+    at.button(key="emb.own.use.waves.npz").click().run()
+    assert not at.exception and not at.button(key="emb.own.train").disabled
+    assert any("Using the example **waves.npz**" in m.value for m in at.info)
+    waves = parse(embeddings.own_examples()["waves.npz"], "waves.npz")
+    n = len(embeddings.own_data(waves).items)
+    assert n == len(waves) == 120
+    assert any(f"**{n} sequences** of 1 number per step, 40 steps long, from 1 file." in m.value
+               for m in at.markdown)
+    at.button(key="emb.own.use.words.txt").click().run()
+    assert any("Using the example **words.txt**" in m.value for m in at.info)
+    assert any("**300 different words**" in m.value for m in at.markdown)
+    at.file_uploader(key="emb.own.files").set_value(
+        [("mine.npy", npy(own_waves(12, 0)), "application/octet-stream")]).run()
+    assert not at.info and "emb.own.example" not in at.session_state
+    assert any("**12 sequences** of 2 numbers per step" in m.value for m in at.markdown)
+
+
 def test_too_few_sequences_say_how_many_are_needed(at):
     at.radio(key="emb.set").set_value("own").run()
     at.file_uploader(key="emb.own.files").set_value(

@@ -23,6 +23,7 @@ OWN = "own"  # the set picker's value for this set
 LABEL = "Your sequences (upload and train)"
 FORMATS = (".txt", ".csv", ".tsv", ".npy", ".npz", ".json", ".wav")
 JOB = "emb.own.job"  # the background training run
+EXAMPLE = "emb.own.example"  # the name of the ready example in use while nothing is uploaded
 SET = "emb.own.set"  # (the last set that trained, what it was trained on)
 READY_HELP = {"waves.npz": "120 waves, 40 steps each: sine, square and sawtooth of random "
                            "frequency. Colour the map by group to see whether the codes tell "
@@ -89,6 +90,17 @@ def _work(data: embeddings.OwnData, settings: embeddings.OwnSettings):
     return work
 
 
+def _use(name: str) -> None:
+    """Button callback: train on the ready example `name` until files are uploaded."""
+    st.session_state[EXAMPLE] = name
+
+
+def _example(name: str, data: bytes) -> upload.Uploaded:
+    """A shipped example file, read like an upload."""
+    sha = upload.digest(data)
+    return upload.Uploaded(name, sha, tuple(resources.get_uploaded_sequences(sha, name, data)))
+
+
 def trained_set() -> embeddings.EmbeddingSet | None:
     """Upload, train, and the set that trained last in this session (None before the first)."""
     st.markdown(
@@ -97,18 +109,27 @@ def trained_set() -> embeddings.EmbeddingSet | None:
         "separated by spaces) are read letter by letter; **numbers** (CSV, NPY, JSON, WAV…) "
         "step by step, each feature normalised. Every sequence becomes one code vector, a "
         "point on the map.")
+    ready = resources.get_own_examples()
     top = st.columns([1.6, 1])
     with top[0]:
         files = upload.sequences_upload_many("emb.own", "Your sequences", FORMATS)
     with top[1]:
-        st.caption("Nothing of your own at hand? Download a ready-to-train example and upload "
-                   "it back:")
-        cols = st.columns(2)
-        for col, (name, data) in zip(cols, resources.get_own_examples().items(), strict=False):
-            col.download_button(name, data, file_name=name, key=f"emb.own.ready.{name}",
-                                icon=":material/download:", width="stretch",
-                                help=READY_HELP.get(name))
+        st.caption("Nothing of your own at hand? Try a ready-to-train example here, or "
+                   "download it to see the format:")
+        for name, data in ready.items():
+            use, get = st.columns([1.4, 1])
+            use.button(f"Use {name}", key=f"emb.own.use.{name}", icon=":material/science:",
+                       width="stretch", help=READY_HELP.get(name), on_click=_use, args=(name,),
+                       type="primary" if st.session_state.get(EXAMPLE) == name else "secondary")
+            get.download_button("Download", data, file_name=name, key=f"emb.own.ready.{name}",
+                                icon=":material/download:", width="stretch")
         upload.examples(FORMATS, "emb.own")
+    if files:
+        st.session_state.pop(EXAMPLE, None)  # your own files replace the example
+    elif st.session_state.get(EXAMPLE) in ready:
+        files = [_example(st.session_state[EXAMPLE], ready[st.session_state[EXAMPLE]])]
+        st.info(f"Using the example **{files[0].name}**. Upload files of your own to use them "
+                "instead.", icon=":material/science:")
     sequences = [q for f in files for q in f.sequences]
     data = None
     if sequences:
