@@ -113,6 +113,8 @@ def trained_set() -> embeddings.EmbeddingSet | None:
     top = st.columns([1.6, 1])
     with top[0]:
         files = upload.sequences_upload_many("emb.own", "Your sequences", FORMATS)
+    if files:
+        st.session_state.pop(EXAMPLE, None)  # your own files replace the example
     with top[1]:
         st.caption("Nothing of your own at hand? Try a ready-to-train example here, or "
                    "download it to see the format:")
@@ -124,9 +126,7 @@ def trained_set() -> embeddings.EmbeddingSet | None:
             get.download_button("Download", data, file_name=name, key=f"emb.own.ready.{name}",
                                 icon=":material/download:", width="stretch")
         upload.examples(FORMATS, "emb.own")
-    if files:
-        st.session_state.pop(EXAMPLE, None)  # your own files replace the example
-    elif st.session_state.get(EXAMPLE) in ready:
+    if not files and st.session_state.get(EXAMPLE) in ready:
         files = [_example(st.session_state[EXAMPLE], ready[st.session_state[EXAMPLE]])]
         st.info(f"Using the example **{files[0].name}**. Upload files of your own to use them "
                 "instead.", icon=":material/science:")
