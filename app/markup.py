@@ -1,0 +1,49 @@
+"""User text as data, never markup: the one place text from a user, a file or a link is escaped
+before it meets Streamlit's markdown, HTML or KaTeX.
+
+- `md(text)`: for st.markdown / st.caption / st.error / labels (markdown): every ASCII
+  punctuation character is backslash-escaped (CommonMark lets any of them be), so nothing the
+  user typed becomes a link, an image, HTML, emphasis, a heading, a directive such as
+  `:red[...]` or `:material/...:`, or `$...$` maths; bare URLs are not auto-linked either (the
+  escaped ":" and "." break GFM's autolink literal).
+- `tex(text)`: for text inside KaTeX (`\\text{...}`): TeX's special characters become the
+  commands that print them.
+- `clean(text)`: a library's message with terminal escapes (ANSI colours, bold) removed.
+
+Pure functions, no Streamlit: figure builders and components use them alike.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+
+_MD_SPECIAL = re.compile("([" + re.escape(string.punctuation) + "])")
+_SPACES = re.compile(r"[ \t]{2,}")
+_TEX = {
+    "\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "#": r"\#", "$": r"\$", "%": r"\%",
+    "&": r"\&", "_": r"\_", "^": r"\textasciicircum{}", "~": r"\textasciitilde{}",
+}
+_TEX_SPECIAL = re.compile("[" + re.escape("".join(_TEX)) + "]")
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[@-Z\\-_]|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def md(text: object) -> str:
+    """`text` escaped so that markdown shows it literally (one line: newlines become spaces,
+    runs of spaces are kept visible)."""
+    s = clean(str(text)).replace("\r", " ").replace("\n", " ")
+    s = _MD_SPECIAL.sub(r"\\\1", s)
+    # Runs of spaces would collapse (and 4 leading spaces would start a code block).
+    return _SPACES.sub(lambda m: " " + "\u00a0" * (len(m.group()) - 1), s)
+
+
+def tex(text: object) -> str:
+    """`text` escaped for KaTeX text mode (inside `\\text{...}`)."""
+    s = clean(str(text)).replace("\r", " ").replace("\n", " ")
+    return _TEX_SPECIAL.sub(lambda m: _TEX[m.group()], s)
+
+
+def clean(text: object) -> str:
+    """`text` without terminal escape sequences and control characters (tabs and newlines
+    kept)."""
+    return _ANSI.sub("", str(text))
