@@ -11,6 +11,7 @@ from engine import checkpoint
 
 WORDS = ["cat", "cats", "dog", "dogs", "bird", "fish", "cow", "owl", "bee", "ant",
          "tree", "leaf", "sun", "moon", "star", "rain"]
+THREADS_AT_IMPORT = torch.get_num_threads()  # what every test here must leave behind
 SMALL = ae.AutoencoderConfig(kind="gru", hidden_size=48, code_size=16, embed_size=12, max_len=8)
 
 
@@ -70,8 +71,19 @@ def test_same_seed_same_training_other_seed_other():
     assert not np.allclose(c0, c1)
 
 
-def test_learns_to_reconstruct_a_tiny_word_set():
+@pytest.fixture
+def one_thread():
+    """torch on one thread for this test only (a deterministic, quick tiny run); the other
+    tests get back the thread count they had."""
+    before = torch.get_num_threads()
     torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
+def test_learns_to_reconstruct_a_tiny_word_set(one_thread):
     model = ae.build(SMALL, seed=0)
     res = ae.train(model, WORDS, ae.TrainConfig(epochs=150, batch_size=16, lr=1e-2, seed=0))
     assert res.losses[-1] < 0.1 * res.losses[0]
@@ -99,6 +111,11 @@ def test_stop_callback_stops_and_progress_reports_each_epoch():
                    should_stop=lambda: len(seen) >= 2)
     assert res.stopped and res.epochs == 2 and [e for e, _ in seen] == [1, 2]
     assert [loss for _, loss in seen] == res.losses
+
+
+def test_no_test_leaves_torch_on_another_thread_count():
+    """Runs after the one-thread test (file order): the count is what it was at start."""
+    assert torch.get_num_threads() == THREADS_AT_IMPORT
 
 
 def test_bad_input_is_refused_with_a_message():
