@@ -33,9 +33,9 @@ from torch import nn
 
 from engine.autoencoder import AutoencoderConfig, SeqAutoencoder
 from engine.cells import CellConfig, build_model
-from engine.charlm import CharLM, CharLMConfig
+from engine.charlm_model import CharLM, CharLMConfig
 from engine.digits import Recogniser, RecogniserConfig
-from engine.slots import SlotTagger, SlotTaggerConfig
+from engine.slot_model import SlotTagger, SlotTaggerConfig
 
 FORMAT = "rnn-lab-checkpoint"
 VERSION = 1
