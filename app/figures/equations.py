@@ -8,6 +8,8 @@ Elman: h' = tanh(W x + U h + b). Jordan: h' = tanh(W x + U y + b), y' = the outp
 
 from __future__ import annotations
 
+import markup
+
 from engine.trace import Trace
 from figures.values import (
     StepValues,
@@ -42,7 +44,7 @@ def cell_equations(trace: Trace, t: int, unit: int = 0, layer: int = -1, directi
 def _fn(name: str) -> str:
     """LaTeX of an activation function's name."""
     name = name.lower()
-    return TEX_FUNCTIONS.get(name, rf"\operatorname{{{name}}}")
+    return TEX_FUNCTIONS.get(name, rf"\operatorname{{\text{{{markup.tex(name)}}}}}")
 
 
 def _n(v: float, paren: bool = False) -> str:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+import markup
+
 from engine.trace import Trace
 
 MINUS = "\u2212"  # typographic minus for plotly text
@@ -18,45 +20,65 @@ DEFAULT_ACTIVATIONS: dict[str, dict[str, str]] = {
 }
 
 
-def fmt(value: float) -> str:
-    """Compact number: whole numbers plain ("7", "90", "-10"), else 3 decimals ("0.462").
+SIGNIFICANT = 3  # digits shown of a number below 1000 (never more than GATE_DECIMALS decimals)
+GATE_DECIMALS = 3  # decimals of a gate opening, always written out ("1.000", "0.462")
+NEAR_NOTE = (
+    "Numbers are rounded to 3 significant digits (at most 3 decimals). A “7” can be a hair "
+    "below 7 (6.9995): the hand-set gates are σ(10) = 0.99995, not 1, so a little memory "
+    "leaks each step."
+)
 
-    Never "-0"; 1000 and above get 1 decimal, 100000 and above a mantissa and exponent.
+
+def fmt(value: float, gate: bool = False) -> str:
+    """The one rounding rule for every number a figure, story, equation or table shows.
+
+    `SIGNIFICANT` significant digits with at most `GATE_DECIMALS` decimals, rounded to the
+    nearest (never truncated), trailing zeros dropped: 7.0 → "7", 6.9995 → "7",
+    5.99977 → "6", 0.46211 → "0.462", 12.345 → "12.3", 1234.6 → "1235", 0.00014 → "0".
+    From 100,000 on, a mantissa and an exponent ("1.2e6"). Never "-0".
+    `gate`: a gate opening in [0, 1], written with exactly `GATE_DECIMALS` decimals ("1.000").
     """
     v = float(value)
     if math.isnan(v):
         return "nan"
     if math.isinf(v):
         return "∞" if v > 0 else "-∞"
+    if gate:
+        text = f"{v:.{GATE_DECIMALS}f}"
+        return text.replace("-", "") if float(text) == 0 else text
     a = abs(v)
     if a >= 1e5:
-        mantissa, exponent = f"{v:.2e}".split("e")
+        mantissa, exponent = f"{v:.{SIGNIFICANT - 1}e}".split("e")
         mantissa = mantissa.rstrip("0").rstrip(".")
         return f"{mantissa}e{int(exponent)}"
-    if abs(v - round(v)) < 5e-4:
-        text = str(int(round(v)))
-    elif a >= 1000:
-        text = f"{v:.1f}"
-    else:
-        text = f"{v:.3f}"
-    return "0" if text in ("-0", "-0.000", "-0.0") else text
+    # digits before the point decide how many decimals the significant digits leave
+    whole = len(str(int(round(a)))) if a >= 1 else 0
+    decimals = max(0, min(GATE_DECIMALS, SIGNIFICANT - whole))
+    text = f"{v:.{decimals}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
 
 
 def fmt_gate(value: float) -> str:
-    """A gate opening with exactly 3 decimals ("1.000", "0.000")."""
-    text = f"{float(value):.3f}"
-    return "0.000" if text == "-0.000" else text
+    """A gate opening with exactly 3 decimals ("1.000", "0.000"): `fmt(value, gate=True)`."""
+    return fmt(value, gate=True)
+
+
+def fmt_many(values) -> list[str]:
+    """`fmt` of each value (hover text of a series)."""
+    return [fmt(v) for v in values]
 
 
 def text_num(value: float, gate: bool = False) -> str:
     """Number for plotly text, with a typographic minus."""
-    s = fmt_gate(value) if gate else fmt(value)
+    s = fmt(value, gate)
     return s.replace("-", MINUS) if s.startswith("-") else s
 
 
 def tex_num(value: float, gate: bool = False, paren: bool = False) -> str:
     """Number for LaTeX; `paren` wraps a negative number in parentheses (inside a product)."""
-    s = fmt_gate(value) if gate else fmt(value)
+    s = fmt(value, gate)
     if "e" in s and s not in ("nan",):
         mantissa, exponent = s.split("e")
         s = rf"{mantissa} \times 10^{{{exponent}}}"
@@ -99,7 +121,7 @@ def vector_tex(values: list[float], limit: int = 6) -> str:
     """A vector for LaTeX, as a row matrix."""
     items = vector_text(values, limit, tex_num)
     if isinstance(items, str):
-        return rf"\text{{{items}}}"
+        return rf"\text{{{markup.tex(items)}}}"
     items = [r"\cdots" if s == "…" else s for s in items]
     return r"\begin{bmatrix}" + " & ".join(items) + r"\end{bmatrix}"
 
