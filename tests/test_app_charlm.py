@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 
+import markup
 import numpy as np
 import pytest
 from apptest import run_app
@@ -12,6 +13,10 @@ from streamlit.testing.v1 import AppTest
 
 from engine import charlm
 from figures.charlm import shade_levels
+
+PARAMS = ("text", "step", "cell", "series", "feature")
+# Values a hand-edited or malicious link may carry; a list is a repeated key (the last counts).
+HOSTILE = ["²", "٣", "1" * 40, "-1", "1e309", "nan", "", "x" * 5000, ["2", "²"]]
 
 
 @pytest.fixture
@@ -29,10 +34,10 @@ def coloured_text(at: AppTest) -> str:
 
 def test_the_page_steps_through_the_default_text(at):
     steps = len(charlm.DEFAULT_TEXT)
-    assert step_line(at).startswith(f"Step 1 of {steps} · reads **'T'**")
+    assert step_line(at).startswith(f"Step 1 of {steps} · reads **{markup.md(repr('T'))}**")
     at.button(key="charlm.step.next").click().run()
     at.button(key="charlm.step.next").click().run()
-    assert step_line(at).startswith(f"Step 3 of {steps} · reads **'e'**")
+    assert step_line(at).startswith(f"Step 3 of {steps} · reads **{markup.md(repr('e'))}**")
     at.button(key="charlm.step.prev").click().run()
     assert step_line(at).startswith("Step 2 of")
     at.button(key="charlm.step.last").click().run()
@@ -62,7 +67,7 @@ def test_next_character_bars_follow_the_model(at):
 def test_choosing_a_cell_colours_the_text_by_it(at):
     model = charlm.shipped_model()
     values = charlm.read(model, charlm.DEFAULT_TEXT).cells[:, 7].numpy()
-    at.selectbox(key="charlm.cell").set_value(7).run()
+    at.selectbox(key="charlm.cell.picker").set_value(7).run()
     body = coloured_text(at)
     assert "of c7 after each character" in body
     assert f"+{np.abs(values).max():.2f}" in body
@@ -92,6 +97,7 @@ def test_bad_text_gives_an_error_and_keeps_the_text(at):
     long = "x" * (charlm.MAX_CHARS + 1)
     at.text_area(key="charlm.text").set_value(long).run()
     assert "2,000" in at.error[0].value and not at.exception
+    assert "up to 2,000 characters" in at.text_area(key="charlm.text").label
     assert at.text_area(key="charlm.text").value == long
 
 
@@ -102,3 +108,78 @@ def test_a_text_without_quotes_says_so(at):
     features = list(at.dataframe[0].value["feature"])
     assert charlm.FEATURE_TITLES["in_quotes"] not in features
     assert charlm.FEATURE_TITLES["pos_in_word"] in features
+
+
+def legend(at: AppTest) -> str:
+    return re.search(r"&nbsp;(\w+ of [\w ]+) after each character", coloured_text(at)).group(1)
+
+
+def ticked(at: AppTest, table: str) -> list[int]:
+    state = at.session_state[table] if table in at.session_state else None  # noqa: SIM401
+    return list(state["selection"]["rows"]) if state else []
+
+
+def test_the_chosen_cell_is_one_truth_for_picker_tables_and_legend(at):
+    ranking = charlm.rank_cells(charlm.read(charlm.shipped_model(), charlm.DEFAULT_TEXT), "c")
+    quotes = [n for n, _ in ranking.top("in_quotes", 10)]
+    best = [ranking.top(f, 1)[0][0] for f in ranking.features if ranking.top(f, 1)]
+    # at first: the best quote cell, ticked in both tables
+    assert at.selectbox(key="charlm.cell.picker").value == quotes[0]
+    assert legend(at) == f"memory of {ranking.names[quotes[0]]}"
+    assert ticked(at, "charlm.top") == [0] and ticked(at, "charlm.best") == [best.index(quotes[0])]
+    # the second quote cell: the top table ticks its row, the best table none
+    second = quotes[1]
+    at.selectbox(key="charlm.cell.picker").set_value(second).run()
+    assert legend(at) == f"memory of {ranking.names[second]}"
+    assert ticked(at, "charlm.top") == [1]
+    assert ticked(at, "charlm.best") == ([best.index(second)] if second in best else [])
+    # a new text keeps the chosen cell; the new top ten tick it only where it is listed
+    new = 'x = "a" + "b"  # (two "strings")\nprint(x)\n'
+    at.text_area(key="charlm.text").set_value(new).run()
+    assert not at.exception
+    again = charlm.rank_cells(charlm.read(charlm.shipped_model(), new), "c")
+    listed = [n for n, _ in again.top("in_quotes", 10)]
+    assert at.selectbox(key="charlm.cell.picker").value == second
+    assert legend(at) == f"memory of {again.names[second]}"
+    assert [listed[r] for r in ticked(at, "charlm.top")] == ([second] if second in listed else [])
+
+
+def test_a_link_lands_on_its_state_and_the_address_follows(at):
+    text = 'say("hi") and (go)\nnow'
+    params = {"text": text, "step": "4", "cell": "c173", "series": "h",
+              "feature": "pos_in_line"}
+    linked = run_app("views/charlm.py", timeout=120, **params)
+    assert not linked.toast
+    assert step_line(linked).startswith(f"Step 4 of {len(text)} · reads **{markup.md(repr('('))}")
+    assert linked.selectbox(key="charlm.cell.picker").value == 173
+    assert linked.segmented_control(key="charlm.series").value == "h"
+    assert linked.selectbox(key="charlm.feature").value == "pos_in_line"
+    assert legend(linked) == "output of c173"
+    values = charlm.read(charlm.shipped_model(), text).hidden[:, 173].numpy()
+    assert f"c173 after step 4: **{values[3]:+.3f}**" in " ".join(c.value for c in linked.caption)
+    assert dict(linked.query_params) == params
+    # a reload (the same link in a new session) lands on the same state
+    reloaded = run_app("views/charlm.py", timeout=120, **dict(linked.query_params))
+    assert step_line(reloaded) == step_line(linked) and legend(reloaded) == "output of c173"
+    linked.button(key="charlm.step.next").click().run()
+    assert linked.query_params["step"] == "5"
+    # the example text and a text too long for a link stay out of the address
+    assert "text" not in at.query_params and at.query_params["cell"] == "c0"
+    at.text_area(key="charlm.text").set_value("y" * 301).run()
+    assert "text" not in at.query_params and at.query_params["step"] == "1"
+
+
+@pytest.mark.parametrize("value", HOSTILE, ids=range(len(HOSTILE)))
+def test_hostile_link_values_are_ignored_and_named(value):
+    at = run_app("views/charlm.py", timeout=120, **dict.fromkeys(PARAMS, value))
+    last = value[-1] if isinstance(value, list) else value
+    text_ok = bool(last.strip()) and len(last) <= charlm.MAX_CHARS
+    expected = [p for p in PARAMS if p != "text" or not text_ok]
+    toasts = [t.value for t in at.toast]
+    assert len(toasts) == 1 and "Ignored link parameter(s)" in toasts[0]
+    named = toasts[0].split(": ", 1)[1].rstrip(".").split(", ")
+    assert sorted(named) == sorted(expected)
+    text = last if text_ok else charlm.DEFAULT_TEXT
+    assert not at.error and step_line(at).startswith(f"Step 1 of {len(text)}")
+    at.button(key="charlm.step.next").click().run() if len(text) > 1 else None
+    assert not at.exception

@@ -1,20 +1,15 @@
 """Character LSTM: step a trained character-level language model through your text, see what it
 expects next, and find the cells that track quotes, parentheses or the position in a line."""
 
-from functools import partial
-
+import markup
 import pandas as pd
 import streamlit as st
 
 import resources
+from components import charlm_controls as ctl
 from components.stepper_controls import stepper_controls
 from engine import charlm
 from figures.charlm import colored_text_html, next_char_html
-
-STEP = "charlm.step"
-CELL = "charlm.cell"
-TEXT = "charlm.text"
-SERIES = {"c": "memory c", "h": "output h"}
 
 st.title("Character LSTM")
 metrics = resources.get_charlm_metrics()
@@ -27,42 +22,43 @@ st.caption(
     "(after Karpathy, Johnson & Fei-Fei 2015). Characters outside ASCII read as unknown (�)."
 )
 
-text = st.text_area("Text", value=charlm.DEFAULT_TEXT, key=TEXT, height=130,
-                    help=f"1 to {charlm.MAX_CHARS:,} characters; the model knows printable "
-                    "ASCII and the newline.")
+config = resources.get_charlm().config
+names = [charlm.cell_name(n, config.hidden_size, config.num_layers)
+         for n in range(config.hidden_size * config.num_layers)]
+ctl.load_url(st.query_params, names)
+text = ctl.text_area()
 try:
     reading = resources.get_charlm_reading(text)
 except ValueError as err:
-    st.error(f"Cannot read this text: {err}.")
+    st.error(f"Cannot read this text: {err}.", icon=":material/error:")  # no user text in it
+    st.query_params.from_dict(ctl.link_params(text))
     st.stop()
 steps = len(text)
 top = resources.get_charlm_top(text)
 
-series = st.segmented_control("Cell values", list(SERIES), default="c", key="charlm.series",
-                              format_func=SERIES.get, required=True)
-ranking = resources.get_charlm_ranking(text, series)
-if CELL not in st.session_state or st.session_state[CELL] >= len(ranking.names):
+with st.container(horizontal=True, vertical_alignment="bottom"):
+    series = ctl.series_picker()
+    ranking = resources.get_charlm_ranking(text, series)
     best = ranking.top("in_quotes", 1) or [(ranking.best() or ("", 0, 0.0))[1:]]
-    st.session_state[CELL] = best[0][0]
+    ctl.choose_cell(best[0][0], len(ranking.names))
+    ctl.cell_picker(ranking.names)
 
 
 @st.fragment
 def step_view() -> None:
     """Controls, the coloured text and the next-character bars: a click on Next reruns only
     this part of the page (the ranking below does not depend on the step)."""
-    t = stepper_controls(steps, key=STEP)
+    t = stepper_controls(steps, key=ctl.STEP)
+    st.query_params["step"] = str(t + 1)
+    cell = st.session_state[ctl.CELL]
     ch = text[t]
     unknown = "" if ch in charlm.ALPHABET else " (unknown to the model)"
-    with st.container(horizontal=True, vertical_alignment="center"):
-        st.markdown(f"Step {t + 1} of {steps} · reads **{charlm.glyph(ch)!r}**{unknown} · "
-                    "text coloured by cell")
-        cell = st.selectbox("Colour the text by cell", range(len(ranking.names)), key=CELL,
-                            format_func=ranking.names.__getitem__, width=160,
-                            label_visibility="collapsed")
+    st.markdown(f"Step {t + 1} of {steps} · reads **{markup.md(repr(charlm.glyph(ch)))}**"
+                f"{unknown} · text coloured by {ranking.names[cell]}")
     values = reading.series(series)[:, cell].numpy()
     text_col, next_col = st.columns([7, 3], gap="medium")
     with text_col:
-        label = f"{SERIES[series].split()[0]} of {ranking.names[cell]}"
+        label = f"{ctl.SERIES_TITLES[series].split()[0]} of {ranking.names[cell]}"
         st.html(colored_text_html(text, values, t, label))
     with next_col:
         actual = text[t + 1] if t + 1 < steps else None
@@ -82,14 +78,6 @@ st.caption(
     "Correlation is not the whole story: look at the colours."
 )
 
-
-def _pick(table_key: str, cell_of: list[int]) -> None:
-    """Row-selection callback: colour the text by the cell of the selected row."""
-    rows = st.session_state[table_key].selection.rows
-    if rows:
-        st.session_state[CELL] = cell_of[rows[0]]
-
-
 best_col, top_col = st.columns(2, gap="medium")
 with best_col:
     best_rows, best_cells = [], []
@@ -101,23 +89,18 @@ with best_col:
                               "cell": ranking.names[found[0][0]], "r": round(found[0][1], 3)})
     st.markdown("**Best cell per feature**")
     if best_rows:
-        st.dataframe(pd.DataFrame(best_rows), key="charlm.best",
-                     on_select=partial(_pick, "charlm.best", best_cells),
-                     selection_mode="single-row",
-                     hide_index=True, width="stretch")
+        ctl.cell_table("charlm.best", pd.DataFrame(best_rows), best_cells)
     else:
         st.info("The text is too uniform: no feature varies along it.")
 with top_col:
-    feature = st.selectbox("Feature", ranking.features, key="charlm.feature",
-                           format_func=charlm.FEATURE_TITLES.get)
-    found = ranking.top(feature, 10)
-    st.caption(charlm.FEATURES[feature])
+    feature = ctl.feature_picker(ranking.features)
+    found = ranking.top(feature, 10) if feature else []
+    st.caption(charlm.FEATURES[feature] if feature else "")
     if found:
-        st.dataframe(pd.DataFrame([{"cell": ranking.names[n], "r": round(r, 3)}
-                                   for n, r in found]),
-                     key="charlm.top",
-                     on_select=partial(_pick, "charlm.top", [n for n, _ in found]),
-                     selection_mode="single-row", hide_index=True, width="stretch")
+        ctl.cell_table("charlm.top", pd.DataFrame([{"cell": ranking.names[n], "r": round(r, 3)}
+                                                   for n, r in found]), [n for n, _ in found])
     else:
         st.info("This feature does not change along your text (add quotes, parentheses or "
                 "line breaks), so no correlation is defined.")
+
+st.query_params.from_dict(ctl.link_params(text, ranking.names[st.session_state[ctl.CELL]]))
