@@ -8,7 +8,8 @@ before it meets Streamlit's markdown, HTML or KaTeX.
   escaped ":" and "." break GFM's autolink literal).
 - `tex(text)`: for text inside KaTeX (`\\text{...}`): TeX's special characters become the
   commands that print them.
-- `clean(text)`: a library's message with terminal escapes (ANSI colours, bold) removed.
+- `clean(text)`: a library's message with terminal escapes (ANSI colours, bold) removed
+  (engine.messages.clean, re-exported).
 
 Pure functions, no Streamlit: figure builders and components use them alike.
 """
@@ -18,6 +19,8 @@ from __future__ import annotations
 import re
 import string
 
+from engine.messages import clean
+
 _MD_SPECIAL = re.compile("([" + re.escape(string.punctuation) + "])")
 _SPACES = re.compile(r"[ \t]{2,}")
 _TEX = {
@@ -25,7 +28,6 @@ _TEX = {
     "&": r"\&", "_": r"\_", "^": r"\textasciicircum{}", "~": r"\textasciitilde{}",
 }
 _TEX_SPECIAL = re.compile("[" + re.escape("".join(_TEX)) + "]")
-_ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[@-Z\\-_]|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def md(text: object) -> str:
@@ -43,7 +45,4 @@ def tex(text: object) -> str:
     return _TEX_SPECIAL.sub(lambda m: _TEX[m.group()], s)
 
 
-def clean(text: object) -> str:
-    """`text` without terminal escape sequences and control characters (tabs and newlines
-    kept)."""
-    return _ANSI.sub("", str(text))
+__all__ = ["clean", "md", "tex"]

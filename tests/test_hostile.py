@@ -305,6 +305,8 @@ def test_checkpoint_messages_say_what_was_found_and_expected():
     assert "weights_only" in got["pickle bomb in torch zip"]
     assert "G = 4 (LSTM), 3 (GRU) or 1 (RNN)" in got["gate count 2"]
     assert "save_file(model.state_dict()" in got["noise pt"]
+    # torch's weights_only refusal is written for a terminal (ANSI bold); none of it reaches a page
+    assert not any("\x1b" in m or "\x00" in m for m in got.values()), got
 
 
 # -- every hostile file is refused -----------------------------------------------------------
