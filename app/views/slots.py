@@ -1,5 +1,6 @@
 """Slot filling lab: two sentences side by side, tagged word by word by a chosen tagger."""
 
+import markup
 import streamlit as st
 
 import resources
@@ -21,12 +22,14 @@ st.caption(
     "memory (Elman, Jordan, LSTM) remembers *arrive* or *leave* and tells destination from "
     "departure.")
 
+ctl.load_url(st.query_params)
 model, encoding = ctl.pickers()
 sentences = ctl.sentence_inputs()
 problems = [e for e in sentences.errors if e]
 for problem in problems:
-    st.error(problem, icon=":material/error:")
+    st.error(problem, icon=":material/error:")  # the engine's words, no user text
 if problems:
+    st.query_params.from_dict(ctl.link_params(sentences.texts, model, encoding))
     st.stop()
 
 a, b = (resources.get_slot_reading(s, model, encoding) for s in sentences.texts)
@@ -37,6 +40,7 @@ if not shared:
             "into both to compare.", icon=":material/info:")
 else:
     word, tag_a, tag_b = next((s for s in shared if s[1] != s[2]), shared[0])
+    word = markup.md(word)
     if tag_a != tag_b:
         st.success(f"**{title}** tags “{word}” as **{tag_a}** in A and **{tag_b}** in B: "
                    "its memory of the other words tells the two sentences apart.",
@@ -50,27 +54,29 @@ else:
                 icon=":material/info:")
 
 t = ctl.word_stepper(max(a.steps, b.steps))
+st.query_params.from_dict(ctl.link_params(sentences.texts, model, encoding, t + 1))
 for col, reading, name in zip(st.columns(2, gap="large"), (a, b), "AB", strict=True):
     with col:
         k = min(t, reading.steps - 1)
-        chips = [f":{CHIP[tag]}-background[{word} · {tag}]" if i <= k else word
+        chips = [f":{CHIP[tag]}-background[{markup.md(word)} · {tag}]" if i <= k
+                 else markup.md(word)
                  for i, (word, tag) in enumerate(zip(reading.tokens, reading.tags,
                                                      strict=True))]
         st.markdown(f"**{name}** (word {k + 1} of {reading.steps}): " + " ".join(chips))
         probs = reading.probs[k]
         c = st.columns(3)
-        c[0].metric(f"Word {k + 1} ({name})", reading.tokens[k])
+        c[0].metric(f"Word {k + 1} ({name})", markup.md(reading.tokens[k]))
         c[1].metric(f"Slot ({name})", reading.tags[k])
         c[2].metric(f"Probability ({name})", f"{probs.max():.2f}")
-        lit = ", ".join(f"{n} (dim {d})" for d, n, _ in reading.active[k])
+        lit = ", ".join(f"{markup.md(n)} (dim {d})" for d, n, _ in reading.active[k])
         size = reading.inputs.shape[1]
         if encoding == "onehot":
             what = ("an unknown word: only the “other” dimension lights up"
                     if reading.unknown[k] else "a known word: its own dimension lights up")
         else:
             what = f"{len(reading.active[k])} trigram buckets light up"
-        st.caption(f"Input vector x of “{reading.tokens[k]}”: {size} dimensions, {what} — "
-                   f"{lit}.")
+        st.caption(f"Input vector x of “{markup.md(reading.tokens[k])}”: {size} dimensions, "
+                   f"{what} — {lit}.")
         st.plotly_chart(input_figure(reading, k), key=f"slots.input.{name}", config=CHART)
         st.plotly_chart(reading_figure(reading, k), key=f"slots.reading.{name}",
                         config=CHART)
