@@ -16,9 +16,7 @@ import plotly.graph_objects as go
 import streamlit as st
 import torch
 
-from components import ctc_controls as ctl
-from components.grad_controls import run_label
-from components.model_picker import ModelChoice
+from choices import DIGITS, ModelChoice, run_label
 from engine import cells, ctc, gradients, lee, zoo
 from engine.trace import Trace, trace
 from figures.animation import animation_html, memory_animation
@@ -41,9 +39,7 @@ def get_model(choice: ModelChoice, weights: Weights = None) -> torch.nn.Module:
     if choice.is_shipped:
         return get_shipped_model(choice.kind)
     if choice.is_own:  # uploaded: keyed by its SHA-256 (components.upload)
-        from components import upload
-
-        return upload.own_model(choice.digest)
+        return own_model(choice.digest)
     config = cells.CellConfig(
         kind=choice.kind,
         input_size=choice.input_size,
@@ -230,7 +226,7 @@ def get_strip_animation(epoch: int, numbers: tuple[int, ...], seed: int) -> go.F
     """α filling the strip's lattice, frame by frame (a browser-side animation)."""
     _, lat = get_strip_reading(epoch, numbers, seed)
     structure = get_ctc_structure(lat.num_frames, tuple(lat.target), lat.log_probs.shape[1])
-    return alpha_animation(lat, ctl.DIGITS, reachable_nodes(structure))
+    return alpha_animation(lat, DIGITS, reachable_nodes(structure))
 
 
 # -- slot-filling lab ------------------------------------------------------------------------
@@ -325,6 +321,31 @@ def get_user_model(sha256: str, filename: str, _data: bytes):
     return checkpoint.read_user_model(_data, filename)
 
 
+_USER_MODELS = "resources.user_models"  # digest -> (file name, bytes), this session's checkpoints
+MAX_KEPT_MODELS = 4  # uploaded checkpoints kept per session (a reload or a link finds them)
+
+
+def keep_user_model(sha256: str, name: str, data: bytes) -> None:
+    """Remember an uploaded checkpoint's bytes for this browser session (newest last)."""
+    kept = st.session_state.setdefault(_USER_MODELS, {})
+    kept.pop(sha256, None)
+    kept[sha256] = (name, data)
+    while len(kept) > MAX_KEPT_MODELS:
+        kept.pop(next(iter(kept)))
+
+
+def own_model(sha256: str) -> torch.nn.Module:
+    """The torch module of a checkpoint this session uploaded (from the cache, or its bytes);
+    CheckpointError when this session holds no such file."""
+    from engine.checkpoint import CheckpointError
+
+    kept = st.session_state.get(_USER_MODELS, {})
+    if sha256 not in kept:
+        raise CheckpointError("that uploaded model is no longer here; upload it again.")
+    name, data = kept[sha256]
+    return get_user_model(sha256, name, data)[0]
+
+
 @st.cache_data(show_spinner=False)
 def get_example_file(ext: str) -> tuple[str, bytes]:
     """(name, bytes) of the example file of a format (engine.uploads.example)."""
@@ -338,9 +359,7 @@ def get_user_norms(model_sha256: str, sequence_key: tuple, _x: np.ndarray
                    ) -> gradients.GradNorms:
     """‖∂L/∂h_t‖ of an uploaded model (by its SHA-256, loaded by this session) on a sequence
     `_x` [T, I] that `sequence_key` names (a file's SHA-256 and index, or a noise seed)."""
-    from components import upload
-
-    model = upload.own_model(model_sha256)
+    model = own_model(model_sha256)
     return gradients.hidden_grad_norms(model, torch.as_tensor(_x, dtype=torch.float32))
 
 

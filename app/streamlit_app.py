@@ -1,6 +1,7 @@
 """RNN Lab: the router. Sets up the page, the navigation and the shared sidebar."""
 
 import streamlit as st
+
 from labs import LABS
 
 st.set_page_config(

@@ -11,13 +11,13 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from choices import DIGITS  # noqa: F401 (the recogniser's classes, used as ctl.DIGITS)
 from engine import ctc
 from engine.uploads import is_number, parse
 
 PAGE_SIZE = 20  # alignments per page
 MAX_PAGES = 5_000  # deeper pages would take the generator too long to reach
 MAX_T = 1000
-DIGITS = [ctc.BLANK_SYMBOL] + [str(d) for d in range(10)]  # the recogniser's classes
 BLANK_TYPED = ("-", "_")  # also read as the blank in a typed frame path
 VIEWS = {"posterior": "occupancy (α·β)", "alpha": "α (forward)", "beta": "β (backward)"}
 EXAMPLE_MATRIX = """# frames × classes: blank, class 1, class 2 (probabilities; rows sum to 1)

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from components.model_picker import LECTURE
-from components.model_picker import MODELS as MODELS_IN_STEPPER
+from choices import LECTURE, run_label
+from choices import MODELS as MODELS_IN_STEPPER
 from engine import gradients, lee, zoo
 from figures.gradients import MODEL_NAMES
 
@@ -134,11 +134,6 @@ def training_inputs() -> dict:
                f"each with and without clipping; at most {TRAIN_LIMIT_S:.0f} s in all.")
     return {"seq_len": int(seq_len), "iterations": int(iterations), "clip": float(clip),
             "seed": int(seed)}
-
-
-def run_label(kind: str, clip: float | None) -> str:
-    name = "tanh RNN" if kind == "rnn" else "LSTM"
-    return f"{name}, clipped at {clip:g}" if clip else f"{name}, no clipping"
 
 
 def training_work(settings: dict):

@@ -7,22 +7,16 @@ act and seed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import streamlit as st
 
+import resources
+from choices import LECTURE, MODELS, ModelChoice
+from components import upload
+from components import url_params as up
 from engine import zoo
+from engine.trace import describe_model
 
 UNTRAINED = ("lstm", "gru", "rnn", "jordan")
-MODELS = {
-    "lecture": "Lecture: hand-wired LSTM",
-    **{key: entry.title for key, entry in zoo.SHIPPED.items()},
-    "lstm": "Untrained LSTM",
-    "gru": "Untrained GRU",
-    "rnn": "Untrained Elman RNN",
-    "jordan": "Untrained Jordan RNN",
-    "own": "Your own trained model (upload)",
-}
 NONLINEARITIES = {"tanh": "tanh", "relu": "ReLU"}
 LIMITS = {"in": (1, 64), "hid": (1, 256), "layers": (1, 3), "seed": (0, 2**31 - 1)}
 DEFAULTS = {
@@ -31,41 +25,6 @@ DEFAULTS = {
 KEYS = {name: f"picker.{name}" for name in DEFAULTS}
 
 
-@dataclass(frozen=True)
-class ModelChoice:
-    """What the user picked; hashable, so it can key a cache."""
-
-    kind: str  # one of MODELS
-    input_size: int  # I, inputs per step
-    hidden_size: int  # H, units per layer and direction
-    num_layers: int = 1  # stacked layers
-    bidirectional: bool = False  # a backward network reads the sequence too
-    nonlinearity: str = "tanh"  # Elman/Jordan activation
-    seed: int = 0  # initial weights
-    digest: str = ""  # own: SHA-256 of the uploaded checkpoint (components.upload)
-    cell: str = ""  # own: the cell kind found in it ("lstm", "gru", "rnn")
-
-    @property
-    def is_lecture(self) -> bool:
-        return self.kind == "lecture"
-
-    @property
-    def is_shipped(self) -> bool:
-        """A trained model from pretrained/ (engine.zoo.SHIPPED)."""
-        return self.kind in zoo.SHIPPED
-
-    @property
-    def is_own(self) -> bool:
-        """A model the user uploaded (its weights live in the session and the cache)."""
-        return self.kind == "own" and bool(self.digest)
-
-    @property
-    def reads_text(self) -> bool:
-        """A shipped model whose input is typed text (one step per token or character)."""
-        return self.is_shipped and zoo.SHIPPED[self.kind].reads_text
-
-
-LECTURE = ModelChoice("lecture", input_size=3, hidden_size=1)
 
 
 def cell_kind(choice: ModelChoice) -> str:
@@ -75,9 +34,6 @@ def cell_kind(choice: ModelChoice) -> str:
     if choice.is_own:
         return choice.cell
     if choice.is_shipped:
-        import resources
-        from engine.trace import describe_model
-
         return describe_model(resources.get_shipped_model(choice.kind)).kind
     return choice.kind
 
@@ -90,39 +46,33 @@ def shipped_choice(key: str) -> ModelChoice:
 
 def _shipped_sizes(key: str) -> tuple[int, int]:
     """(input size, hidden size) of a shipped model, read from its config."""
-    import resources  # resources imports this module; the cached model lives there
-    from engine.trace import describe_model
-
     spec = describe_model(resources.get_shipped_model(key))
     return spec.input_size, spec.hidden_size
 
 
-def _parse(name: str, raw: str):
+def _parse(name: str, raw: str | None):
     """A URL value for `name` as its Python value, or None if it is not valid."""
     if name == "model":
-        return raw if raw in MODELS else None
+        return up.choice_value(raw, MODELS)
     if name == "act":
-        return raw if raw in NONLINEARITIES else None
+        return up.choice_value(raw, NONLINEARITIES)
     if name == "bi":
-        return {"1": True, "true": True, "0": False, "false": False}.get(raw.lower())
-    try:
-        value = int(raw)
-    except ValueError:
-        return None
-    low, high = LIMITS[name]
-    return value if low <= value <= high else None
+        return up.bool_value(raw)
+    return up.int_value(raw, *LIMITS[name])
 
 
 def load_url(params) -> list[str]:
     """Seed the picker's state from URL parameters; returns the names that were not valid."""
     bad = []
     for name, key in KEYS.items():
-        if name in params:
-            value = _parse(name, params[name])
-            if value is None:
-                bad.append(name)
-            else:
-                st.session_state[key] = value
+        raw = up.get(params, name)
+        if raw is None:
+            continue
+        value = _parse(name, raw)
+        if value is None:
+            bad.append(name)
+        else:
+            st.session_state[key] = value
     return bad
 
 
@@ -182,8 +132,6 @@ def model_picker() -> ModelChoice:
 
 def _own_choice() -> ModelChoice:
     """The uploaded model as a choice, or the lecture's LSTM until one loads."""
-    from components import upload  # it imports resources, which imports this module
-
     own = upload.model_upload("upload.stepper_model", "Upload your trained LSTM, GRU or RNN")
     if own is None:
         st.caption("Until a model is uploaded, the lecture's LSTM is shown.")

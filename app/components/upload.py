@@ -20,8 +20,6 @@ from engine.checkpoint import EXPORT_HINT, USER_SUFFIXES, CheckpointError, UserM
 from engine.uploads import FORMATS, Sequence, UploadError
 from figures.gradients import grad_norm_figure
 
-_MODELS = "upload.models"  # digest -> (file name, bytes) of this session's loaded checkpoints
-MAX_KEPT = 4  # checkpoints kept per session
 NUMERIC = (".csv", ".tsv", ".npy", ".npz", ".json", ".wav")  # formats that give numbers
 EXPORT_CODE = """import torch
 from safetensors.torch import save_file
@@ -171,28 +169,10 @@ def model_upload(key: str, label: str = "Upload your trained model") -> OwnModel
         return last
     own = OwnModel(file.name, digest(data), info)
     st.session_state[last_key] = own
-    kept = st.session_state.setdefault(_MODELS, {})  # this session's files, for reloads
-    kept.pop(own.digest, None)
-    kept[own.digest] = (file.name, data)
-    while len(kept) > MAX_KEPT:
-        kept.pop(next(iter(kept)))
+    resources.keep_user_model(own.digest, file.name, data)  # for reloads of this session
     st.caption(f"**{file.name}**: {info.describe()}"
                + (f" · not used: {', '.join(info.ignored[:4])}" if info.ignored else ""))
     return own
-
-
-def model_bytes(sha256: str) -> tuple[str, bytes]:
-    """(name, bytes) of a checkpoint this session uploaded; CheckpointError if it has none."""
-    kept = st.session_state.get(_MODELS, {})
-    if sha256 not in kept:
-        raise CheckpointError("that uploaded model is no longer here; upload it again.")
-    return kept[sha256]
-
-
-def own_model(sha256: str):
-    """The torch module of a model this session uploaded (from the cache, or its bytes)."""
-    name, data = model_bytes(sha256)
-    return resources.get_user_model(sha256, name, data)[0]
 
 
 NOISE_STEPS = 100  # length of the stand-in sequence when only a model is uploaded

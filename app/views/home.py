@@ -1,6 +1,7 @@
 """Home: what RNN Lab is for, and one card per lab."""
 
 import streamlit as st
+
 from labs import LABS
 
 st.title("RNN Lab")
