@@ -18,6 +18,13 @@ from torch import Tensor, nn
 
 from engine.cells import RecurrentNet, activation, call_fused, fused_kernel, loop_layer
 
+MAX_RECORDED = 10_000_000  # numbers a trace may record (40 MB of float32): one trace per
+# model and sequence is cached per server, so 10,000 steps × 256 units × 3 layers × 2
+# directions (150 million numbers, 600 MB) must be refused before the run, not after
+_PER_UNIT = {"lstm": 9, "gru": 6, "rnn": 1, "jordan": 2}  # values per unit and step besides
+# the layer's output: LSTM c, 4 gates, 4 pre-activations; GRU 3 + 3; Elman its
+# pre-activation; Jordan h and its pre-activation (the fed-back output is the layer's output)
+
 # Gate names per cell kind, in the order views should show them.
 GATE_NAMES: dict[str, tuple[str, ...]] = {
     "lstm": ("i", "f", "g", "o"),
@@ -114,7 +121,9 @@ def trace(model: nn.Module, x) -> Trace:
     """
     spec = _spec(model)
     param = next(model.parameters())
-    x = _check_input(x, spec.input_size).to(device=param.device, dtype=param.dtype)
+    x = _check_input(x, spec.input_size)
+    _check_budget(spec, int(x.shape[0]))
+    x = x.to(device=param.device, dtype=param.dtype)
     with torch.no_grad():
         layers: list[list[LayerTrace]] = []
         inp = x
@@ -279,6 +288,30 @@ def describe_model(model: nn.Module):
     kind, sizes, layers, directions, whether a fused kernel runs it, and a
     `weights(layer, reverse)` accessor (a `_Spec`); TypeError for anything else."""
     return _spec(model)
+
+
+def recorded_numbers(model: nn.Module, steps: int) -> int:
+    """How many numbers `trace(model, x)` records for a sequence of `steps` steps: every
+    layer's and direction's output, memory, gates and pre-activations at every step."""
+    return _recorded(_spec(model), steps)
+
+
+def _recorded(spec: _Spec, steps: int) -> int:
+    per_step = spec.layer_out + _PER_UNIT[spec.kind] * spec.hidden_size
+    return steps * spec.num_layers * spec.num_directions * per_step
+
+
+def _check_budget(spec: _Spec, steps: int) -> None:
+    """ValueError, before anything is computed, when the trace would pass `MAX_RECORDED`."""
+    count = _recorded(spec, steps)
+    if count > MAX_RECORDED:
+        layers = f"{spec.num_layers} layer{'s' if spec.num_layers > 1 else ''}"
+        dirs = " × 2 directions" if spec.num_directions == 2 else ""
+        raise ValueError(
+            f"stepping this model through {steps:,} steps would record {count:,} numbers "
+            f"({spec.hidden_size} units × {layers}{dirs}, every gate and memory at every "
+            f"step); the stepper records at most {MAX_RECORDED:,}. Use fewer steps, units or "
+            "layers.")
 
 
 def check_sequence(x, input_size: int) -> Tensor:

@@ -6,10 +6,15 @@ import re
 
 import pytest
 from apptest import run_app
-from labs import LABS
 from streamlit.testing.v1 import AppTest
 
 from engine import lee
+from labs import LABS
+
+
+def shown(markdown: str) -> str:
+    """What escaped markdown (markup.md) shows: the text without its backslash escapes."""
+    return re.sub(r"\\(.)", r"\1", markdown)
 
 
 def step_text(at: AppTest) -> str:
@@ -86,7 +91,38 @@ def test_the_lecture_table_output_appears_at_step_six():
     at = run_app("views/stepper.py", step="6")
     assert output_in_story(at) == pytest.approx(float(lee.LECTURE_OUTPUTS[5]), abs=0.01)
     equations = " ".join(e.value for e in at.latex)
-    assert "6.999" in equations
+    assert r"&= 7 \cdot 1.000 = 7 \end{aligned}" in equations  # a = h(c')·σ(z_o)
+
+
+def _story_numbers(at: AppTest) -> tuple[str, str, str]:
+    """(memory before, memory after, output a) as the step's story writes them."""
+    text = story(at)
+    before, after = re.search(r"Memory\*\* (\S+) → \*\*(\S+)\*\*", text).groups()
+    return before, after, re.search(r"output a = (\S+?)\.?$", text, re.M).group(1)
+
+
+@pytest.mark.parametrize(("seq", "memory", "outputs"), [
+    ("lecture", lee.LECTURE_MEMORY, lee.LECTURE_OUTPUTS),
+    ("walkthrough", lee.LECTURE_WALKTHROUGH_MEMORY, lee.LECTURE_WALKTHROUGH_OUTPUTS),
+])
+def test_the_lecture_numbers_read_as_the_lecture_writes_them(seq, memory, outputs):
+    """Memory and output at every step, digit for digit as in the lecture (7, not 6.999),
+    with one sentence saying why the exact value is a hair below."""
+    at = run_app("views/stepper.py", seq=seq)
+    shown_memory, shown_outputs = [], []
+    for step in range(len(memory)):
+        before, after, out = _story_numbers(at)
+        shown_memory.append(after)
+        shown_outputs.append(out)
+        if step:
+            assert before == shown_memory[-2]  # the memory kept is the memory shown before
+        notes = [c.value for c in at.caption if "σ(10) = 0.99995" in c.value]
+        assert len(notes) == 1
+        if step < len(memory) - 1:
+            at.button(key="stepper.next").click().run()
+    assert shown_memory == [f"{v:g}" for v in memory.tolist()]
+    assert shown_outputs == [f"{v:g}" for v in outputs.tolist()]
+    assert "6.999" not in " ".join([story(at), *(e.value for e in at.latex)])
 
 
 def test_a_weight_edit_changes_the_output():
@@ -147,7 +183,7 @@ def test_pasted_garbage_gets_a_message_and_keeps_the_sequence():
     at = run_app("views/stepper.py", step="2")
     at.text_area(key="seq.paste").input("3, 1, 0\n4, one, 0").run()
     at.button(key="seq.paste_use").click().run()
-    assert any("step 2, x2 is 'one'" in e.value for e in at.error)
+    assert any("step 2, x2 is 'one'" in shown(e.value) for e in at.error)
     assert step_text(at).startswith("**Step 2 of 9**")
     at.text_area(key="seq.paste").input("3, 1, 0\n4, 1, 0\n0, 0, 1").run()
     at.button(key="seq.paste_use").click().run()

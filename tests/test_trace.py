@@ -399,13 +399,89 @@ def test_long_sequence_memory_stays_accurate():
     torch.testing.assert_close(tr.cell.double(), ref, atol=1e-3, rtol=1e-5)
 
 
-def test_top_units_and_series():
-    module = make("gru", 1, True, True)
-    tr = trace(module, seq(30, 4))
+def _brute_top(values: list[list[float]], k: int) -> list[int]:
+    """The k units (columns) whose values vary most over time (rows), by a plain-Python
+    population variance; with one step, by the absolute value."""
+    steps, units = len(values), len(values[0])
+    score = []
+    for u in range(units):
+        column = [values[t][u] for t in range(steps)]
+        if steps == 1:
+            score.append(abs(column[0]))
+            continue
+        mean = sum(column) / steps
+        score.append(sum((v - mean) ** 2 for v in column) / steps)
+    ranked = sorted(range(units), key=lambda u: -score[u])
+    return sorted(ranked[:max(0, min(k, units))])
+
+
+@pytest.mark.parametrize("steps", [1, 2, 30])
+def test_top_units_are_the_most_varying(steps):
+    module = make("lstm", 1, True, True, h=7)
+    tr = trace(module, seq(steps, 4))
+    assert list(tr.series()) == ["i", "f", "g", "o", "c", "h"]
+    for name in ("h", "c", "f"):
+        values = tr.series()[name].double().tolist()
+        for k in (0, 1, 3, 14, 20):
+            assert tr.top_units(k, name) == _brute_top(values, k), (name, k)
+
+
+def test_series_of_a_gru():
+    tr = trace(make("gru", 1, True, True), seq(5, 4))
     assert list(tr.series()) == ["r", "z", "n", "h"]
-    top = tr.top_units(3)
-    var = tr.hidden.var(dim=0, unbiased=False)
-    assert set(top) == set(torch.topk(var, 3).indices.tolist())
+
+
+def _recorded_by_hand(tr: Trace) -> int:
+    """Every number the trace holds per step: each layer's and direction's output, memory,
+    gates and pre-activations (the initial states and the last layer's copies aside)."""
+    count = 0
+    for layer in tr.layers:
+        for lt in layer:
+            parts = [lt.hidden, lt.cell, lt.output, *lt.gates.values(), *lt.preacts.values()]
+            count += sum(p.numel() for p in parts if p is not None)
+    return count
+
+
+@pytest.mark.filterwarnings("ignore:LSTM with projections:UserWarning")
+def test_recorded_numbers_count_what_a_trace_records():
+    from engine.trace import recorded_numbers
+
+    x = seq(7, 3)
+    models = [torch.nn.LSTM(3, 5, num_layers=2, bidirectional=True, proj_size=2),
+              torch.nn.GRU(3, 4, 2), torch.nn.RNN(3, 4)]
+    models += [build_model(CellConfig(kind=k, input_size=3, hidden_size=4, num_layers=2,
+                                      bidirectional=True), seed=0)
+               for k in ("lstm", "gru", "rnn", "jordan")]
+    for model in models:
+        assert recorded_numbers(model, 7) == _recorded_by_hand(trace(model, x))
+
+
+def test_a_trace_one_past_the_budget_is_refused(monkeypatch):
+    import engine.trace as engine_trace
+
+    model = build_model(CellConfig(kind="lstm", input_size=3, hidden_size=4), seed=0)
+    x = seq(9, 3)
+    needed = _recorded_by_hand(trace(model, x))
+    monkeypatch.setattr(engine_trace, "MAX_RECORDED", needed)
+    assert trace(model, x).steps == 9  # exactly at the budget: fine
+    monkeypatch.setattr(engine_trace, "MAX_RECORDED", needed - 1)
+    with pytest.raises(ValueError, match=f"at most {needed - 1:,}"):
+        trace(model, x)
+
+
+def test_the_budget_refuses_a_huge_trace_before_running_it():
+    """10,000 steps × 256 units × 3 layers, bidirectional: refused at once (no 600 MB run)."""
+    import time
+
+    from engine.trace import MAX_RECORDED
+
+    config = CellConfig(kind="lstm", input_size=3, hidden_size=256, num_layers=3,
+                        bidirectional=True)
+    model = build_model(config, seed=0)
+    start = time.perf_counter()
+    with pytest.raises(ValueError, match=f"10,000 steps.*at most {MAX_RECORDED:,}"):
+        trace(model, torch.zeros(10_000, 3))
+    assert time.perf_counter() - start < 1.0
 
 
 DEVICES = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])

@@ -9,18 +9,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 import torch
 
+import markup
 import resources
+from components import url_params as up
 from components.model_picker import KEYS as PICKER_KEYS
 from engine import lee
 from engine.uploads import (
+    MAX_STEPS,
     SequenceError,
     UploadError,
     decode_sequence,
-    encode_sequence,
     parse_sequence_text,
     sequence_from_rows,
 )
@@ -33,6 +36,8 @@ PRESETS = {
 }
 RANDOM_STEPS = 12
 URL_MAX_STEPS = 200  # longer sequences of your own are not put in the link
+URL_MAX_CHARS = 200_000  # longest x a link may carry (200 steps × 64 inputs fit with room)
+SEED_RANGE = (0, 2**31 - 1)  # the random preset's seeds
 KEYS = {"seq": "seq.preset", "rs": "seq.random_seed"}
 INPUT = PICKER_KEYS["in"]  # the model's input size, which the width fix sets
 _CUSTOM = "seq.custom"  # [T, I] tensor: the base of "Your own"
@@ -68,25 +73,58 @@ def _preset_tensor(preset: str, width: int) -> torch.Tensor:
     return custom
 
 
+def shortest(value: float) -> str:
+    """The shortest text that reads back as the same float32 (0.126 → "0.126", never
+    "0.12600000202655792"; 100.0 → "100"), the way a person would have written it."""
+    text = str(np.float32(value)).replace("e+", "e")
+    return text[:-2] if text.endswith(".0") else text
+
+
+def as_written(x: torch.Tensor) -> list[list[float]]:
+    """[T, I] float32 values as the floats their shortest text reads (for tables)."""
+    return [[float(shortest(v)) for v in row] for row in x.tolist()]
+
+
+def encode_link(x: torch.Tensor) -> str:
+    """[T, I] → the link's text (steps separated by "_", values by "~"), every float32 value
+    exactly: decode_link(encode_link(x)) equals x."""
+    return "_".join("~".join(shortest(v) for v in row) for row in x.tolist())
+
+
+def decode_link(text: str | None, width: int | None = None) -> torch.Tensor | None:
+    """A link's sequence (see `encode_link`) as a finite float32 [T, I] tensor, or None when
+    it is not valid (malformed, too long, or a number that overflows float32)."""
+    if text is None or len(text) > URL_MAX_CHARS:
+        return None
+    try:
+        x = decode_sequence(text, width)
+    except SequenceError:
+        return None
+    return x if x.shape[0] <= MAX_STEPS and bool(torch.isfinite(x).all()) else None
+
+
 def load_url(params) -> list[str]:
     """Seed the sequence state from URL parameters; returns the names that were not valid."""
     bad = []
     if "seq" in params:
-        if params["seq"] in PRESETS:
-            st.session_state[KEYS["seq"]] = params["seq"]
-        else:
+        preset = up.choice_value(up.get(params, "seq"), PRESETS)
+        if preset is None:
             bad.append("seq")
-    if "rs" in params:
-        if params["rs"].isdigit():
-            st.session_state[KEYS["rs"]] = int(params["rs"])
         else:
+            st.session_state[KEYS["seq"]] = preset
+    if "rs" in params:
+        seed = up.int_value(up.get(params, "rs"), *SEED_RANGE)
+        if seed is None:
             bad.append("rs")
+        else:
+            st.session_state[KEYS["rs"]] = seed
     if "x" in params:
-        try:
-            st.session_state[_CUSTOM] = decode_sequence(params["x"])
-            st.session_state[KEYS["seq"]] = "custom"
-        except SequenceError:
+        x = decode_link(up.get(params, "x"))
+        if x is None:
             bad.append("x")
+        else:
+            st.session_state[_CUSTOM] = x
+            st.session_state[KEYS["seq"]] = "custom"
     return bad
 
 
@@ -96,7 +134,7 @@ def url_params(choice: SequenceChoice) -> dict[str, str]:
         return {"seq": choice.preset}
     if choice.edited or choice.preset == "custom":
         if choice.x.shape[0] <= URL_MAX_STEPS:
-            return {"seq": "custom", "x": encode_sequence(choice.x)}
+            return {"seq": "custom", "x": encode_link(choice.x)}
         return {"seq": "custom"}
     params = {"seq": choice.preset}
     if choice.preset == "random":
@@ -169,7 +207,7 @@ def sequence_editor(preset: str, width: int) -> SequenceChoice:
     """The editable table of input vectors (one row per step) and a paste box."""
     base = _preset_tensor(preset, width)
     columns = [f"x{j + 1}" for j in range(base.shape[1])]
-    frame = pd.DataFrame(base.numpy(), columns=columns, dtype=float)
+    frame = pd.DataFrame(as_written(base), columns=columns, dtype=float)
     frame.index = pd.RangeIndex(1, len(frame) + 1, name="step")
     version = st.session_state.get(_VERSION, 0)
     st.caption(
@@ -189,7 +227,7 @@ def sequence_editor(preset: str, width: int) -> SequenceChoice:
         st.button("Use the pasted sequence", key="seq.paste_use", on_click=_use_paste,
                   args=(width,))
         if st.session_state.get(_PASTE_ERROR):
-            st.error(st.session_state[_PASTE_ERROR], icon=":material/error:")
+            st.error(markup.md(st.session_state[_PASTE_ERROR]), icon=":material/error:")
     with st.expander("Upload a sequence file", icon=":material/upload_file:"):
         from components import upload
 
@@ -200,7 +238,7 @@ def sequence_editor(preset: str, width: int) -> SequenceChoice:
             help="The file's first sequence becomes your own; edit it in the table.")
         note = st.session_state.get(_UPLOAD_NOTE)
         if note:
-            (st.error if note[0] else st.caption)(note[1])
+            (st.error if note[0] else st.caption)(markup.md(note[1]))
         upload.examples(upload.NUMERIC, _UPLOAD, inline=True)
     rows = edited.astype(object).where(edited.notna(), None).values.tolist()
     try:

@@ -8,18 +8,21 @@ from __future__ import annotations
 
 import streamlit as st
 
+from components import url_params as up
+
 KEY = "stepper.step"
+MAX_STEP = 10**9  # larger step numbers in a link are not numbers a sequence can reach
 
 
 def load_url(params) -> list[str]:
     """Seed the step from the URL (clamped later to the sequence); returns invalid names."""
     if "step" not in params:
         return []
-    raw = params["step"]
-    if raw.isdigit() and int(raw) >= 1:
-        st.session_state[KEY] = int(raw)
-        return []
-    return ["step"]
+    step = up.int_value(up.get(params, "step"), 1, MAX_STEP)
+    if step is None:
+        return ["step"]
+    st.session_state[KEY] = step  # clamped to the sequence when it is drawn
+    return []
 
 
 def url_params(step: int) -> dict[str, str]:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from components import url_params as up
 from engine import zoo
 
 MAX_CHARS = 2_000  # longest text a shipped model steps through here
@@ -34,10 +35,10 @@ def load_url(params) -> list[str]:
     """Remember a text from the link; returns the names that were not valid."""
     if "text" not in params:
         return []
-    raw = params["text"]
-    if not raw.strip() or len(raw) > MAX_CHARS:
+    text = up.text_value(up.get(params, "text"), MAX_CHARS)
+    if text is None:
         return ["text"]
-    st.session_state[_URL_TEXT] = raw
+    st.session_state[_URL_TEXT] = text
     return []
 
 

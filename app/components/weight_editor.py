@@ -9,8 +9,9 @@ import pandas as pd
 import streamlit as st
 import torch
 
+from components import url_params as up
+from components.sequence_input import as_written, decode_link, encode_link
 from engine import lee
-from engine.uploads import SequenceError, decode_sequence, encode_sequence
 
 ROWS = {
     "z": "z · cell input",
@@ -44,13 +45,10 @@ def load_url(params) -> list[str]:
     """Seed the weights from the URL's w parameter; returns invalid names."""
     if "w" not in params:
         return []
-    try:
-        table = decode_sequence(params["w"], width=4)
-    except SequenceError:
+    table = decode_link(up.get(params, "w"), width=4)
+    if table is None or table.shape[0] != 4:
         return ["w"]
-    if table.shape[0] != 4:
-        return ["w"]
-    st.session_state[KEY] = tuple(tuple(row) for row in table.tolist())
+    st.session_state[KEY] = tuple(tuple(row) for row in as_written(table))
     return []
 
 
@@ -58,7 +56,7 @@ def url_params(weights: Weights) -> dict[str, str]:
     """The URL parameter that reproduces `weights` (nothing for the lecture's own)."""
     if weights == lecture_weights():
         return {}
-    return {"w": encode_sequence(torch.tensor(weights))}
+    return {"w": encode_link(torch.tensor(weights))}
 
 
 def _set(weights: Weights) -> None:
@@ -81,7 +79,8 @@ def weight_editor() -> Weights:
     """Render the editable table and experiment buttons; returns the weights to use."""
     st.session_state.setdefault(KEY, lecture_weights())
     weights = st.session_state[KEY]
-    frame = pd.DataFrame(weights, index=list(ROWS.values()), columns=COLUMNS, dtype=float)
+    frame = pd.DataFrame(as_written(torch.tensor(weights)), index=list(ROWS.values()),
+                         columns=COLUMNS, dtype=float)
     st.caption(
         "Each gate's pre-activation is w1·x1 + w2·x2 + w3·x3 + bias. The lecture's values: "
         "z = x1, z_i = 100·x2 − 10, z_f = 100·x2 + 10, z_o = 100·x3 − 10."

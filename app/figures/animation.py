@@ -21,7 +21,7 @@ from figures.style import (
     series_color,
     unit_color,
 )
-from figures.values import resolve_units, text_num, unit_label, vector_plain
+from figures.values import fmt, resolve_units, text_num, unit_label, vector_plain
 
 MAX_UNITS = 4  # default: more units than this → the most varying ones
 BASE_MS = 900  # time per step at 1×
@@ -125,7 +125,8 @@ def memory_animation(trace: Trace, units: list[int] | None = None) -> go.Figure:
                     textfont={"size": 14},
                     constraintext="none",
                     cliponaxis=False,
-                    hovertemplate=f"unit {label}<br>%{{x}} = %{{y:.3f}}<extra></extra>",
+                    hovertext=[fmt(v, gate=gated) for v in ys],
+                    hovertemplate=f"unit {label}<br>%{{x}} = %{{hovertext}}<extra></extra>",
                     showlegend=False,
                 )
             )
@@ -142,7 +143,8 @@ def memory_animation(trace: Trace, units: list[int] | None = None) -> go.Figure:
                     legendgroup=f"unit {label}",
                     line={"color": color, "width": 3},
                     marker={"size": 8, "color": color},
-                    hovertemplate=f"step %{{x}}<br>unit {label}<br>{mem_key} = %{{y:.3f}}"
+                    hovertext=[fmt(v) if v is not None else "" for v in ys],
+                    hovertemplate=f"step %{{x}}<br>unit {label}<br>{mem_key} = %{{hovertext}}"
                     "<extra></extra>",
                     showlegend=not single,
                 )
@@ -157,7 +159,8 @@ def memory_animation(trace: Trace, units: list[int] | None = None) -> go.Figure:
                     name="output a",
                     line={"color": COLORS["h"], "width": 2, "dash": "dot"},
                     marker={"size": 6, "color": COLORS["h"]},
-                    hovertemplate="step %{x}<br>a = %{y:.3f}<extra></extra>",
+                    hovertext=[fmt(v) if v is not None else "" for v in ys],
+                    hovertemplate="step %{x}<br>a = %{hovertext}<extra></extra>",
                     showlegend=False,
                 )
             )
@@ -236,6 +239,21 @@ def memory_animation(trace: Trace, units: list[int] | None = None) -> go.Figure:
     for ann in fig.layout.annotations[:2]:  # subplot titles
         ann.font = {"size": 15, "family": FONT_FAMILY}
     return fig
+
+
+def at_step(fig: go.Figure, t: int) -> go.Figure:
+    """A copy of `memory_animation`'s figure showing step `t` (0-based) before it plays: that
+    frame's data and the slider on it (`fig`, e.g. a cached one, is never changed)."""
+    frames = fig.frames
+    if not 0 <= t < len(frames):
+        raise ValueError(f"t={t} is out of range: the animation has {len(frames)} steps "
+                         f"(0..{len(frames) - 1})")
+    out = go.Figure(fig)
+    frame = frames[t]
+    for k, data in zip(frame.traces, frame.data, strict=True):
+        out.data[k].update(data.to_plotly_json(), overwrite=True)
+    out.layout.sliders[0].active = t
+    return out
 
 
 def _controls(fig: go.Figure, steps: int) -> None:

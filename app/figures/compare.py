@@ -10,7 +10,7 @@ from plotly.subplots import make_subplots
 from engine.trace import Trace
 from figures.style import COLORS, FONT_FAMILY, TEXT, base_layout
 from figures.timeline import _layout_rows, _mark_step, _steps_axis
-from figures.values import check_index
+from figures.values import check_index, fmt_many
 
 # (row title, colour key) of each compared quantity.
 ROWS: list[tuple[str, str]] = [
@@ -56,7 +56,8 @@ def learned_vs_wired(learned: Trace, wired: Trace, t: int) -> go.Figure:
             fig.add_trace(go.Scatter(
                 x=x, y=values, mode="lines+markers", name=name, legendgroup=name,
                 showlegend=row == 1, line=style, marker={"size": 6 if name == "learned" else 4},
-                hovertemplate=f"{name}<br>step %{{x}}: %{{y:.3f}}<extra></extra>",
+                text=fmt_many(values),
+                hovertemplate=f"{name}<br>step %{{x}}: %{{text}}<extra></extra>",
             ), row=row, col=1)
         if key in "ifo":
             fig.update_yaxes(range=[-0.08, 1.08], tickvals=[0, 0.5, 1], row=row, col=1)

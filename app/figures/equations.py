@@ -9,7 +9,6 @@ Elman: h' = tanh(W x + U h + b). Jordan: h' = tanh(W x + U y + b), y' = the outp
 from __future__ import annotations
 
 import markup
-
 from engine.trace import Trace
 from figures.values import (
     StepValues,

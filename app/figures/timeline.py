@@ -7,6 +7,7 @@ line plots, which read better for a few units (the lecture's model has one).
 from __future__ import annotations
 
 import copy
+import html
 
 import numpy as np
 import plotly.graph_objects as go
@@ -24,7 +25,7 @@ from figures.style import (
     series_name,
     unit_color,
 )
-from figures.values import check_index, fmt, resolve_units, series_width, unit_label
+from figures.values import check_index, fmt, fmt_many, resolve_units, series_width, unit_label
 
 MAX_LINE_UNITS = 16  # default: more units than this → the most varying ones
 MAX_HEATMAP_UNITS = 64
@@ -45,7 +46,8 @@ def _steps_axis(fig: go.Figure, rows: int, steps: int, step_labels: list[str] | 
         ticks = {
             "tickmode": "array",
             "tickvals": list(range(1, steps + 1)),
-            "ticktext": [f"{k + 1}<br>{s}" for k, s in enumerate(step_labels)],
+            # a word is text, not plotly HTML (its <a href=…> would be a live link)
+            "ticktext": [f"{k + 1}<br>{html.escape(str(s))}" for k, s in enumerate(step_labels)],
         }
     elif steps <= 30:
         ticks = {"tickmode": "linear", "tick0": 1, "dtick": 1}
@@ -160,7 +162,7 @@ def state_heatmaps(trace: Trace, t: int, units: list[int] | None = None,
             ticks = {"nticks": 5}
         text = {}
         if show_text:
-            text = {"texttemplate": "%{z:.2~f}", "textfont": {"size": 13}}
+            text = {"texttemplate": "%{text}", "textfont": {"size": 13}}
         fig.add_trace(
             go.Heatmap(
                 z=z,
@@ -169,7 +171,8 @@ def state_heatmaps(trace: Trace, t: int, units: list[int] | None = None,
                 name=key,
                 xgap=1,
                 ygap=1 if len(shown) <= 32 else 0,
-                hovertemplate=f"step %{{x}}<br>unit %{{y}}<br>{key} = %{{z:.3f}}<extra></extra>",
+                text=[fmt_many(row) for row in z],  # the one rounding rule (figures.values)
+                hovertemplate=f"step %{{x}}<br>unit %{{y}}<br>{key} = %{{text}}<extra></extra>",
                 colorbar={
                     "x": 1.005,
                     "xanchor": "left",
@@ -235,7 +238,8 @@ def state_lines(trace: Trace, t: int, units: list[int] | None = None,
                     showlegend=not single and shown is units and row == 1,
                     line={"color": color, "width": 3 if single else 2},
                     marker={"size": sizes, "color": color, "line": {"width": 1, "color": "white"}},
-                    hovertemplate=f"step %{{x}}<br>unit {label}<br>{key} = %{{y:.3f}}"
+                    text=fmt_many(y),
+                    hovertemplate=f"step %{{x}}<br>unit {label}<br>{key} = %{{text}}"
                     "<extra></extra>",
                 ),
                 row=row,

@@ -6,7 +6,6 @@ import math
 from dataclasses import dataclass, field
 
 import markup
-
 from engine.trace import Trace
 
 MINUS = "\u2212"  # typographic minus for plotly text

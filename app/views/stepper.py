@@ -2,15 +2,25 @@
 
 import streamlit as st
 
+import markup
 import resources
-from components import model_picker, sequence_input, stepper_controls, text_input, weight_editor
+from components import (
+    model_picker,
+    sequence_input,
+    stepper_controls,
+    text_input,
+    url_params,
+    weight_editor,
+)
 from components.unit_picker import unit_picker, view_picker
 from engine import zoo
+from figures.animation import at_step
 from figures.cell_diagram import cell_diagram
 from figures.compare import learned_vs_wired
 from figures.equations import cell_equations
 from figures.story import step_story
 from figures.timeline import move_step
+from figures.values import NEAR_NOTE
 
 COMPONENTS = (model_picker, sequence_input, stepper_controls, text_input, weight_editor)
 MAX_LABELLED_STEPS = 40  # longer texts get step numbers only on the time axis
@@ -31,8 +41,7 @@ CAPTIONS = {
 if not st.session_state.get("stepper.url_loaded"):
     bad = [name for part in COMPONENTS for name in part.load_url(st.query_params)]
     st.session_state["stepper.url_loaded"] = True
-    if bad:
-        st.toast(f"Ignored link parameter(s) that were not valid: {', '.join(bad)}.", icon="⚠️")
+    url_params.warn_ignored(bad)
 
 with st.sidebar:
     st.subheader("Model")
@@ -77,7 +86,7 @@ else:
     url |= sequence_input.url_params(sequence)
 url |= weight_editor.url_params(weights) if weights else {}
 if sequence.error:
-    controls.error(sequence.error, icon=":material/error:")
+    controls.error(markup.md(sequence.error), icon=":material/error:")
     if sequence.fix:
         controls.button(sequence.fix[0], on_click=sequence.fix[1], icon=":material/build:")
     st.query_params.from_dict(url)
@@ -89,7 +98,13 @@ if choice.reads_text:
 else:
     steps = resources.steps_key(sequence.x)
     labels = None
-trace = resources.get_trace(choice, weights, steps)
+try:
+    trace = resources.get_trace(choice, weights, steps)
+except ValueError as err:  # past the trace's budget (engine.trace.MAX_RECORDED)
+    controls.error(markup.md(f"This sequence is too big to step through: {err}"),
+                   icon=":material/error:")
+    st.query_params.from_dict(url)
+    st.stop()
 st.session_state["stepper.current"] = (choice, weights, steps)  # shared with the gradient lab
 with controls:
     t = stepper_controls.stepper_controls(trace.steps)
@@ -99,11 +114,14 @@ st.query_params.from_dict(url)
 with detail_col:
     layer, direction, unit = view_picker(trace)
     if labels is not None:
-        reads = f"reads **{labels[t]!r}**"
-    else:
-        reads = "input x = [" + ", ".join(f"{v:g}" for v in trace.inputs[t].tolist()) + "]"
+        reads = f"reads **{markup.md(repr(labels[t]))}**"
+    else:  # the numbers as they were written (float32's shortest text)
+        reads = "input x = [" + ", ".join(map(sequence_input.shortest, trace.inputs[t].tolist()))
+        reads += "]"
     st.markdown(f"**Step {t + 1} of {trace.steps}** · {reads}")
     st.markdown(step_story(trace, t, unit, layer, direction))
+    if choice.is_lecture:
+        st.caption(NEAR_NOTE)
     with st.expander("Equations with this step's numbers", expanded=True):
         # One KaTeX block (not one per line): fewer elements for the browser to redraw per step.
         lines = cell_equations(trace, t, unit, layer, direction)
@@ -125,10 +143,10 @@ if tabs[2].open:
     with tabs[2]:
         animation, html = resources.get_animation(choice, weights, steps)
         st.caption(
-            "Press ▶ to play the whole sequence in your browser; the slider scrubs through steps. "
-            "The download plays offline in any browser."
+            f"Shown at step {t + 1}. Press ▶ to play the whole sequence in your browser; the "
+            "slider scrubs through steps. The download plays offline in any browser."
         )
-        st.plotly_chart(animation, key="animation")
+        st.plotly_chart(at_step(animation, t), key="animation")
         st.download_button(
             "Download the animation (HTML)", html, file_name="rnn-lab-memory-animation.html",
             mime="text/html", icon=":material/download:",
