@@ -203,3 +203,64 @@ def test_the_rules_still_hold_on_a_random_preset():
             at.button(key="stepper.next").click().run()
     assert outputs == pytest.approx(y.tolist(), abs=0.01)
     assert any(v > 0 for v in y.tolist())
+
+
+HOSTILE = {  # value → the link parameters that must refuse it (the others read it as valid)
+    "²": {"step", "seq", "rs", "x", "w"},  # "²".isdigit() is True, int("²") fails
+    "٣": {"step", "seq", "rs", "x", "w"},  # an Arabic-Indic digit
+    "1" * 40: {"step", "seq", "rs", "x", "w"},  # x: 1e40 overflows float32
+    "-3": {"step", "seq", "rs", "w"},  # x: a one-step sequence of -3
+    "1e309": {"step", "seq", "rs", "x", "w"},
+    "nan": {"step", "seq", "rs", "x", "w"},
+    "": {"step", "seq", "rs", "x", "w", "text"},
+    "9" * 5_000: {"step", "seq", "rs", "x", "w", "text"},
+    ("2", "3"): {"seq", "w"},  # repeated keys: the last one counts
+}
+
+
+def _ignored(at: AppTest) -> set[str]:
+    """The parameter names the "Ignored link parameter(s)" toast lists."""
+    names = set()
+    for toast in at.toast:
+        if "Ignored link parameter" in toast.value:
+            names |= set(re.findall(r"[a-z]+", shown(toast.value).split(":", 1)[1]))
+    return names
+
+
+@pytest.mark.parametrize("value", list(HOSTILE), ids=lambda v: repr(v)[:12])
+def test_hostile_link_values_are_ignored_by_name_and_the_page_works(value):
+    raw = list(value) if isinstance(value, tuple) else value
+    numbers = run_app("views/stepper.py", model="lecture",
+                      **{name: raw for name in ("step", "seq", "rs", "x", "w")})
+    text = run_app("views/stepper.py", model="slots_lstm", step=raw, text=raw)
+    for at, names in ((numbers, {"step", "seq", "rs", "x", "w"}), (text, {"step", "text"})):
+        assert not at.exception
+        assert _ignored(at) == HOSTILE[value] & names
+        assert step_text(at).startswith("**Step ")
+        assert at.button(key="stepper.next") is not None
+
+
+def test_a_link_carries_your_own_numbers_exactly_and_the_table_shows_them_as_written():
+    x = "0.126~1~0_1.2345678~0~1_-3.5e-07~2~0"
+    at = run_app("views/stepper.py", seq="custom", x=x)
+    assert at.query_params["x"] == x  # not 1.23457
+    table = at.dataframe[0].value  # the input table
+    assert table.iloc[0, 0] == 0.126  # not 0.12600000202655792 (float32 → float64)
+    assert table.iloc[1, 0] == 1.2345678
+    assert table.iloc[2, 0] == -3.5e-07
+    assert step_text(at).startswith("**Step 1 of 3** · input x = [0.126, 1, 0]")
+
+
+def test_the_link_codec_round_trips_every_float32_exactly():
+    import numpy as np
+    import torch
+    from components.sequence_input import decode_link, encode_link
+
+    gen = np.random.default_rng(0)
+    values = np.concatenate([gen.normal(size=300), gen.normal(size=300) * 1e-6,
+                             gen.normal(size=300) * 1e20, [0.0, -0.0, 1.2345678, 3.4e38, 1e-45, 7.0]])
+    x = torch.tensor(values.astype(np.float32).reshape(-1, 3))
+    text = encode_link(x)
+    assert "+" not in text and text.isascii()
+    assert torch.equal(decode_link(text), x)
+    assert encode_link(torch.tensor([[1.2345678, 100.0, -10.0]])) == "1.2345678~100~-10"

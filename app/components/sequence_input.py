@@ -93,8 +93,9 @@ def encode_link(x: torch.Tensor) -> str:
 
 def decode_link(text: str | None, width: int | None = None) -> torch.Tensor | None:
     """A link's sequence (see `encode_link`) as a finite float32 [T, I] tensor, or None when
-    it is not valid (malformed, too long, or a number that overflows float32)."""
-    if text is None or len(text) > URL_MAX_CHARS:
+    it is not valid (malformed, too long, not ASCII — Python's float() reads "٣" as 3 — or a
+    number that overflows float32)."""
+    if text is None or len(text) > URL_MAX_CHARS or not text.isascii():
         return None
     try:
         x = decode_sequence(text, width)
