@@ -2,6 +2,8 @@
 
 import pytest
 import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from engine.uploads import (
     SequenceError,
@@ -59,3 +61,19 @@ def test_text_and_url_encodings_round_trip():
     assert torch.equal(decode_sequence(encoded, width=3), x)
     with pytest.raises(SequenceError):
         decode_sequence("1~2_3~x", width=2)
+
+
+def test_the_link_codec_writes_values_as_the_user_typed_them():
+    x = torch.tensor([[1.2345678, 0.126, 3.0], [-0.1, 1e-7, 123456.78]])
+    assert encode_sequence(x) == "1.2345678~0.126~3_-0.1~1e-07~123456.78"
+    assert sequence_to_text(x).splitlines()[0] == "1.2345678, 0.126, 3"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.floats(width=32, allow_nan=False, allow_infinity=False), min_size=1,
+                max_size=12))
+def test_the_link_and_text_codecs_round_trip_every_float32_exactly(values):
+    x = torch.tensor([values], dtype=torch.float32)
+    assert torch.equal(decode_sequence(encode_sequence(x)), x)
+    assert torch.equal(parse_sequence_text(sequence_to_text(x)), x)
+    assert "+" not in encode_sequence(x)

@@ -1,0 +1,101 @@
+"""What every file reader shares: the Sequence a file becomes, the formats, and the checks
+every array passes (shape limits, finite numbers)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from engine.uploads.errors import (
+    MAX_FEATURES,
+    MAX_STEPS,
+    UploadError,
+)
+
+# --------------------------------------------------------------------------------------------
+# Uploaded files
+
+
+@dataclass
+class Sequence:
+    """One sequence read from a file: numbers `values` [T, F] or text `tokens` [T]."""
+
+    name: str  # where it came from: the file name, plus the array, key or index inside it
+    values: np.ndarray | None = None  # [T, F] float32, finite; None for text
+    tokens: list[str] | None = None  # [T] characters or words; None for numbers
+    kind: str = "numbers"  # "numbers" | "text" | "audio" (log-mel frames) | "image" (columns)
+    sample_rate: int | None = None  # audio: the WAV's sample rate in Hz
+
+    @property
+    def steps(self) -> int:
+        """T, the number of steps."""
+        return len(self.tokens) if self.values is None else int(self.values.shape[0])
+
+    @property
+    def features(self) -> int:
+        """F, numbers per step (1 for text)."""
+        return 1 if self.values is None else int(self.values.shape[1])
+
+
+# Supported formats by extension: what a file of each kind holds.
+FORMATS: dict[str, str] = {
+    ".csv": "comma-separated numbers, one row per step, one column per feature (header optional)",
+    ".tsv": "tab-separated numbers, one row per step (header optional)",
+    ".npy": "a NumPy array [T] or [T, F] (or [N, T, F] for N sequences), numbers only",
+    ".npz": "several NumPy arrays, one sequence each",
+    ".json": "a list of steps, a list of sequences, or {\"sequences\": [...]}",
+    ".txt": "text: one token per character, or per word when there are spaces",
+    ".wav": "a sound file (PCM); read as log-mel frames, one step per 10 ms",
+    ".png": "a strip of handwritten digits, dark or light ink, read column by column",
+}
+_ALIASES = {".text": ".txt"}
+
+
+def supported() -> str:
+    """The supported extensions as one line, for messages."""
+    return ", ".join(ext.lstrip(".").upper() for ext in FORMATS)
+
+
+def _fail(message: str) -> UploadError:
+    return UploadError(message)
+
+
+def _check_shape(steps: int, features: int, where: str) -> None:
+    """UploadError when T or F is outside the limits."""
+    if steps < 1:
+        raise _fail(f"{where} has no steps: a sequence needs at least one step.")
+    if steps > MAX_STEPS:
+        raise _fail(f"{where} has {steps:,} steps; at most {MAX_STEPS:,} are accepted "
+                    f"(cut it into shorter sequences).")
+    if features < 1:
+        raise _fail(f"{where} has no features: every step needs at least one number.")
+    if features > MAX_FEATURES:
+        raise _fail(f"{where} has {features:,} features per step; at most {MAX_FEATURES:,} "
+                    f"are accepted.")
+
+
+def _finite(values: np.ndarray, where: str, step_word: str = "step", first: int = 1
+            ) -> np.ndarray:
+    """values [T, F] as float32, or UploadError naming the first NaN/Inf (1-based)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        out = values.astype(np.float32)
+    bad = ~np.isfinite(out)
+    if bad.any():
+        t, f = (int(i) for i in np.argwhere(bad)[0])
+        raw = values[t, f]
+        what = ("NaN (not a number)" if np.isnan(raw) else "infinite" if np.isinf(raw)
+                else f"{float(raw):g}, too large for 32-bit floats")
+        raise _fail(f"{where}: {step_word} {t + first}, feature {f + 1} is {what}; only "
+                    f"finite numbers are accepted.")
+    return out
+
+
+def _numbers(values: np.ndarray, name: str, where: str) -> Sequence:
+    """A checked [T] or [T, F] numeric array -> a Sequence."""
+    if values.ndim == 1:
+        values = values[:, None]
+    _check_shape(values.shape[0], values.shape[1], where)
+    return Sequence(name=name, values=_finite(values, where))
+
+

@@ -1,0 +1,75 @@
+"""`parse(data, filename)`: an uploaded file -> its sequences, by the format its extension names."""
+
+from __future__ import annotations
+
+import csv
+import struct
+import zipfile
+from pathlib import PurePath
+
+from engine.uploads.arrays import _read_npy_file, _read_npz
+from engine.uploads.common import (
+    _ALIASES,
+    FORMATS,
+    Sequence,
+    _fail,
+    supported,
+)
+from engine.uploads.errors import (
+    MAX_BYTES,
+    MAX_VALUES,
+    UploadError,
+)
+from engine.uploads.media import _read_png, _read_wav
+from engine.uploads.text_files import _read_csv, _read_json, _read_text
+
+
+def _extension(filename: str) -> str:
+    """The lower-case extension of `filename` that picks the format; UploadError otherwise."""
+    ext = PurePath(str(filename or "")).suffix.lower()
+    ext = _ALIASES.get(ext, ext)
+    if ext not in FORMATS:
+        what = f"“{ext}”" if ext else "no extension"
+        raise _fail(f"{filename or 'The file'} has {what}, so its format is unknown. Supported "
+                    f"formats: {supported()} (the extension says which one it is).")
+    return ext
+
+
+def parse(data: bytes, filename: str) -> list[Sequence]:
+    """An uploaded file -> its sequences (at least one), by the format its extension names.
+
+    data: the file's bytes (at most MAX_BYTES); filename: its name (only the extension and the
+    stem are used). Numbers come back as float32 `values` [T, F], text as `tokens` [T]; every
+    sequence has 1 <= T <= MAX_STEPS and F <= MAX_FEATURES, and every number is finite.
+    Raises UploadError (with a message for the user) for anything else.
+    """
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise _fail(f"expected the file's bytes, got {type(data).__name__}")
+    data = bytes(data)
+    ext = _extension(filename)
+    if len(data) > MAX_BYTES:
+        raise _fail(f"{filename} is {len(data) / 2**20:.1f} MB; files up to "
+                    f"{MAX_BYTES // 2**20} MB are accepted.")
+    if not data:
+        raise _fail(f"{filename} is empty: it needs at least one step.")
+    stem = PurePath(str(filename)).stem or "upload"
+    reader = {".csv": _read_csv, ".tsv": _read_csv, ".npy": _read_npy_file,
+              ".npz": _read_npz, ".json": _read_json, ".txt": _read_text, ".wav": _read_wav,
+              ".png": _read_png}[ext]
+    try:
+        out = reader(data, stem, ext)
+    except UploadError:
+        raise
+    except (ValueError, TypeError, OverflowError, EOFError, struct.error, zipfile.BadZipFile,
+            OSError, SyntaxError, IndexError, KeyError, MemoryError, RecursionError,
+            csv.Error) as err:
+        raise _fail(f"{filename} could not be read as {ext.lstrip('.').upper()} "
+                    f"({FORMATS[ext]}): {err}") from None
+    if not out:
+        raise _fail(f"{filename} holds no sequence: it needs at least one step.")
+    if sum(s.steps * s.features for s in out) > MAX_VALUES:
+        raise _fail(f"{filename} holds more than {MAX_VALUES:,} numbers in all; "
+                    f"split it into smaller files.")
+    return out
+
+
