@@ -29,26 +29,25 @@ def get(params: Mapping, name: str) -> str | None:
     return str(value)
 
 
-def int_value(raw: str | None, low: int, high: int) -> int | None:
-    """An integer low..high written in ASCII digits, or None."""
+def _number(raw: str | None, pattern: re.Pattern, cast, low, high):
+    """`cast(raw)` when `raw` is short, matches `pattern` and lands finite in low..high."""
     if raw is None or len(raw) > MAX_NUMBER_CHARS:
         return None
     raw = raw.strip()
-    if not _INT.fullmatch(raw):
+    if not pattern.fullmatch(raw):
         return None
-    value = int(raw)
-    return value if low <= value <= high else None
+    value = cast(raw)
+    return value if math.isfinite(value) and low <= value <= high else None
+
+
+def int_value(raw: str | None, low: int, high: int) -> int | None:
+    """An integer low..high written in ASCII digits, or None."""
+    return _number(raw, _INT, int, low, high)
 
 
 def float_value(raw: str | None, low: float, high: float) -> float | None:
     """A finite number low..high in plain decimal notation, or None."""
-    if raw is None or len(raw) > MAX_NUMBER_CHARS:
-        return None
-    raw = raw.strip()
-    if not _FLOAT.fullmatch(raw):
-        return None
-    value = float(raw)
-    return value if math.isfinite(value) and low <= value <= high else None
+    return _number(raw, _FLOAT, float, low, high)
 
 
 def choice_value(raw: str | None, options: Iterable[str]) -> str | None:
