@@ -11,6 +11,7 @@ Four parts, each a function returning plain numbers or a small dataclass:
     error_surface        Pascanu's one-unit loss on a (w, b) grid; `cliff_loss_and_grad`,
     descend              the gradient, and gradient descent with and without clipping
     hidden_grad_norms    ||dL/dh_t|| (and ||dL/dc_t||) of a recurrent model for every t
+                         (in engine.grad_norms, re-exported here)
     train_long_range     a tanh RNN or an LSTM on the adding problem, clipped or not
 """
 
@@ -25,15 +26,17 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
-from engine.cells import (
-    CellConfig,
-    RecurrentNet,
-    build_model,
-    call_fused,
-    fused_kernel,
-    loop_layer,
+from engine.cells import CellConfig, build_model
+from engine.grad_norms import (  # noqa: F401  (re-exported: engine.gradients.GradNorms, ...)
+    MAX_NORM_WORK,
+    NORM_MODELS,
+    GradNorms,
+    check_norm_work,
+    compare_grad_norms,
+    hidden_grad_norms,
+    norm_models,
+    norm_work,
 )
-from engine.trace import affine_scan, check_sequence, describe_model, recover_layer
 
 # --------------------------------------------------------------------------------------------
 # A. The lecture's toy: y^T = w^(T-1)
@@ -65,6 +68,33 @@ def power_toy(w, steps: int = 1000):
     return np.asarray(y), np.asarray(dy)
 
 
+def power_toy_log10(w, steps: int = 1000) -> tuple[np.ndarray, np.ndarray]:
+    """log10 |y| and log10 |dy/dw| of `power_toy`, exact where y itself under- or overflows
+    (0.01^999 = 10^-1998). w: a float or an array; returns float64 arrays of w's shape
+    (-inf where the value is exactly 0: w = 0, or dy/dw for steps = 1)."""
+    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
+        raise ValueError(f"steps must be a positive integer, got {steps!r}")
+    if steps > MAX_POWER_STEPS:
+        raise ValueError(f"steps must be at most {MAX_POWER_STEPS:,}, got {steps:,}")
+    arr = np.abs(np.asarray(w, dtype=np.float64))
+    n = int(steps) - 1
+    with np.errstate(divide="ignore"):
+        lw = np.log10(arr)  # -inf at w = 0
+    log_y = np.zeros_like(lw) if n == 0 else n * lw
+    if n == 0:
+        log_dy = np.full_like(lw, -np.inf)
+    elif n == 1:
+        log_dy = np.zeros_like(lw)
+    else:
+        log_dy = np.log10(n) + (n - 1) * lw
+    return np.asarray(log_y, dtype=np.float64), np.asarray(log_dy, dtype=np.float64)
+
+
+# Longest toy sequence: the page's slider stops at 1,000 (the lecture's); this bound only keeps
+# a caller from asking for nonsense (the work does not grow with steps).
+MAX_POWER_STEPS = 1_000_000
+
+
 # --------------------------------------------------------------------------------------------
 # B. Pascanu's cliff: x_t = w * sigmoid(x_{t-1}) + b, loss (sigmoid(x_T) - target)^2
 # --------------------------------------------------------------------------------------------
@@ -82,6 +112,10 @@ CLIFF_B_RANGE = (-5.0, 0.0)
 # A descent that the wall throws far away unless its gradient is clipped (lr 0.5, 100 steps:
 # unclipped it lands near (201, 314); clipped at 1 it settles at loss ~0.004).
 CLIFF_DESCENT = {"w0": 5.5, "b0": -2.0, "lr": 0.5, "steps": 100, "clip": 1.0}
+# Bounds on the cliff's work: the page asks for at most 300 descent steps and a 160 x 160 grid;
+# these keep a caller to about a second of numpy on a laptop.
+MAX_DESCENT_STEPS = 10_000  # gradient-descent steps (each one 50-step pass of the network)
+MAX_SURFACE_WORK = 100_000_000  # grid points x network steps of one error surface
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
@@ -137,6 +171,11 @@ def error_surface(ws, bs, steps: int = 50, x0: float = 0.5, target: float = 0.7)
     _check_steps(steps)
     ws = np.asarray(ws, dtype=np.float64).reshape(-1, 1)
     bs = np.asarray(bs, dtype=np.float64).reshape(1, -1)
+    work = ws.shape[0] * bs.shape[1] * int(steps)
+    if work > MAX_SURFACE_WORK:
+        raise ValueError(f"an error surface of {ws.shape[0]:,} x {bs.shape[1]:,} points and "
+                         f"{steps:,} steps is {work:,} evaluations; at most "
+                         f"{MAX_SURFACE_WORK:,}")
     x = np.full((ws.shape[0], bs.shape[1]), float(x0))
     for _ in range(steps):
         x = ws * _sigmoid(x) + bs
@@ -177,6 +216,11 @@ def descend(w0: float, b0: float, lr: float, steps: int, clip: float | None = No
     A step that makes the point non-finite ends the descent there (fewer than `steps` steps).
     """
     _check_steps(steps)
+    if steps > MAX_DESCENT_STEPS:
+        raise ValueError(f"at most {MAX_DESCENT_STEPS:,} descent steps, got {steps:,}")
+    _check_steps(rnn_steps)
+    if rnn_steps > MAX_DESCENT_STEPS:
+        raise ValueError(f"at most {MAX_DESCENT_STEPS:,} network steps, got {rnn_steps:,}")
     if not lr > 0:
         raise ValueError(f"lr must be positive, got {lr!r}")
     if clip is not None and not clip > 0:
@@ -207,310 +251,6 @@ def descend(w0: float, b0: float, lr: float, steps: int, clip: float | None = No
         clipped=np.array(flags, dtype=bool), unclipped=np.array(unclipped).reshape(-1, 2),
         lr=float(lr), clip=None if clip is None else float(clip),
         settings={"rnn_steps": int(rnn_steps), "x0": float(x0), "target": float(target)})
-
-
-# --------------------------------------------------------------------------------------------
-# C. Gradient norm over time
-# --------------------------------------------------------------------------------------------
-
-
-@dataclass
-class GradNorms:
-    """||dL/dh_t|| for every step t of one sequence (see `hidden_grad_norms`).
-
-    dL/dh_t is the total derivative: every path from h_t to the loss, through later steps
-    included. t indexes input positions 0..T-1; D = directions of the last layer, H = its units.
-    """
-
-    kind: str  # "lstm" | "gru" | "rnn" | "jordan"
-    hidden: Tensor  # [T] ||dL/dh_t|| over the last layer's D*H hidden units
-    cell: Tensor | None  # [T] ||dL/dc_t|| over the last layer's D*H memory cells (LSTM), else None
-    hidden_grads: Tensor  # [T, D*H] dL/dh_t itself
-    cell_grads: Tensor | None  # [T, D*H] dL/dc_t (LSTM), else None
-    loss: float  # the value of L
-    num_directions: int = 1  # D
-
-    @property
-    def steps(self) -> int:
-        """T, the number of steps."""
-        return int(self.hidden.shape[0])
-
-    def slope(self, which: str = "hidden") -> float:
-        """Least-squares slope of log10 ||dL/dh_t|| (or "cell") per step *back* in time.
-
-        Negative: the gradient vanishes going back; positive: it explodes. Steps whose norm is
-        zero or not finite are left out; NaN when fewer than two remain.
-        """
-        norms = self.hidden if which == "hidden" else self.cell
-        if norms is None:
-            raise ValueError(f"no {which!r} norms for a {self.kind} model")
-        v = norms.detach().double().cpu().numpy()
-        back = np.arange(v.shape[0])[::-1].astype(np.float64)  # T-1-t
-        ok = np.isfinite(v) & (v > 0)
-        if ok.sum() < 2:
-            return float("nan")
-        return float(np.polyfit(back[ok], np.log10(v[ok]), 1)[0])
-
-
-def hidden_grad_norms(model: nn.Module, x, loss: Callable[[Tensor], Tensor] | None = None
-                      ) -> GradNorms:
-    """||dL/dh_t|| (and ||dL/dc_t|| for an LSTM) of the last layer for t = 0..T-1.
-
-    model: an engine model (`engine.cells`) or a plain torch.nn.LSTM / GRU / RNN (any layers;
-    bidirectional allowed; LSTM proj_size > 0 is refused). x: [T, I] tensor or array.
-    loss: optional callable on the model's output sequence [T, O] (what `model(x)[0]` returns:
-    the readout's outputs when the engine model has one, Jordan: the fed-back outputs y, else
-    the last layer's hidden states [T, D*H]) returning a scalar; default L = sum of h_T, the
-    last layer's hidden state after the last step (readout not applied).
-
-    Multi-layer models: h_t is the last layer's hidden state (lower layers only feed it).
-    Bidirectional models: h_t is the last layer's state at position t, both directions
-    concatenated [D*H] as in torch's output; the backward direction's "later steps" are the
-    earlier positions. Jordan networks: h_t is the hidden layer (dL/dh_t = W_ho^T dL/dy_t +
-    the direct term); their recurrence runs through y.
-
-    Cost: for fused-kernel models one forward and one backward of the fused kernel (the last
-    layer's input widened by H zeros whose gradient is W_hh^T dL/d(pre-activations), see
-    `_fused_top`), then a few batched ops; about 1.5x one forward+backward of torch.nn.LSTM
-    at T = 1000, H = 128 (bench/gradients.py). Non-fused engine models (custom activations,
-    Jordan) run a step loop. Dropout is never applied.
-    """
-    if not isinstance(model, (RecurrentNet, nn.LSTM, nn.GRU, nn.RNN)):
-        raise TypeError(f"hidden_grad_norms needs an engine model or torch.nn.LSTM / GRU / RNN, "
-                        f"got {type(model).__name__}")
-    spec = describe_model(model)
-    if spec.proj:
-        raise ValueError("LSTMs with proj_size > 0 are not supported by hidden_grad_norms")
-    param = next(model.parameters())
-    x = check_sequence(x, spec.input_size).to(device=param.device, dtype=param.dtype)
-    readout = spec.readout
-    with torch.enable_grad():
-        inp = _lower_layers(spec, x)
-        if spec.fused:
-            dh, dc, value = _fused_top(spec, inp, loss, readout)
-        else:
-            dh, dc, value = _loop_top(spec, inp, loss, readout)
-    return GradNorms(
-        kind=spec.kind, hidden=dh.norm(dim=1), cell=None if dc is None else dc.norm(dim=1),
-        hidden_grads=dh, cell_grads=dc, loss=value, num_directions=spec.num_directions)
-
-
-def _directions(spec) -> tuple[bool, ...]:
-    return (False, True)[: spec.num_directions]
-
-
-def _detached(w: dict) -> dict:
-    return {k: (None if v is None else v.detach()) for k, v in w.items()}
-
-
-def _lower_layers(spec, x: Tensor) -> Tensor:
-    """The input of the last layer [T, I_l] (no graph): x itself or the lower layers' output."""
-    layers = spec.num_layers - 1
-    if layers == 0:
-        return x
-    with torch.no_grad():
-        if spec.fused:
-            flat = []
-            for layer in range(layers):
-                for rev in _directions(spec):
-                    w = spec.weights(layer, rev)
-                    flat += [w["w_ih"], w["w_hh"]] + ([w["b_ih"], w["b_hh"]] if spec.bias else [])
-            n = layers * spec.num_directions
-            h0 = x.new_zeros(n, 1, spec.hidden_size)
-            hx = (h0, h0) if spec.kind == "lstm" else h0
-            res = call_fused(fused_kernel(spec.kind, spec.nonlinearity), x.unsqueeze(1), hx, flat,
-                             spec.bias, layers, spec.num_directions == 2)
-            return res[0].squeeze(1)
-        inp = x.unsqueeze(1)
-        for layer in range(layers):
-            outs = []
-            for rev in _directions(spec):
-                rec = loop_layer(spec.kind, spec.weights(layer, rev), inp,
-                                 _zero_state(spec, inp), spec.loop_acts, reverse=rev)
-                outs.append(rec["output"])
-            inp = torch.cat(outs, dim=-1)
-        return inp.squeeze(1)
-
-
-def _zero_state(spec, ref: Tensor) -> tuple[Tensor, ...]:
-    """Zero initial state tuple, each [1, .]."""
-    state = (ref.new_zeros(1, spec.layer_out),)
-    if spec.kind == "lstm":
-        state += (ref.new_zeros(1, spec.hidden_size),)
-    return state
-
-
-def _apply_loss(loss, outputs: Tensor, h_last: Tensor) -> Tensor:
-    """The scalar loss: loss(outputs), or the sum of h_T when loss is None."""
-    value = h_last.sum() if loss is None else loss(outputs)
-    if not isinstance(value, Tensor) or value.numel() != 1:
-        raise ValueError("loss must return a scalar tensor")
-    return value.reshape(())
-
-
-def _fused_top(spec, inp: Tensor, loss, readout):
-    """dL/dh_t (and dL/dc_t) of the last layer of a fused model, in one backward pass.
-
-    Per direction, in its processing order, with a_t = dL/d(gate pre-activations of step t)
-    and d_t = dL/d(out_t) the direct term (autograd gives it for the kernel's output):
-        RNN, LSTM   dL/dh_{t-1} = d_{t-1} + W_hh^T a_t
-        GRU         dL/dh_{t-1} = d_{t-1} + z_t * dL/dh_t + W_hh^T [a_r, a_z, r_t * a_n]_t
-        LSTM        dL/dc_t = o_t * tanh'(c_t) * dL/dh_t + f_{t+1} * dL/dc_{t+1}
-    The W_hh^T a_t terms come out of the same backward pass: the kernel reads [x_t, u_t] with
-    u = 0 (a leaf) through the input weight [W_ih, W_hh] (GRU: [W_ih, [W_hr; W_hz; 0],
-    [0; 0; 1]]), so dL/du_t = W_hh^T a_t (GRU: W_hr^T a_r + W_hz^T a_z, and a_n). The z_t and
-    f_{t+1} recurrences are solved by a reverse affine scan over gates recovered from h.
-    """
-    kind, n = spec.kind, spec.hidden_size
-    layer = spec.num_layers - 1
-    fn = fused_kernel(kind, spec.nonlinearity)
-    steps = inp.shape[0]
-    runs = []
-    for rev in _directions(spec):
-        w = _detached(spec.weights(layer, rev))
-        xs = inp.flip(0) if rev else inp
-        w_hh = w["w_hh"]
-        if kind == "gru":
-            zero = w_hh.new_zeros(n, n)
-            extra = torch.cat([torch.cat([w_hh[:2 * n], zero]),
-                               torch.cat([zero, zero, torch.eye(n, dtype=w_hh.dtype,
-                                                                device=w_hh.device)])], dim=1)
-        else:
-            extra = w_hh
-        u = inp.new_zeros(steps, extra.shape[1], requires_grad=True)
-        flat = [torch.cat([w["w_ih"], extra], dim=1), w_hh]
-        flat += [w["b_ih"], w["b_hh"]] if spec.bias else []
-        h0 = inp.new_zeros(1, 1, n)
-        out = call_fused(fn, torch.cat([xs, u], dim=1).unsqueeze(1),
-                         (h0, h0) if kind == "lstm" else h0, flat, spec.bias, 1,
-                         False)[0].squeeze(1)
-        runs.append((rev, w, xs, u, out))
-    hs = [out.flip(0) if rev else out for rev, _, _, _, out in runs]
-    hidden = hs[0] if len(hs) == 1 else torch.cat(hs, dim=1)
-    outputs = readout(hidden) if readout is not None else hidden
-    value = _apply_loss(loss, outputs, hidden[-1])
-    wrt = [t for run in runs for t in (run[3], run[4])]
-    grads = torch.autograd.grad(value, wrt, allow_unused=True, materialize_grads=True)
-    dhs, dcs = [], []
-    for k, (rev, w, xs, _, out) in enumerate(runs):
-        du, b = grads[2 * k].detach(), grads[2 * k + 1].detach().clone()
-        out = out.detach()
-        if kind == "gru":
-            tr = recover_layer(spec, w, xs, out)
-            r, z = tr.gates["r"], tr.gates["z"]
-            b[:-1] += du[1:, :n]
-            b[:-1].addmm_(r[1:] * du[1:, n:], w["w_hh"][2 * n:])
-            decay = torch.zeros_like(z)
-            decay[:-1] = z[1:]
-            dh = affine_scan(decay, b, reverse=True)
-        else:
-            dh = b
-            dh[:-1] += du[1:]
-        dc = None
-        if kind == "lstm":
-            tr = recover_layer(spec, w, xs, out)
-            f, o, c = tr.gates["f"], tr.gates["o"], tr.cell
-            keep = torch.zeros_like(f)
-            keep[:-1] = f[1:]
-            dc = affine_scan(keep, dh * o * (1 - torch.tanh(c) ** 2), reverse=True)
-        dhs.append(dh.flip(0) if rev else dh)
-        dcs.append(None if dc is None else (dc.flip(0) if rev else dc))
-    dh = dhs[0] if len(dhs) == 1 else torch.cat(dhs, dim=1)
-    dc = None if dcs[0] is None else (dcs[0] if len(dcs) == 1 else torch.cat(dcs, dim=1))
-    return dh, dc, float(value.detach())
-
-
-def _loop_top(spec, inp: Tensor, loss, readout):
-    """dL/dh_t (and dL/dc_t) of the last layer by a step loop (non-fused engine models):
-    every state tensor is a node of the graph and autograd returns its total derivative."""
-    kind, steps = spec.kind, inp.shape[0]
-    layer = spec.num_layers - 1
-    jordan = kind == "jordan"
-    runs = []
-    for rev in _directions(spec):
-        w = spec.weights(layer, rev)
-        state = _zero_state(spec, inp)
-        states, hiddens, outs = [None] * steps, [None] * steps, [None] * steps
-        for t in (range(steps - 1, -1, -1) if rev else range(steps)):
-            rec = loop_layer(kind, w, inp[t:t + 1].unsqueeze(1), state, spec.loop_acts,
-                             record=jordan)
-            state = rec["final"]
-            states[t] = state
-            outs[t] = rec["output"].reshape(-1)
-            hiddens[t] = rec["hidden"].reshape(-1) if jordan else state[0].reshape(-1)
-        runs.append((w, states, hiddens, outs))
-    hidden = torch.cat([torch.stack(r[2]) for r in runs], dim=1)
-    outputs = torch.cat([torch.stack(r[3]) for r in runs], dim=1)
-    if readout is not None:
-        outputs = readout(outputs)
-    value = _apply_loss(loss, outputs, hidden[-1])
-    # The hidden tensors themselves: Jordan's recorded hidden layer; else the state h_t.
-    wrt = []
-    for _, states, hiddens, _ in runs:
-        wrt += [s for st in states for s in st]
-        if jordan:
-            wrt += hiddens
-    grads = list(torch.autograd.grad(value, wrt, allow_unused=True, materialize_grads=True))
-    dhs, dcs = [], []
-    per = len(runs[0][1][0])
-    for w, _states, _, _ in runs:
-        g_states = [grads.pop(0) for _ in range(steps * per)]
-        h_g = torch.stack([g_states[t * per].reshape(-1) for t in range(steps)])
-        if per == 2:
-            dcs.append(torch.stack([g_states[t * per + 1].reshape(-1) for t in range(steps)]))
-        if jordan:  # h_t reaches L through y_t = W_ho h_t + b_ho and directly (its record)
-            direct = torch.stack([grads.pop(0).reshape(-1) for _ in range(steps)])
-            h_g = direct + h_g @ w["w_ho"].detach()
-        dhs.append(h_g)
-    dh = torch.cat(dhs, dim=1).detach()
-    dc = torch.cat(dcs, dim=1).detach() if dcs else None
-    return dh, dc, float(value.detach())
-
-
-# Labels of the four models `norm_models` builds, in display order.
-NORM_MODELS = ("tanh_rnn", "relu_rnn", "gru", "lstm")
-
-
-def norm_models(hidden_size: int = 64, radius: float = 1.0, forget_bias: float = 1.0,
-                seed: int = 0, input_size: int = 1) -> dict[str, RecurrentNet]:
-    """A tanh RNN, a ReLU RNN, a GRU and an LSTM (keys NORM_MODELS) for comparing gradients.
-
-    Each starts from torch's default init (seeded), then every H x H block of W_hh (each gate's
-    block for the GRU/LSTM) is rescaled to spectral radius `radius`; the LSTM's forget-gate
-    bias (b_ih + b_hh, rows H..2H) is set to `forget_bias` on every unit.
-    """
-    if not radius >= 0:
-        raise ValueError(f"radius must be >= 0, got {radius!r}")
-    configs = {
-        "tanh_rnn": CellConfig("rnn", input_size, hidden_size, nonlinearity="tanh"),
-        "relu_rnn": CellConfig("rnn", input_size, hidden_size, nonlinearity="relu"),
-        "gru": CellConfig("gru", input_size, hidden_size),
-        "lstm": CellConfig("lstm", input_size, hidden_size),
-    }
-    models = {}
-    for name, cfg in configs.items():
-        model = build_model(cfg, seed=seed)
-        with torch.no_grad():
-            w_hh = model.weight_hh_l0
-            for block in w_hh.split(hidden_size, dim=0):
-                rho = torch.linalg.eigvals(block.double()).abs().max().item()
-                block.mul_(radius / rho if rho > 0 else 0.0)
-            if cfg.kind == "lstm":
-                model.bias_ih_l0[hidden_size:2 * hidden_size] = forget_bias
-                model.bias_hh_l0[hidden_size:2 * hidden_size] = 0.0
-        models[name] = model
-    return models
-
-
-def compare_grad_norms(steps: int = 200, hidden_size: int = 64, radius: float = 1.0,
-                       forget_bias: float = 1.0, seed: int = 0, input_size: int = 1,
-                       loss: Callable[[Tensor], Tensor] | None = None) -> dict[str, GradNorms]:
-    """`hidden_grad_norms` of the four `norm_models` on one seeded N(0, 1) input [steps, I]."""
-    _check_steps(steps)
-    x = torch.randn(steps, input_size, generator=torch.Generator().manual_seed(seed + 1))
-    return {name: hidden_grad_norms(m, x, loss)
-            for name, m in norm_models(hidden_size, radius, forget_bias, seed,
-                                       input_size).items()}
 
 
 # --------------------------------------------------------------------------------------------

@@ -479,3 +479,129 @@ def test_shipped_runs_are_small_complete_and_reproducible():
     settings["iterations"] = 10
     again = train_long_range(**settings)
     np.testing.assert_allclose(again.losses, runs["lstm_clip1"].losses[:10], rtol=1e-3)
+
+
+# ---------------------------------------------------------------- C. beyond float range, cuts
+
+def test_the_lecture_lstm_carries_the_gradient_in_its_memory_until_the_forget_gate():
+    from engine import lee
+
+    x = torch.as_tensor(lee.LECTURE_SEQUENCE, dtype=torch.float32)
+    got = hidden_grad_norms(lee.lecture_lstm(), x)
+    # Reference from the lecture's weights (W_hh = 0, g and h linear): L = h_9 = o_9 c_9, so
+    # dL/dh_t = 0 for t < 9 and dL/dc_t = o_9 * prod_{s>t} f_s, f_s = sigmoid(100 x2_s + 10).
+    x2, x3 = (np.asarray(lee.LECTURE_SEQUENCE, dtype=float)[:, k] for k in (1, 2))
+
+    def sig(v):
+        return 1 / (1 + math.exp(-v))
+    f = [sig(100 * v + 10) for v in x2]
+    o9 = sig(100 * x3[-1] - 10)
+    want_c = [math.log10(o9 * math.prod(f[t + 1:])) for t in range(9)]
+    assert np.allclose(got.log10("cell"), want_c, rtol=1e-6, atol=1e-6)
+    assert want_c[5] < -39 and want_c[6] > -1e-4  # the forget gate of step 7 erased it
+    assert list(got.log10("hidden")[:8]) == [-np.inf] * 8 and got.log10("hidden")[8] == 0
+    assert got.cut("cell") == 6  # 0-based: step 7
+    assert got.cut("hidden") == 8
+    assert not np.isnan(got.log10("cell")).any() and not np.isnan(got.log10("hidden")).any()
+
+
+def _per_step_float64(model, x):
+    """||dL/dh_t|| by plain autograd in float64, L = sum of h_T, every h_t a graph node."""
+    w_ih, w_hh = model.weight_ih_l0.double(), model.weight_hh_l0.double()
+    b = model.bias_ih_l0.double() + model.bias_hh_l0.double()
+    act = torch.relu if model.config.nonlinearity == "relu" else torch.tanh
+    h = torch.zeros(w_hh.shape[0], dtype=torch.float64)
+    nodes = []
+    for t in range(x.shape[0]):
+        h = act(w_ih @ x[t].double() + w_hh @ h + b)
+        nodes.append(h)
+    grads = torch.autograd.grad(nodes[-1].sum(), nodes)
+    return torch.stack([g.norm() for g in grads])
+
+
+def _mp_reference(model, x):
+    """log10 ||dL/dh_t|| with mpmath (no exponent limit): forward and backward unrolled."""
+    import mpmath as mp
+
+    w_ih = model.weight_ih_l0.double().tolist()
+    w_hh = model.weight_hh_l0.double().tolist()
+    b = (model.bias_ih_l0.double() + model.bias_hh_l0.double()).tolist()
+    relu = model.config.nonlinearity == "relu"
+    n = len(w_hh)
+    h = [mp.mpf(0)] * n
+    derivs = []
+    for t in range(x.shape[0]):
+        xt = x[t].double().tolist()
+        pre = [sum(mp.mpf(w_ih[i][j]) * xt[j] for j in range(len(xt))) + b[i]
+               + mp.fsum(mp.mpf(w_hh[i][j]) * h[j] for j in range(n)) for i in range(n)]
+        h = [max(p, 0) for p in pre] if relu else [mp.tanh(p) for p in pre]
+        derivs.append([(1 if p > 0 else 0) for p in pre] if relu else [1 - v * v for v in h])
+    g = [mp.mpf(1)] * n
+    out = [None] * x.shape[0]
+    for t in range(x.shape[0] - 1, -1, -1):
+        out[t] = float(mp.log10(mp.sqrt(mp.fsum(v * v for v in g)))) if any(g) else -np.inf
+        a = [g[i] * derivs[t][i] for i in range(n)]
+        g = [mp.fsum(mp.mpf(w_hh[i][j]) * a[i] for i in range(n)) for j in range(n)]
+    return np.array(out)
+
+
+def _quiet(models, x):
+    """The tanh RNN with zero biases on a zero input: h stays 0, so dL/dh_t = (W_hh^T)^k 1
+    exactly (no chaos for rounding to feed); the ReLU RNN as it is on x."""
+    with torch.no_grad():
+        models["tanh_rnn"].bias_ih_l0.zero_()
+        models["tanh_rnn"].bias_hh_l0.zero_()
+    return {"tanh_rnn": torch.zeros_like(x), "relu_rnn": x}
+
+
+def test_norms_beyond_float32_equal_float64_autograd_and_never_inf_or_nan():
+    x = torch.randn(200, 1, generator=torch.Generator().manual_seed(1))
+    models = norm_models(hidden_size=64, radius=3.0, seed=0)  # the page's T = 200, radius 3
+    for name, inp in _quiet(models, x).items():
+        got = hidden_grad_norms(models[name], inp)
+        ref = _per_step_float64(models[name], inp)
+        assert torch.isfinite(ref).all() and ref.max() > 1e39  # beyond float32's 3.4e38
+        assert np.isfinite(got.log10_hidden).all()
+        np.testing.assert_allclose(got.log10_hidden, np.log10(ref.numpy()), rtol=0, atol=1e-6)
+
+
+def test_norms_beyond_float64_equal_an_unbounded_reference():
+    x = torch.randn(700, 1, generator=torch.Generator().manual_seed(1))
+    models = norm_models(hidden_size=8, radius=3.0, seed=0)
+    models["relu_rnn"] = norm_models(hidden_size=8, radius=6.0, seed=0)["relu_rnn"]
+    for name, inp in _quiet(models, x).items():
+        got = hidden_grad_norms(models[name], inp)
+        want = _mp_reference(models[name], inp)
+        assert want.max() > 308  # beyond float64
+        assert not np.isnan(got.log10_hidden).any() and np.isfinite(got.log10_hidden).all()
+        np.testing.assert_allclose(got.log10_hidden, want, rtol=0, atol=1e-6)
+
+
+def test_gradient_norm_work_is_bounded_before_any_work():
+    from engine.gradients import MAX_NORM_WORK, check_norm_work
+
+    module = torch.nn.LSTM(1, 10)
+    per_step = 4 * 10 * (10 + 1)  # gates x units x (units + inputs)
+    longest = MAX_NORM_WORK // per_step
+    check_norm_work(module, longest)
+    with pytest.raises(ValueError, match="1,000,000,000"):
+        check_norm_work(module, longest + 1)
+    with pytest.raises(ValueError, match="shorter sequence"):
+        hidden_grad_norms(module, torch.zeros(longest + 1, 1))
+    steps = MAX_NORM_WORK // (4 * 256 * 257)
+    with pytest.raises(ValueError, match="fewer steps"):
+        compare_grad_norms(steps=steps + 1, hidden_size=256)
+
+
+def test_the_cliff_and_the_toy_are_bounded():
+    from engine.gradients import MAX_DESCENT_STEPS, MAX_SURFACE_WORK, power_toy_log10
+
+    with pytest.raises(ValueError, match="10,000"):
+        descend(5.0, -2.0, lr=0.1, steps=MAX_DESCENT_STEPS + 1)
+    side = int(math.isqrt(MAX_SURFACE_WORK // 50))
+    with pytest.raises(ValueError, match="at most"):
+        error_surface(np.zeros(side + 1), np.zeros(side + 1), steps=50)
+    log_y, log_dy = power_toy_log10(np.array([1.0, 1.01, 0.99, 0.01]), 1000)
+    np.testing.assert_allclose(log_y, [0, 999 * math.log10(1.01), 999 * math.log10(0.99),
+                                       -1998], atol=1e-9)
+    assert log_dy[0] == pytest.approx(math.log10(999))
