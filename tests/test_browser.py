@@ -11,6 +11,7 @@ import re
 
 import pytest
 from harness import AppServer, chromium_path, launch_browser, wait_settled
+
 from labs import LABS
 
 pytestmark = pytest.mark.browser
@@ -162,3 +163,33 @@ def test_the_ctc_lab_counts_alignments_as_t_changes(page, server):
     page.get_by_text("not an alignment of").wait_for(timeout=15_000)
     assert page.locator('[data-testid="stPlotlyChart"]').count() >= 1
     assert_clean(page, server)
+
+
+@pytest.mark.parametrize("text", ["[x](https://evil.example)",
+                                  "<img src=https://evil.example/x.png>",
+                                  '<a href="https://evil.example">go</a> to Taipei'])
+def test_link_text_is_shown_as_text_never_as_a_link_or_an_image(page, server, text):
+    from urllib.parse import quote
+
+    open_page(page, server, f"stepper?model=slots_lstm&text={quote(text)}")
+    assert step_label(page).startswith("Step 1 of ")
+    page.get_by_role("tab", name=re.compile("Over time")).click()  # the words label the steps
+    wait_settled(page)
+    links = page.eval_on_selector_all(
+        "a[href], [*|href]", "els => els.map(e => e.getAttribute('href') || "
+        "e.getAttributeNS('http://www.w3.org/1999/xlink', 'href') || '')")
+    assert not [h for h in links if "evil.example" in h]
+    images = page.eval_on_selector_all("img", "els => els.map(e => e.src)")
+    assert not [s for s in images if "evil.example" in s]
+    assert_clean(page, server)
+
+
+def test_every_model_of_the_picker_renders_its_equations(page, server):
+    """KaTeX in the page: no model shows an equation's source in red (.katex-error)."""
+    from choices import MODELS
+
+    for key in [k for k in MODELS if k != "own"]:
+        open_page(page, server, f"stepper?model={key}&step=3")
+        page.locator(".katex").first.wait_for(timeout=15_000)
+        assert page.locator(".katex-error").count() == 0, key
+        assert_clean(page, server)
