@@ -6,10 +6,11 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+import markup
 from choices import LECTURE, run_label
 from choices import MODELS as MODELS_IN_STEPPER
 from engine import gradients, lee, zoo
-from figures.gradients import MODEL_NAMES
+from figures.gradients import MODEL_NAMES, grad_norm_figure, sci
 
 LECTURE_WS = (1.0, 1.01, 0.99, 0.01)
 START_KEYS = ("grad.w0", "grad.b0")
@@ -26,11 +27,30 @@ def power_inputs() -> tuple[float, int]:
     return float(w), int(steps)
 
 
+LECTURE_SAYS = ("1", "≈20000", "≈0", "≈0")  # the lecture's rounding of w^999 for LECTURE_WS
+ZOOM_WS = 401  # points of the curve in each panel
+
+
+def power_view(w: float, steps: int) -> dict:
+    """What tab A draws: the curves across w (log10 values, exact where y underflows), the
+    chosen w's values, and the lecture's points."""
+    ws = np.unique(np.concatenate([np.linspace(0.0, 1.05, ZOOM_WS),
+                                   np.linspace(0.98, 1.02, ZOOM_WS), [w], LECTURE_WS]))
+    log_ys, log_dys = gradients.power_toy_log10(ws, steps)
+    log_y, log_dy = gradients.power_toy_log10(w, steps)
+    lecture_y, _ = gradients.power_toy_log10(np.array(LECTURE_WS), steps)
+    return {"ws": ws, "log_ys": log_ys, "log_dys": log_dys, "log_y": float(log_y),
+            "log_dy": float(log_dy), "lecture": list(zip(LECTURE_WS, lecture_y.tolist(),
+                                                         strict=True))}
+
+
 def lecture_table(steps: int) -> pd.DataFrame:
-    """The lecture's ws with y = w^(T−1) and dy/dw at the chosen T."""
-    ys, dys = gradients.power_toy(np.array(LECTURE_WS), steps)
-    return pd.DataFrame({"w": LECTURE_WS, f"y = w^{steps - 1}": [f"{v:.4g}" for v in ys],
-                         "dy/dw": [f"{v:.4g}" for v in dys]})
+    """The lecture's ws: what the lecture says (for T = 1000) and y = w^(T−1), dy/dw exactly."""
+    log_ys, log_dys = gradients.power_toy_log10(np.array(LECTURE_WS), steps)
+    says = LECTURE_SAYS if steps == 1000 else ("",) * len(LECTURE_WS)
+    return pd.DataFrame({"w": [f"{w:g}" for w in LECTURE_WS], "the lecture says": says,
+                         f"y = w^{steps - 1} (exactly)": [sci(v) for v in log_ys],
+                         "dy/dw": [sci(v) for v in log_dys]})
 
 
 def descent_inputs(ws: np.ndarray, bs: np.ndarray) -> tuple[tuple[float, float], float, float, int]:
@@ -92,8 +112,10 @@ def norm_inputs():
             length = len(zoo.shipped(choice.kind).labels(steps[1]))
         else:
             length = len(steps)
-        st.caption(f"{name} ({choice.hidden_size} units) on a {length}-step sequence; "
-                   "L = sum of h_T. Change them on the LSTM step-through page.")
+        units = choice.hidden_size
+        st.caption(markup.md(f"{name} ({units} unit{'s' * (units != 1)}) on a {length}-step "
+                             f"sequence; L = sum of h_T.")
+                   + " Change them on the LSTM step-through page.")
         return source, (choice, weights, steps)
     c = st.columns(5)
     steps = c[0].slider("T", 10, 1000, 200, step=10, key="grad.norm_T")
@@ -108,17 +130,54 @@ def norm_inputs():
     return source, (int(steps), int(hidden), float(radius), float(forget), int(seed))
 
 
+def verdict(gn, which: str = "hidden") -> tuple[str, str]:
+    """(decades per 100 steps back, what happens going back) for one curve, in words that
+    match its numbers: a cut (to exactly 0, or by more than 10 decades in one step) is named
+    with its step; the slope is taken over the steps after it."""
+    logs = gn.log10(which)
+    cut = gn.cut(which)
+    since = 0 if cut is None else cut
+    slope = gn.slope(which, since=since)
+    per100 = "—" if not np.isfinite(slope) else f"{100 * slope:+.2f}".replace("-0.00", "0.00")
+    per100 = per100.replace("+0.00", "0.00")
+    if np.isfinite(slope):
+        trend = ("explodes" if slope > 1e-3 else "vanishes" if slope < -1e-3 else "stays level")
+    else:
+        trend = ""
+    if not np.isfinite(logs).any() and not np.isnan(logs).any():
+        return per100, "0 at every step"
+    if cut is None:
+        return per100, trend or "only one step has a gradient"
+    earlier = logs[cut - 1]
+    to = "0" if earlier == -np.inf else f"≈0 ({sci(earlier)})"
+    by = " by the forget gate" if which == "cell" and gn.kind == "lstm" else ""
+    what = f"cut to {to} at step {cut + 1}{by}"
+    return per100, (f"{trend} back to step {cut + 1}, then {what}" if trend else what)
+
+
 def slope_table(result: dict) -> pd.DataFrame:
-    """Per model: the slope of log₁₀‖∂L/∂h_t‖ per step back, and what it means."""
+    """Per model (and, for an LSTM, per ‖∂L/∂h_t‖ and ‖∂L/∂c_t‖): the norms at the first and
+    last step, decades per 100 steps back, and what happens going back, in words."""
     rows = []
     for name, gn in result.items():
-        slope = gn.slope()
-        verdict = "explodes" if slope > 1e-3 else "vanishes" if slope < -1e-3 else "stays level"
-        first, last = float(gn.hidden[0]), float(gn.hidden[-1])
-        rows.append({"model": MODEL_NAMES.get(name, name), "‖∂L/∂h_1‖": f"{first:.3g}",
-                     "‖∂L/∂h_T‖": f"{last:.3g}",
-                     "decades per 100 steps back": f"{100 * slope:+.2f}", "going back": verdict})
+        for which, sym in (("hidden", "‖∂L/∂h_t‖"), ("cell", "‖∂L/∂c_t‖")):
+            if which == "cell" and gn.cell is None:
+                continue
+            logs = gn.log10(which)
+            per100, words = verdict(gn, which)
+            rows.append({"model": MODEL_NAMES.get(name, name), "gradient": sym,
+                         "at t = 1": sci(logs[0]), "at t = T": sci(logs[-1]),
+                         "decades per 100 steps back": per100, "going back": words})
     return pd.DataFrame(rows)
+
+
+def norm_results(result: dict, key: str) -> None:
+    """Tab C's chart and table for name → GradNorms, and, in words, anything not computable."""
+    st.plotly_chart(grad_norm_figure(result), key=key)
+    st.dataframe(slope_table(result), hide_index=True, width="content")
+    for gn in result.values():
+        for note in gn.notes:
+            st.warning(markup.md(note), icon=":material/warning:")
 
 
 def training_inputs() -> dict:

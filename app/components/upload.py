@@ -15,10 +15,8 @@ import numpy as np
 import streamlit as st
 
 import resources
-from components.grad_controls import slope_table
 from engine.checkpoint import EXPORT_HINT, USER_SUFFIXES, CheckpointError, UserModelInfo
 from engine.uploads import FORMATS, Sequence, UploadError
-from figures.gradients import grad_norm_figure
 
 NUMERIC = (".csv", ".tsv", ".npy", ".npz", ".json", ".wav")  # formats that give numbers
 EXPORT_CODE = """import torch
@@ -173,38 +171,6 @@ def model_upload(key: str, label: str = "Upload your trained model") -> OwnModel
     st.caption(f"**{file.name}**: {info.describe()}"
                + (f" · not used: {', '.join(info.ignored[:4])}" if info.ignored else ""))
     return own
-
-
-NOISE_STEPS = 100  # length of the stand-in sequence when only a model is uploaded
-
-
-def own_norms() -> None:
-    """Gradient lab: ‖∂L/∂h_t‖ of your own model on your own sequence (or seeded noise)."""
-    left, right = st.columns(2, gap="large")
-    with left:
-        own = model_upload("upload.grad_model")
-    with right:
-        uploaded = sequence_upload("upload.grad_seq", formats=NUMERIC)
-        examples(NUMERIC, "upload.grad_seq")
-    if own is None:
-        st.info("Upload a trained LSTM, GRU or RNN to see its gradient norms over time.",
-                icon=":material/upload_file:")
-        return
-    info = own.info
-    if uploaded is None:
-        x = np.random.default_rng(0).standard_normal((NOISE_STEPS, info.input_size))
-        x, key, what = x.astype(np.float32), ("noise", NOISE_STEPS, info.input_size), (
-            f"{NOISE_STEPS} steps of seeded Gaussian noise (upload a sequence to use yours)")
-    else:
-        index, seq = pick_sequence(uploaded, "upload.grad_seq")
-        x = numbers_of(seq, info.input_size)
-        if x is None:
-            return
-        key, what = (uploaded.digest, index), f"{seq.name}, {seq.steps} steps"
-    result = resources.get_user_norms(own.digest, key, x)
-    st.caption(f"{info.describe()} on {what}; L = sum of h_T. Read right to left.")
-    st.plotly_chart(grad_norm_figure({info.kind: result}), key="norms_own")
-    st.dataframe(slope_table({info.kind: result}), hide_index=True, width="content")
 
 
 def own_strip(epoch: int, beam_width: int) -> None:

@@ -9,7 +9,6 @@ from plotly.subplots import make_subplots
 from figures.style import base_layout
 
 LECTURE_WS = (1.0, 1.01, 0.99, 0.01)  # the lecture's table
-FLOOR = 1e-20  # lowest value drawn on the toy's log axis (w^999 reaches 1e-1998 for w = 0.01)
 MODEL_NAMES = {"tanh_rnn": "tanh RNN", "relu_rnn": "ReLU RNN", "gru": "GRU", "lstm": "LSTM"}
 MODEL_COLORS = {"tanh_rnn": "#dc2626", "relu_rnn": "#d97706", "gru": "#0891b2", "lstm": "#7c3aed"}
 RUN_COLORS = {"rnn": "#dc2626", "lstm": "#7c3aed"}
@@ -22,34 +21,68 @@ def _safe_log(values) -> np.ndarray:
     return np.where(np.isfinite(v) & (v > 0), v, np.nan)
 
 
-def power_figure(ws: np.ndarray, ys: np.ndarray, dys: np.ndarray, w: float, y: float,
-                 dy: float, steps: int) -> go.Figure:
-    """y = w^(T−1) and dy/dw across w on a log axis; the chosen w and the lecture's ws marked."""
-    fig = go.Figure()
-    fig.add_scatter(x=ws, y=_safe_log(ys), name=f"y = w^{steps - 1}", line={"color": Y_COLOR},
-                    hovertemplate="w = %{x:.4f}<br>y = %{y:.3g}<extra></extra>")
-    fig.add_scatter(x=ws, y=_safe_log(dys), name="|dy/dw|", line={"color": DY_COLOR, "dash": "dot"},
-                    hovertemplate="w = %{x:.4f}<br>|dy/dw| = %{y:.3g}<extra></extra>")
-    fig.add_scatter(x=[w], y=_safe_log([y]), mode="markers", name="your w",
-                    marker={"size": 13, "color": Y_COLOR, "line": {"width": 2, "color": "white"}},
-                    hovertemplate="your w = %{x}<br>y = %{y:.3g}<extra></extra>")
-    lecture_ys = np.asarray([float(lw) ** (steps - 1) for lw in LECTURE_WS])
-    shown = np.isfinite(lecture_ys) & (lecture_ys > FLOOR)
-    fig.add_scatter(
-        x=np.asarray(LECTURE_WS)[shown], y=lecture_ys[shown], mode="markers+text",
-        name="the lecture's w", marker={"size": 8, "color": "#0f172a", "symbol": "diamond"},
-        text=[f"w = {lw:g}" for lw in np.asarray(LECTURE_WS)[shown]],
-        textposition=["top left", "top left", "bottom right", "top left"][: int(shown.sum())],
-        textfont={"size": 12}, hovertemplate="w = %{x}<br>y = %{y:.3g}<extra></extra>",
-    )
-    finite = _safe_log(np.concatenate([ys, dys]))
-    top = np.log10(np.nanmax(finite)) + 1 if np.isfinite(finite).any() else 1
-    fig.update_yaxes(type="log", title=f"value after T = {steps} steps", exponentformat="power",
-                     range=[np.log10(FLOOR), max(top, 1)])
-    fig.update_xaxes(title="w (the same weight at every step)")
-    base_layout(fig, 430)
-    fig.update_layout(legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0})
+POWER_FLOOR = -20  # lowest decade drawn on the toy's axis (0.01^999 = 10^-1998 is below it)
+ZOOM = (0.98, 1.02)  # the right panel: 0.99, 1 and 1.01 far apart
+
+
+def power_figure(ws: np.ndarray, log_ys: np.ndarray, log_dys: np.ndarray, w: float,
+                 log_y: float, steps: int, lecture: list[tuple[float, float]]) -> go.Figure:
+    """y = w^(T−1) and |dy/dw| across w (log10 values, ticks read 10ᵏ), in two panels: all of
+    w (0 to 1.05) and a zoom on 0.98–1.02 where the lecture's 0.99, 1 and 1.01 lie apart.
+    `lecture`: (w, log10 y) of the lecture's table; values below the axis sit on its floor
+    with their true value in the label."""
+    fig = make_subplots(rows=1, cols=2, shared_yaxes=True, column_widths=[0.4, 0.6],
+                        horizontal_spacing=0.04,
+                        subplot_titles=("all of w", f"near 1 (w = {ZOOM[0]:g} … {ZOOM[1]:g})"))
+    top = max(float(np.nanmax(np.where(np.isfinite(log_dys), log_dys, np.nan))), 1.0) + 1
+    for col in (1, 2):
+        first = col == 1
+        for vals, name, color, dash in ((log_ys, f"y = w^{steps - 1}", Y_COLOR, "solid"),
+                                        (log_dys, "|dy/dw|", DY_COLOR, "dot")):
+            shown = np.where(np.isfinite(vals) & (vals >= POWER_FLOOR), vals, np.nan)
+            fig.add_scatter(x=ws, y=shown, name=name, showlegend=first, legendgroup=name,
+                            line={"color": color, "dash": dash}, row=1, col=col,
+                            text=[sci(v) for v in vals],
+                            hovertemplate=f"w = %{{x:.4f}}<br>{name} = %{{text}}<extra></extra>")
+        fig.add_scatter(x=[w], y=[max(log_y, POWER_FLOOR)], mode="markers", name="your w",
+                        showlegend=first, legendgroup="yours", row=1, col=col,
+                        marker={"size": 13, "color": Y_COLOR,
+                                "line": {"width": 2, "color": "white"}},
+                        text=[sci(log_y)],
+                        hovertemplate="your w = %{x}<br>y = %{text}<extra></extra>")
+        lo, hi = (0.0, 1.05) if first else ZOOM
+        pts = [(lw, ly) for lw, ly in lecture if lo <= lw <= hi]
+        fig.add_scatter(
+            x=[p[0] for p in pts], y=[max(p[1], POWER_FLOOR) for p in pts],
+            mode="markers+text", name="the lecture's w", showlegend=first,
+            legendgroup="lecture", row=1, col=col,
+            marker={"size": 9, "color": "#0f172a", "symbol": "diamond"},
+            text=[f"w = {lw:g}: {sci(ly)}" for lw, ly in pts],
+            textposition=[_label_side(lw, ly, first) for lw, ly in pts],
+            textfont={"size": 12}, hoverinfo="skip")
+    ticks = _decade_ticks(POWER_FLOOR, top)
+    fig.update_yaxes(tickvals=ticks, range=[POWER_FLOOR - 0.5, top],
+                     ticktext=["1" if k == 0 else f"10<sup>{k}</sup>" for k in ticks])
+    fig.update_yaxes(title=f"value after T = {steps} steps (log scale)", row=1, col=1)
+    fig.update_xaxes(range=[0, 1.05], row=1, col=1, title="w (the same weight at every step)")
+    fig.update_xaxes(range=list(ZOOM), row=1, col=2, dtick=0.01, tickformat=".2f",
+                     title="w (zoomed)")
+    base_layout(fig, 440)
+    fig.update_layout(legend={"orientation": "h", "y": 1.08, "yanchor": "bottom", "x": 0},
+                      margin={"t": 70})
     return fig
+
+
+def _label_side(w: float, log_y: float, full: bool) -> str:
+    """Where a lecture point's label goes, so that labels stay inside the panel."""
+    if log_y < POWER_FLOOR:
+        return "top right"
+    if full:
+        return "top left" if w > 0.5 else "top right"
+    return "bottom right" if w < 1 else "top left" if w > 1 else "top center"
+
+
+CLICK_GRID = 81  # points per axis of the invisible grid that makes the surface clickable
 
 
 def surface_figure(ws: np.ndarray, bs: np.ndarray, loss: np.ndarray,
@@ -57,14 +90,29 @@ def surface_figure(ws: np.ndarray, bs: np.ndarray, loss: np.ndarray,
     """Pascanu's loss over (w, b) as a log-scaled heatmap, with descent trajectories on it.
 
     `trajectories`: label → engine.gradients.Trajectory. Steps that clipping shortened are
-    drawn with a faint arrow to where the unclipped step would have landed.
+    drawn with a faint arrow to where the unclipped step would have landed. A heatmap reports
+    no clicks to Streamlit (plotly selects only marker-like points), so an invisible grid of
+    CLICK_GRID² markers lies over it: a click anywhere selects the grid point under it
+    (customdata "start").
     """
     fig = go.Figure()
     log_loss = np.log10(np.maximum(loss, 1e-12)).T  # rows = b, columns = w
     fig.add_heatmap(
         x=ws, y=bs, z=log_loss, colorscale="Viridis", reversescale=True,
         colorbar={"title": {"text": "log₁₀ loss", "side": "right"}, "thickness": 14},
-        hovertemplate="w = %{x:.3f}<br>b = %{y:.3f}<br>log₁₀ loss = %{z:.2f}<extra></extra>",
+        hoverinfo="skip",
+    )
+    gw, gb = np.meshgrid(np.linspace(ws.min(), ws.max(), CLICK_GRID),
+                         np.linspace(bs.min(), bs.max(), CLICK_GRID))
+    iw = np.abs(ws[None, :] - gw.reshape(-1, 1)).argmin(axis=1)
+    ib = np.abs(bs[None, :] - gb.reshape(-1, 1)).argmin(axis=1)
+    fig.add_scattergl(
+        x=gw.ravel(), y=gb.ravel(), mode="markers", showlegend=False, name="click to start",
+        marker={"size": 8, "color": "white", "opacity": 0},
+        selected={"marker": {"opacity": 0}}, unselected={"marker": {"opacity": 0}},
+        customdata=np.full(gw.size, "start"), text=[f"{v:.2f}" for v in log_loss[ib, iw]],
+        hovertemplate="w = %{x:.3f}<br>b = %{y:.3f}<br>log₁₀ loss = %{text}"
+                      "<br>click: start here<extra></extra>",
     )
     for label, tr in (trajectories or {}).items():
         color = CLIP_COLOR if tr.clip is not None else FREE_COLOR
@@ -72,12 +120,13 @@ def surface_figure(ws: np.ndarray, bs: np.ndarray, loss: np.ndarray,
         fig.add_scatter(
             x=pts[:, 0], y=pts[:, 1], mode="lines+markers", name=label,
             line={"color": color, "width": 2.5}, marker={"size": 5, "color": color},
+            selected={"marker": {"opacity": 1}}, unselected={"marker": {"opacity": 1}},
             hovertemplate="step %{customdata}<br>w = %{x:.3f}, b = %{y:.3f}<extra></extra>",
             customdata=np.arange(len(pts)),
         )
         fig.add_scatter(x=pts[:1, 0], y=pts[:1, 1], mode="markers", showlegend=False,
                         marker={"size": 12, "color": "white", "line": {"color": color, "width": 3}},
-                        hoverinfo="skip")
+                        unselected={"marker": {"opacity": 1}}, hoverinfo="skip")
         if tr.clip is not None and tr.clipped.any():
             k = np.flatnonzero(tr.clipped)
             xs = np.column_stack([pts[k, 0], tr.unclipped[k, 0], np.full(len(k), np.nan)])
@@ -88,30 +137,96 @@ def surface_figure(ws: np.ndarray, bs: np.ndarray, loss: np.ndarray,
     fig.update_xaxes(title="w (recurrent weight)", range=[ws.min(), ws.max()])
     fig.update_yaxes(title="b (bias)", range=[bs.min(), bs.max()])
     base_layout(fig, 520)
+    fig.update_layout(clickmode="event+select", hovermode="closest", hoverdistance=12)
     fig.update_layout(legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0})
     return fig
 
 
-def grad_norm_figure(norms: dict, title: str = "") -> go.Figure:
-    """‖∂L/∂h_t‖ per model over t on a log axis (LSTM's ‖∂L/∂c_t‖ dashed).
+def sci(log10_value: float, digits: int = 3) -> str:
+    """A number given by its log10 as text: "0" (log10 = -inf), "0.99995", "2.08·10⁴",
+    "10⁻¹⁹⁹⁸", "3.1·10⁴⁵⁶"; "not computable" for NaN. Never "inf" or "nan"."""
+    if log10_value == -np.inf:
+        return "0"
+    if not np.isfinite(log10_value):
+        return "not computable" if np.isnan(log10_value) else "above 10³⁰⁸"
+    exp = int(np.floor(log10_value))
+    mant = 10 ** (log10_value - exp)
+    if round(mant, digits - 1) >= 10:
+        exp, mant = exp + 1, mant / 10
+    if -3 <= exp < digits:
+        return f"{10 ** log10_value:.{digits}g}"
+    head = f"{mant:.{digits}g}"
+    return (f"10{_sup(exp)}" if head == "1" else f"{head}·10{_sup(exp)}")
 
-    `norms`: name → engine.gradients.GradNorms (names as in MODEL_NAMES or any label).
+
+_SUP = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def _sup(n: int) -> str:
+    return str(n).translate(_SUP)
+
+
+def _decade_ticks(lo: float, hi: float) -> list[int]:
+    """Whole decades from lo to hi, at most ~8 of them (steps of 1, 2, 5, 10, 20, ...)."""
+    span = max(hi - lo, 1.0)
+    step = next(s for s in (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000)
+                if span / s <= 8) if span <= 40000 else int(span // 8)
+    first = int(np.ceil(lo / step) * step)
+    return list(range(first, int(np.floor(hi)) + 1, step))
+
+
+def grad_norm_figure(norms: dict, title: str = "") -> go.Figure:
+    """‖∂L/∂h_t‖ per model over t on a log scale (LSTM's ‖∂L/∂c_t‖ dashed).
+
+    `norms`: name → engine.gradients.GradNorms (names as in MODEL_NAMES or any label). The
+    y axis is log10 of the norm (ticks read 10ᵏ), so norms far beyond float64 (10⁵⁰⁰) and far
+    below it (10⁻¹⁰⁰⁰) are drawn where they are; exact zeros sit on a row labelled "0"
+    below the lowest decade.
     """
-    fig = go.Figure()
+    curves = []
     for name, gn in norms.items():
+        curves.append((name, "h", gn.log10("hidden")))
+        if gn.cell is not None:
+            curves.append((name, "c", gn.log10("cell")))
+    finite = np.concatenate([v[np.isfinite(v)] for _, _, v in curves] or [np.zeros(0)])
+    lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 0.0)
+    lo, hi = np.floor(lo) - 0.5, np.ceil(hi) + 0.5
+    if hi - lo < 3:  # at least three decades, so a level line does not fill the axis
+        mid = (hi + lo) / 2
+        lo, hi = mid - 1.5, mid + 1.5
+    zero_row = lo - max(0.06 * (hi - lo), 0.5)
+    has_zero = any((v == -np.inf).any() for _, _, v in curves)
+    fig = go.Figure()
+    for name, which, v in curves:
         label = MODEL_NAMES.get(name, name)
         color = MODEL_COLORS.get(name, "#334155")
-        t = np.arange(1, gn.steps + 1)
-        fig.add_scatter(x=t, y=_safe_log(gn.hidden.cpu().numpy()), name=f"{label} ‖∂L/∂h_t‖",
-                        line={"color": color, "width": 2},
-                        hovertemplate=f"{label}<br>t = %{{x}}<br>‖∂L/∂h_t‖ = %{{y:.3g}}"
-                        "<extra></extra>")
-        if gn.cell is not None:
-            fig.add_scatter(x=t, y=_safe_log(gn.cell.cpu().numpy()), name=f"{label} ‖∂L/∂c_t‖",
-                            line={"color": color, "width": 2, "dash": "dash"},
-                            hovertemplate=f"{label}<br>t = %{{x}}<br>‖∂L/∂c_t‖ = %{{y:.3g}}"
-                            "<extra></extra>")
-    fig.update_yaxes(type="log", title="gradient norm (log)", exponentformat="power")
+        t = np.arange(1, len(v) + 1)
+        sym = "‖∂L/∂h_t‖" if which == "h" else "‖∂L/∂c_t‖"
+        text = [sci(x) for x in v]
+        y = np.where(np.isfinite(v), v, np.nan)
+        fig.add_scatter(
+            x=t, y=y, name=f"{label} {sym}", legendgroup=f"{name}{which}",
+            mode="lines+markers" if len(v) <= 60 else "lines",
+            line={"color": color, "width": 2, "dash": "solid" if which == "h" else "dash"},
+            marker={"size": 7, "color": color}, text=text,
+            hovertemplate=f"{label}<br>t = %{{x}}<br>{sym} = %{{text}}<extra></extra>")
+        zero = v == -np.inf
+        if zero.any():
+            fig.add_scatter(
+                x=t[zero].tolist(), y=[zero_row] * int(zero.sum()), mode="markers",
+                name=f"{label} {sym} = 0", legendgroup=f"{name}{which}", showlegend=False,
+                marker={"size": 9, "color": color, "symbol": "x-thin" if which == "h" else "x",
+                        "line": {"width": 2, "color": color}},
+                hovertemplate=f"{label}<br>t = %{{x}}<br>{sym} = 0 exactly<extra></extra>")
+    ticks = _decade_ticks(lo, hi)
+    tickvals = ([zero_row] if has_zero else []) + ticks
+    ticktext = (["0"] if has_zero else []) + [
+        "1" if k == 0 else "10" if k == 1 else f"10<sup>{k}</sup>" for k in ticks]
+    fig.update_yaxes(title="gradient norm (log scale)", tickvals=tickvals, ticktext=ticktext,
+                     range=[(zero_row - 0.5) if has_zero else lo, hi], zeroline=False)
+    if has_zero:
+        fig.add_hline(y=(zero_row + lo) / 2, line={"color": "#94a3b8", "width": 1,
+                                                   "dash": "dot"})
     fig.update_xaxes(title="step t (the loss is at the last step; read right to left)")
     base_layout(fig, 440)
     fig.update_layout(legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},

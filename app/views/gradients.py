@@ -1,13 +1,13 @@
 """Gradient lab: why RNNs are hard to train, in four experiments from the lecture (§4)."""
 
-import numpy as np
 import streamlit as st
 
+import markup
 import resources
 from components import grad_controls, trainer
-from components.upload import own_norms
+from components.grad_own import own_norms
 from engine import gradients
-from figures.gradients import grad_norm_figure, power_figure, surface_figure, training_figure
+from figures.gradients import power_figure, sci, surface_figure, training_figure
 
 st.title("Gradient lab")
 st.caption(
@@ -22,15 +22,15 @@ toy, cliff, norms, training = st.tabs(
 
 with toy:
     w, steps = grad_controls.power_inputs()
-    y, dy = gradients.power_toy(w, steps)
-    ws = np.concatenate([np.linspace(0.0, 0.95, 200), np.linspace(0.95, 1.05, 400)])
-    ys, dys = gradients.power_toy(ws, steps)
-    left, mid, right = st.columns(3)
-    left.metric(f"y after {steps} steps = w^{steps - 1}", f"{y:.4g}")
-    mid.metric("dy/dw", f"{dy:.4g}")
-    right.metric("the lecture's table", "1 · ≈2·10⁴ · ≈0 · ≈0", help="w = 1, 1.01, 0.99, 0.01")
-    st.plotly_chart(power_figure(ws, ys, dys, w, y, dy, steps), key="power")
+    toy = grad_controls.power_view(w, steps)
+    left, right = st.columns(2)
+    left.metric(f"y after {steps} steps = w^{steps - 1}", sci(toy["log_y"]))
+    right.metric("dy/dw", sci(toy["log_dy"]))
+    st.plotly_chart(power_figure(toy["ws"], toy["log_ys"], toy["log_dys"], w, toy["log_y"],
+                                 steps, toy["lecture"]), key="power")
     st.dataframe(grad_controls.lecture_table(steps), hide_index=True, width="content")
+    st.caption("The lecture rounds 0.99⁹⁹⁹ to ≈0; exactly it is 4.36·10⁻⁵: small, not zero. "
+               "0.01⁹⁹⁹ = 10⁻¹⁹⁹⁸ is far below float64's smallest number (≈10⁻³⁰⁸).")
 
 with cliff:
     surface_ws, surface_bs, loss = resources.get_error_surface(160)
@@ -46,18 +46,20 @@ with cliff:
 
 with norms:
     source, params = grad_controls.norm_inputs()
-    if source == "compare":
-        result = resources.get_norm_comparison(*params)
-        st.plotly_chart(grad_norm_figure(result), key="norms")
-        st.dataframe(grad_controls.slope_table(result), hide_index=True, width="content")
-    elif source == "own":
+    if source == "own":
         own_norms()
     else:
-        choice, weights, steps_key = params
-        result = resources.get_model_norms(choice, weights, steps_key)
-        st.plotly_chart(grad_norm_figure({choice.kind: result}), key="norms_stepper")
-        st.dataframe(grad_controls.slope_table({choice.kind: result}), hide_index=True,
-                     width="content")
+        try:
+            if source == "compare":
+                result = resources.get_norm_comparison(*params)
+            else:
+                choice, weights, steps_key = params
+                result = {choice.kind: resources.get_model_norms(choice, weights, steps_key)}
+        except ValueError as err:
+            st.error(markup.md(f"Not computed: {err}"), icon=":material/block:")
+        else:
+            grad_controls.norm_results(result, "norms" if source == "compare" else
+                                       "norms_stepper")
 
 with training:
     settings = grad_controls.training_inputs()

@@ -1,0 +1,50 @@
+"""Gradient lab, tab C: ‖∂L/∂h_t‖ of your own trained model on your own sequence.
+
+The file widgets, examples and errors are components.upload's; this module owns the keys
+"upload.grad_model" and "upload.grad_seq" it hands them, and the chart "norms_own".
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+import markup
+import resources
+from components import upload
+from components.grad_controls import norm_results
+from engine.checkpoint import CheckpointError
+
+NOISE_STEPS = 100  # length of the stand-in sequence when only a model is uploaded
+
+
+def own_norms() -> None:
+    """‖∂L/∂h_t‖ of your own model on your own sequence (or seeded noise)."""
+    left, right = st.columns(2, gap="large")
+    with left:
+        own = upload.model_upload("upload.grad_model")
+    with right:
+        uploaded = upload.sequence_upload("upload.grad_seq", formats=upload.NUMERIC)
+        upload.examples(upload.NUMERIC, "upload.grad_seq")
+    if own is None:
+        st.info("Upload a trained LSTM, GRU or RNN to see its gradient norms over time.",
+                icon=":material/upload_file:")
+        return
+    info = own.info
+    if uploaded is None:
+        x = np.random.default_rng(0).standard_normal((NOISE_STEPS, info.input_size))
+        x, key, what = x.astype(np.float32), ("noise", NOISE_STEPS, info.input_size), (
+            f"{NOISE_STEPS} steps of seeded Gaussian noise (upload a sequence to use yours)")
+    else:
+        index, seq = upload.pick_sequence(uploaded, "upload.grad_seq")
+        x = upload.numbers_of(seq, info.input_size)
+        if x is None:
+            return
+        key, what = (uploaded.digest, index), f"{seq.name}, {seq.steps} steps"
+    st.caption(markup.md(f"{info.describe()} on {what}; L = sum of h_T.") + " Read right to left.")
+    try:
+        result = resources.get_user_norms(own.digest, key, x)
+    except (ValueError, CheckpointError) as err:
+        st.error(markup.md(f"Not computed: {err}"), icon=":material/block:")
+        return
+    norm_results({info.kind: result}, "norms_own")
