@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from apptest import run_app
+from apptest import errors, run_app
 from streamlit.testing.v1 import AppTest
 
 from engine import lee
@@ -254,13 +254,76 @@ def test_a_link_carries_your_own_numbers_exactly_and_the_table_shows_them_as_wri
 def test_the_link_codec_round_trips_every_float32_exactly():
     import numpy as np
     import torch
+
     from components.sequence_input import decode_link, encode_link
 
     gen = np.random.default_rng(0)
+    edges = [0.0, -0.0, 1.2345678, 3.4e38, 1e-45, 7.0]
     values = np.concatenate([gen.normal(size=300), gen.normal(size=300) * 1e-6,
-                             gen.normal(size=300) * 1e20, [0.0, -0.0, 1.2345678, 3.4e38, 1e-45, 7.0]])
+                             gen.normal(size=300) * 1e20, edges])
     x = torch.tensor(values.astype(np.float32).reshape(-1, 3))
     text = encode_link(x)
     assert "+" not in text and text.isascii()
     assert torch.equal(decode_link(text), x)
     assert encode_link(torch.tensor([[1.2345678, 100.0, -10.0]])) == "1.2345678~100~-10"
+
+
+def test_the_example_wav_steps_with_a_model_that_reads_it():
+    """The lecture's model reads 3 values a step; the example WAV has 40 (log-mel) a step: it
+    is offered with a one-click switch, never as a file that fails with this model."""
+    from engine import uploads
+
+    name, data = uploads.example(".wav")
+    (wav,) = [s for s in uploads.parse(data, name) if s.values is not None][:1]
+    at = run_app("views/stepper.py")
+    downloads = [d.proto.label for d in at.get("download_button")]
+    assert "WAV" not in downloads and "CSV" in downloads  # only files this model reads
+    switch = next(b for b in at.button if b.label.startswith("Step example.wav"))
+    assert "40 values a step" in switch.label and "untrained LSTM" in switch.label
+    switch.click().run()
+    assert not at.exception and not at.error
+    assert at.query_params["model"] == "lstm" and at.query_params["in"] == "40"
+    assert step_text(at).startswith(f"**Step 1 of {wav.steps}**")
+    table = at.dataframe[0].value
+    assert table.shape == (wav.steps, 40)
+    assert table.to_numpy() == pytest.approx(wav.values, abs=1e-6)
+
+
+def test_the_memory_animation_opens_at_the_current_step():
+    import json
+
+    at = run_app("views/stepper.py", step="6")
+    at.session_state["stepper.tab"] = "Memory animation"
+    at.run()
+    assert not at.exception
+    (chart,) = [c for c in at.get("plotly_chart") if '"frames"' in c.proto.spec]
+    spec = json.loads(chart.proto.spec)
+    assert spec["layout"]["sliders"][0]["active"] == 5
+    current = next(d for d in spec["data"] if d.get("name") == "current")
+    assert current["x"] == [6]  # the marker sits on step 6 before ▶ is pressed
+    assert current["y"] == pytest.approx([float(lee.LECTURE_MEMORY[5])], abs=1e-3)
+
+
+def test_a_sequence_past_the_trace_budget_gets_a_message_not_a_traceback():
+    """5,000 steps through 256 units × 3 layers, both ways: 77 million numbers to record."""
+    from engine.trace import MAX_RECORDED
+
+    x = "_".join(["0~0~0"] * 5_000)
+    at = run_app("views/stepper.py", model="lstm", hid="256", layers="3", bi="1", seq="custom",
+                 x=x)
+    (message,) = [e for e in errors(at) if "too big to step through" in e]
+    assert f"at most {MAX_RECORDED:,}" in shown(message)
+    assert "5,000 steps" in shown(message)
+
+
+def test_the_page_refuses_a_trace_one_past_the_budget(monkeypatch):
+    import engine.trace as engine_trace
+
+    # the lecture's cell over 9 steps records 9 × (1 output + 9 values of its one unit) = 90
+    monkeypatch.setattr(engine_trace, "MAX_RECORDED", 90)
+    at = run_app("views/stepper.py", seq="custom", x="_".join(["0.25~1~0"] * 9))
+    assert step_text(at).startswith("**Step 1 of 9**") and not errors(at)
+    monkeypatch.setattr(engine_trace, "MAX_RECORDED", 89)
+    again = run_app("views/stepper.py", seq="custom", x="_".join(["0.5~1~0"] * 9))
+    assert not again.exception
+    assert any("at most 89" in shown(e) for e in errors(again))

@@ -656,6 +656,30 @@ def test_animation_frames_match_the_trace(name):
     assert list(fig.data[0].y) == list(fig.frames[0].data[0].y)
 
 
+@pytest.mark.parametrize("name", ["lecture", "lstm-wide", "jordan"])
+def test_the_animation_can_open_at_any_step(name):
+    import json
+
+    from figures.animation import at_step, memory_animation
+
+    tr = TRACES[name]
+    fig = memory_animation(tr)
+    before = json.loads(fig.to_json())
+    for t in (0, tr.steps // 2, tr.steps - 1):
+        shown = at_step(fig, t)
+        for k, data in zip(fig.frames[t].traces, fig.frames[t].data, strict=True):
+            assert shown.data[k].to_plotly_json() | {"xaxis": None, "yaxis": None} == (
+                fig.data[k].to_plotly_json() | data.to_plotly_json() | {"xaxis": None,
+                                                                          "yaxis": None})
+        assert shown.layout.sliders[0].active == t
+        current = next(d for d in shown.data if d.name == "current")
+        assert set(current.x) == {t + 1}
+        assert len(shown.frames) == tr.steps
+    assert json.loads(fig.to_json()) == before  # the cached figure is never changed
+    with pytest.raises(ValueError, match="out of range"):
+        at_step(fig, tr.steps)
+
+
 def test_animation_controls_and_fixed_axes():
     from figures.animation import BASE_MS, memory_animation
 

@@ -18,6 +18,8 @@ import markup
 import resources
 from components import url_params as up
 from components.model_picker import KEYS as PICKER_KEYS
+from components.model_picker import LIMITS as PICKER_LIMITS
+from components.model_picker import UNTRAINED
 from engine import lee
 from engine.uploads import (
     MAX_STEPS,
@@ -45,6 +47,7 @@ _PASTE_ERROR = "seq.paste_error"  # why the last paste could not be used, or Non
 _VERSION = "seq.version"  # bumped whenever a base table is replaced, to reset the editor
 _UPLOAD = "upload.stepper_seq"  # the sequence-file widget's key prefix (components.upload)
 _UPLOAD_NOTE = "seq.upload_note"  # (is_error, message) about the last uploaded file, or None
+_PENDING = "seq.pending"  # (name, [T, F] tensor) of an upload this model cannot read, or None
 
 
 @dataclass
@@ -175,9 +178,13 @@ def _use_upload(width: int) -> None:
         if not numeric:
             raise UploadError(f"{file.name} holds text; this model reads numbers, one row per "
                               "step (a CSV, NPY, NPZ, JSON of numbers or a WAV).")
+        st.session_state[_PENDING] = None
         x = sequence_from_rows(numeric[0].values.tolist(), width)
     except SequenceError as err:  # the file's numbers do not fit this model
         st.session_state[_UPLOAD_NOTE] = (True, f"{file.name}: {err}")
+        values = numeric[0].values
+        if values.ndim == 2 and _readable_width(values.shape[1]):
+            st.session_state[_PENDING] = (file.name, torch.from_numpy(values.copy()).float())
         return
     except UploadError as err:
         st.session_state[_UPLOAD_NOTE] = (True, str(err))
@@ -186,6 +193,58 @@ def _use_upload(width: int) -> None:
     more = f" (the first of {len(numeric)})" if len(numeric) > 1 else ""
     st.session_state[_UPLOAD_NOTE] = (
         False, f"Using {numeric[0].name}{more}: {x.shape[0]} steps × {x.shape[1]}.")
+
+
+def _readable_width(features: int) -> bool:
+    """True when an untrained model can read `features` inputs a step."""
+    low, high = PICKER_LIMITS["in"]
+    return low <= features <= high
+
+
+def _switch_model(name: str, x: torch.Tensor) -> None:
+    """Button callback: step `x` (a file's [T, F] numbers) with a model that reads F inputs:
+    the untrained model in use with its input size set to F, else an untrained LSTM."""
+    if st.session_state.get(PICKER_KEYS["model"]) not in UNTRAINED:
+        st.session_state[PICKER_KEYS["model"]] = "lstm"
+    st.session_state[PICKER_KEYS["in"]] = int(x.shape[1])
+    _replace_custom(x)
+    st.session_state[_PENDING] = None
+    st.session_state[_UPLOAD_NOTE] = (False, f"Using {name}: {x.shape[0]} steps × {x.shape[1]}.")
+
+
+def _model_name() -> str:
+    """What the switch buttons switch to, in words."""
+    kind = st.session_state.get(PICKER_KEYS["model"])
+    names = {"lstm": "LSTM", "gru": "GRU", "rnn": "Elman RNN", "jordan": "Jordan RNN"}
+    return f"the untrained {names[kind]}" if kind in UNTRAINED else "an untrained LSTM"
+
+
+def _examples(width: int) -> None:
+    """The example files: downloads of those this model reads; for the others, one click that
+    steps them with an untrained model reading their width (the WAV's 40 log-mel values)."""
+    from components import upload
+
+    fits, others = [], []
+    for ext in upload.NUMERIC:
+        name, data = resources.get_example_file(ext)
+        seqs = resources.get_uploaded_sequences(upload.digest(data), name, data)
+        values = next(s.values for s in seqs if s.values is not None)
+        (fits if values.shape[1] == width else others).append((ext, name, data, values))
+    if fits:
+        st.caption("Example files this model reads: edit one and upload it back.")
+        cols = st.columns(4)
+        for k, (ext, name, data, _) in enumerate(fits):
+            cols[k % 4].download_button(
+                ext.lstrip(".").upper(), data, file_name=name, key=f"{_UPLOAD}.example{ext}",
+                icon=":material/download:", help=upload.FORMATS[ext], width="stretch")
+    for ext, name, _, values in others:
+        if not _readable_width(values.shape[1]):
+            continue
+        st.button(
+            f"Step {name} ({values.shape[1]} values a step) with {_model_name()} reading "
+            f"{values.shape[1]}", key=f"{_UPLOAD}.switch{ext}", icon=":material/swap_horiz:",
+            on_click=_switch_model, args=(name, torch.from_numpy(values.copy()).float()),
+            help=f"This model reads {width} values a step; {name} has {values.shape[1]}.")
 
 
 def preset_picker() -> str:
@@ -240,7 +299,13 @@ def sequence_editor(preset: str, width: int) -> SequenceChoice:
         note = st.session_state.get(_UPLOAD_NOTE)
         if note:
             (st.error if note[0] else st.caption)(markup.md(note[1]))
-        upload.examples(upload.NUMERIC, _UPLOAD, inline=True)
+        pending = st.session_state.get(_PENDING)
+        if note and note[0] and pending is not None and pending[1].shape[1] != width:
+            name, values = pending
+            st.button(markup.md(f"Step {name} with {_model_name()} reading {values.shape[1]}"),
+                      key=f"{_UPLOAD}.switch", icon=":material/swap_horiz:",
+                      on_click=_switch_model, args=pending)
+        _examples(width)
     rows = edited.astype(object).where(edited.notna(), None).values.tolist()
     try:
         x = sequence_from_rows(rows, width)
