@@ -169,9 +169,31 @@ def get_ctc_structure(frames: int, target: tuple[int, ...], num_classes: int) ->
 @st.cache_data(max_entries=64, show_spinner=False)
 def get_alignment_page(frames: int, target: tuple[int, ...], start: int,
                        stop: int) -> list[list[int]]:
-    """Alignments start..stop-1 (state sequences [T]) in the engine's order."""
+    """Alignments start..stop-1 (state sequences [T]) in the engine's order; ValueError past
+    ctc.MAX_LISTED_ALIGNMENTS."""
+    ctc.check_listed(stop)
     return list(itertools.islice(ctc.alignments(frames, list(target), as_states=True),
                                  start, stop))
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def get_own_lattice(key: str, _log_probs: np.ndarray, target: tuple[int, ...]) -> ctc.Lattice:
+    """The lattice of your own posteriors `_log_probs` [T, C] (keyed by the SHA-256 of their
+    bytes) and target; ValueError (the engine's message) when it cannot be built."""
+    return ctc.lattice(_log_probs, list(target))
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def get_strip_check(sha256: str, _data: bytes) -> str | None:
+    """Why an uploaded PNG (keyed by its SHA-256) is not a digit strip, or None when it looks
+    like one (engine.digits.check_strip on the picture at full size)."""
+    from engine import digits
+
+    try:
+        digits.check_strip(digits.png_pixels(_data))
+    except ValueError as problem:
+        return str(problem)
+    return None
 
 
 # The recogniser's modules (engine.digits, engine.checkpoint) are imported by the functions

@@ -24,6 +24,7 @@ when they do not (log-probabilities more than ~700 nats apart can underflow the 
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -43,6 +44,16 @@ _RESCALE_BUDGET = 50.0  # nats the rescaled rows may shrink by before they are r
 _RESCALE_EVERY = 16  # renormalise at least this often (rows can grow at most 3x per frame)
 _TINY = 1e-270  # after renormalising, smaller values may have passed through subnormal range
 _CONSISTENCY_TOL = 1e-6  # nats: every frame's total occupancy must give the same likelihood
+
+# Limits on work a caller can size, checked before anything is allocated.
+MAX_LATTICE_BYTES = 256 * 2**20  # a lattice's arrays above this would crowd a laptop's memory
+_BYTES_PER_NODE = 104  # peak bytes per node (T·S) measured with tracemalloc: α, β, Viterbi,
+#                        posteriors, the rescaled rows, and the log-space fallback's arrays
+_BYTES_PER_ENTRY = 24  # peak bytes per [T, C] entry: log-probabilities, label posteriors, a sum
+MAX_COUNT_NODES = 250_000  # T·S of an exact count: one big-integer sum per node (~0.05 s)
+MAX_LISTED_ALIGNMENTS = 100_000  # alignment k is reached by walking the k before it (~2.5 s
+#                                  for 100,000 at T = 1,000 and a 60-label target)
+MAX_BEAM_WORK = 1_000_000  # T · beam width · C of a beam search (~0.5 s in its Python loop)
 
 
 @dataclass
@@ -182,6 +193,10 @@ def count_alignments(T: int, target: Iterable[int]) -> int:
         raise ValueError(f"T must be >= 0, got {T}.")
     labels = _target_list(target)
     S = 2 * len(labels) + 1
+    if T * S > MAX_COUNT_NODES:
+        raise ValueError(f"counting the alignments of {T:,} frames × {S:,} states "
+                         f"({T * S:,} nodes) is too much work: at most {MAX_COUNT_NODES:,} "
+                         "nodes (fewer frames or a shorter target).")
     if T == 0:
         return 1 if S == 1 else 0
     if min_frames(labels) > T:
@@ -247,6 +262,25 @@ def alignments(T: int, target: Iterable[int], blank: int = 0,
             path.pop()
         else:
             stack.append(iter(children(state, T - len(path) - 1)))
+
+
+def check_listed(stop: int) -> None:
+    """Raise a ValueError, stating the limit, when alignments up to number `stop` are asked
+    for: reaching alignment k walks the k before it, so at most MAX_LISTED_ALIGNMENTS."""
+    if stop > MAX_LISTED_ALIGNMENTS:
+        raise ValueError(f"only the first {MAX_LISTED_ALIGNMENTS:,} alignments can be listed "
+                         f"(asked for number {stop:,}): each is reached by walking through "
+                         "the ones before it.")
+
+
+def alignment_page(T: int, target: Iterable[int], start: int, stop: int, blank: int = 0,
+                   as_states: bool = False) -> list[list[int]]:
+    """Alignments start .. stop-1 of `alignments(T, target, blank, as_states)` (each [T]);
+    `stop` may be at most MAX_LISTED_ALIGNMENTS (`check_listed`)."""
+    if not 0 <= start <= stop:
+        raise ValueError(f"need 0 <= start <= stop, got {start} and {stop}.")
+    check_listed(stop)
+    return list(itertools.islice(alignments(T, target, blank, as_states), start, stop))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -341,6 +375,22 @@ def _check_target(target: object, num_classes: int, blank: int) -> list[int]:
             raise ValueError(f"target[{u}] is the blank label {blank}; the blank cannot be "
                              "part of a target.")
     return labels
+
+
+def lattice_bytes(T: int, C: int, U: int) -> int:
+    """About how many bytes `lattice` allocates at its peak for T frames, C classes and a target
+    of U labels (S = 2U + 1 states): ~104 bytes per node T·S plus ~24 per entry T·C."""
+    return _BYTES_PER_NODE * T * (2 * U + 1) + _BYTES_PER_ENTRY * T * C + 8 * U * C
+
+
+def check_lattice_size(T: int, C: int, U: int) -> None:
+    """Raise a ValueError, stating the limit, when a lattice would exceed MAX_LATTICE_BYTES."""
+    need = lattice_bytes(T, C, U)
+    if need > MAX_LATTICE_BYTES:
+        raise ValueError(f"the lattice of {T:,} frames × {2 * U + 1:,} states (a target of "
+                         f"{U:,} labels, {C:,} classes) would need about {need / 2**20:,.0f} "
+                         f"MB; at most {MAX_LATTICE_BYTES // 2**20} MB is allowed. Use fewer "
+                         "frames or a shorter target.")
 
 
 def _check_feasible(T: int, labels: Sequence[int]) -> None:
@@ -539,7 +589,9 @@ def lattice(log_probs: torch.Tensor | np.ndarray, target: Iterable[int],
     list); convert probabilities with `to_log_probs`. Labels must be in [0, C) and differ from
     `blank`. Raises a ValueError when T is too short for the target (T < U + number of adjacent
     repeats: repeats need a blank between them) or when every alignment has probability 0. An
-    empty target is fine (its only path is all blanks). Returns a `Lattice`.
+    empty target is fine (its only path is all blanks). A lattice that would need more than
+    MAX_LATTICE_BYTES (`lattice_bytes`) is refused with a ValueError before anything is
+    allocated. Returns a `Lattice`.
 
     Precision: the likelihood, posteriors and Viterbi path are exact to float64 rounding. Entries
     of log α and log β more than about 600 nats below the largest of their frame (relative
@@ -548,6 +600,7 @@ def lattice(log_probs: torch.Tensor | np.ndarray, target: Iterable[int],
     lp = _check_log_probs(log_probs)
     T, C = lp.shape
     labels = _check_target(target, C, blank)
+    check_lattice_size(T, C, len(labels))
     _check_feasible(T, labels)
     S = 2 * len(labels) + 1
     states = np.full(S, blank, dtype=np.int64)
@@ -632,12 +685,17 @@ def prefix_beam_search(log_probs: torch.Tensor | np.ndarray, beam_width: int = 8
     the alignments that stayed in the beam), and equals it when the beam is wide enough to keep
     every prefix (then the first result is the most probable labelling). `beam_width=1` keeps
     one prefix per frame: it is not greedy decoding, which follows one frame path, though the
-    two agree when every frame is confident.
+    two agree when every frame is confident. T · beam_width · C may be at most MAX_BEAM_WORK
+    (otherwise a ValueError says so).
     """
     if beam_width < 1:
         raise ValueError(f"beam_width must be >= 1, got {beam_width}.")
     lp = _as_matrix(log_probs)
     T, C = lp.shape
+    if T * beam_width * C > MAX_BEAM_WORK:
+        raise ValueError(f"a beam of {beam_width:,} over {T:,} frames × {C:,} classes is too "
+                         f"much work: frames × beam width × classes may be at most "
+                         f"{MAX_BEAM_WORK:,} (a narrower beam or fewer frames).")
     if not 0 <= blank < C:
         raise ValueError(f"blank = {blank} is not a class: classes are 0 … {C - 1}.")
     prefixes: list[tuple[int, ...]] = [()]

@@ -35,6 +35,20 @@ TEST_FRACTION = 0.2  # share of each digit's scans held out for testing
 HELDOUT_SEED = 2006  # seed of the fixed held-out evaluation strips
 HELDOUT_SIZE = 500  # number of held-out evaluation strips
 SPLITS = ("train", "test")
+MAX_STRIP_DIGITS = 8  # digits in one strip: the recogniser learned strips of 1-6 digits
+
+# What a picture must look like to be read as a digit strip (`check_strip`). Thresholds from
+# the shipped strips (ink covers 13-29 % of a strip, mid-tones 11-33 %), the example PNG and a
+# 1280 x 800 screenshot of the app's home page (25 lines of text, 3 % ink).
+MIN_STRIP_HEIGHT = 8  # pixels: the recogniser reads 8 pixel rows
+MAX_STRIP_HEIGHT = 400  # pixels: a strip is one line of digits; taller is a page or screenshot
+MIN_STRIP_ASPECT = 0.6  # width / height: narrower than one digit is not a strip
+MAX_STRIP_ASPECT = 24.0  # width / height: at most 8 * 24 = 192 frames once scaled to 8 rows
+MIN_STRIP_CONTRAST = 0.25  # ink must differ from the paper by this much (of black to white)
+MIN_STRIP_INK = 0.02  # share of the picture that is ink: less is blank paper
+MAX_STRIP_INK = 0.45  # more is not digits on paper (shipped strips: at most 29 %)
+MAX_STRIP_MIDTONES = 0.45  # share of grey between ink and paper: more is a photo or noise
+MAX_STRIP_LINES = 2  # separate bands of writing, top to bottom: more is text, not one strip
 
 
 # --------------------------------------------------------------------------------------------
@@ -111,6 +125,107 @@ class Strip:
     def ctc_labels(self) -> list[int]:
         """The CTC target [U]: digit d -> d + 1."""
         return to_ctc(self.labels)
+
+
+def png_pixels(data: bytes, max_pixels: int = 4_000_000) -> np.ndarray:
+    """A PNG's grey levels [H, W] in [0, 1] at full size (transparent pixels count as white
+    paper). The size is read from the header first: more than `max_pixels` is a ValueError."""
+    import io
+
+    from PIL import Image  # imported here: only uploaded strips need it
+
+    try:
+        with Image.open(io.BytesIO(data), formats=["PNG"]) as img:
+            width, height = img.size
+            if width * height > max_pixels:
+                raise ValueError(f"the picture is {width} x {height} pixels; at most "
+                                 f"{max_pixels:,} pixels are read.")
+            img.load()
+            gray = img.convert("LA") if img.mode in ("RGBA", "LA", "PA", "P") else img
+            if gray.mode == "LA":
+                plain = Image.new("LA", gray.size, (255, 255))
+                plain.alpha_composite(gray)
+                gray = plain
+            return np.asarray(gray.convert("L"), dtype=np.float32) / 255.0
+    except (OSError, SyntaxError, Image.DecompressionBombError, EOFError) as err:
+        raise ValueError(f"the picture cannot be read as a PNG: {err}") from None
+
+
+@dataclass
+class StripCheck:
+    """What `check_strip` measured of a picture (all shares are of its pixels)."""
+
+    height: int  # pixels
+    width: int  # pixels
+    contrast: float  # how far the darkest ink is from the paper, 0-1
+    ink: float  # share of pixels at least half-way from paper to ink
+    midtones: float  # share of pixels between 15 % and 85 % of the way from paper to ink
+    lines: int  # separate bands of rows holding ink, top to bottom
+
+
+def measure_strip(image: np.ndarray) -> StripCheck:
+    """Measure a picture [H, W] of grey levels in [0, 1] (either polarity) for `check_strip`.
+
+    The paper is the median grey level; a pixel's ink is its distance from the paper, relative
+    to the 99.5th percentile distance (a few stray pixels do not set the scale).
+    """
+    image = np.asarray(image, dtype=np.float32)
+    height, width = image.shape
+    distance = np.abs(image - float(np.median(image)))
+    contrast = float(np.percentile(distance, 99.5))
+    ink = distance / max(contrast, 1e-6)
+    inked = ink > 0.5
+    rows = inked.mean(axis=1) > 0.002
+    starts = np.diff(np.concatenate([[0], rows.astype(np.int8)])) == 1
+    return StripCheck(height=int(height), width=int(width), contrast=contrast,
+                      ink=float(inked.mean()),
+                      midtones=float(((ink > 0.15) & (ink < 0.85)).mean()),
+                      lines=int(starts.sum()))
+
+
+def check_strip(image: np.ndarray) -> StripCheck:
+    """Refuse, with a ValueError saying why, a picture [H, W] (grey levels in [0, 1]) that is
+    not a strip of handwritten digits: too small or too tall, too narrow or too wide, blank,
+    too much ink or grey (a photo, noise), or several lines of writing (a page, a screenshot).
+    Returns what was measured when it looks like a strip."""
+    m = measure_strip(image)
+    h, w = m.height, m.width
+    size = f"{w} x {h} pixels"
+    if h < MIN_STRIP_HEIGHT:
+        raise ValueError(f"the picture is {size}: a digit strip needs at least "
+                         f"{MIN_STRIP_HEIGHT} pixel rows.")
+    if h > MAX_STRIP_HEIGHT:
+        raise ValueError(f"the picture is {size}, taller than a strip of digits "
+                         f"({MAX_STRIP_HEIGHT} pixels at most): it looks like a page or a "
+                         "screenshot. Crop it to one line of digits, or scale it down.")
+    if w / h < MIN_STRIP_ASPECT:
+        raise ValueError(f"the picture is {size}, narrower than one digit: a strip is at "
+                         f"least {MIN_STRIP_ASPECT:g} times as wide as it is tall.")
+    if w / h > MAX_STRIP_ASPECT:
+        raise ValueError(f"the picture is {size}, {w / h:.0f} times as wide as it is tall; "
+                         f"a strip may be at most {MAX_STRIP_ASPECT:g} times as wide "
+                         f"({int(HEIGHT * MAX_STRIP_ASPECT)} frames once scaled to {HEIGHT} "
+                         "rows). Cut it into shorter strips.")
+    if m.contrast < MIN_STRIP_CONTRAST:
+        raise ValueError(f"the picture is almost one shade (contrast {m.contrast:.0%}; at "
+                         f"least {MIN_STRIP_CONTRAST:.0%} is needed): nothing is written on "
+                         "it.")
+    if m.ink < MIN_STRIP_INK:
+        raise ValueError(f"only {m.ink:.1%} of the picture is ink (at least "
+                         f"{MIN_STRIP_INK:.0%} is needed): write the digits larger or crop "
+                         "the empty paper around them.")
+    if m.lines > MAX_STRIP_LINES:
+        raise ValueError(f"the picture holds {m.lines} separate lines of writing; a digit "
+                         f"strip is one line (at most {MAX_STRIP_LINES} bands): it looks like "
+                         "text or a screenshot.")
+    if m.ink > MAX_STRIP_INK:
+        raise ValueError(f"{m.ink:.0%} of the picture is ink (at most {MAX_STRIP_INK:.0%}): "
+                         "digits are strokes on plain paper.")
+    if m.midtones > MAX_STRIP_MIDTONES:
+        raise ValueError(f"{m.midtones:.0%} of the picture is grey between ink and paper (at "
+                         f"most {MAX_STRIP_MIDTONES:.0%}): it looks like a photo or noise, "
+                         "not digits on plain paper.")
+    return m
 
 
 def to_ctc(digits) -> list[int]:
@@ -190,6 +305,9 @@ def make_strip(digits: list[int] | None = None, rng: np.random.Generator | int |
             raise ValueError(f"need 1 <= min_digits <= max_digits, got {min_digits}, {max_digits}")
         n = int(rng.integers(min_digits, max_digits + 1))
         digits = [int(d) for d in rng.integers(0, 10, size=n)]
+    if len(digits) > MAX_STRIP_DIGITS:
+        raise ValueError(f"{len(digits)} digits is too many for one strip: at most "
+                         f"{MAX_STRIP_DIGITS}.")
     digits = [int(d) for d in digits]
     if not digits or any(not 0 <= d <= 9 for d in digits):
         raise ValueError(f"digits must be a non-empty list of 0-9, got {digits!r}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -13,7 +14,8 @@ from apptest import errors, run_app
 from streamlit.testing.v1 import AppTest
 
 from components import ctc_controls
-from engine import ctc
+from engine import ctc, digits
+from engine.uploads import example
 
 ROOT = Path(__file__).resolve().parents[1]
 SNAPSHOTS = sorted((ROOT / "pretrained" / "ctc_digits").glob("epoch_*.json"))
@@ -22,6 +24,16 @@ SNAPSHOTS = sorted((ROOT / "pretrained" / "ctc_digits").glob("epoch_*.json"))
 @pytest.fixture
 def at() -> AppTest:
     return run_app("views/ctc.py", timeout=120)
+
+
+def shown(markdown: str) -> str:
+    """What escaped markdown (markup.md) shows: the text without its backslash escapes."""
+    return re.sub(r"\\(.)", r"\1", markdown)
+
+
+def messages(at: AppTest) -> list[str]:
+    """The text every st.error on the page shows."""
+    return [shown(e) for e in errors(at)]
 
 
 def metric(at: AppTest, prefix: str) -> str:
@@ -78,10 +90,10 @@ def test_the_lectures_two_frame_paths(at):
 def test_too_few_frames_is_an_error_not_an_exception(at):
     at.number_input(key="ctc.T").set_value(3).run()
     assert not at.exception
-    assert any("needs at least 4 frames" in e for e in errors(at))
+    assert any("needs at least 4 frames" in e for e in messages(at))
     assert count(at) == 0
     at.text_input(key="ctc.target").set_value("aφb").run()  # the blank cannot be a label
-    assert not at.exception and any("blank" in e for e in errors(at))
+    assert not at.exception and any("blank" in e for e in messages(at))
 
 
 def test_pasted_garbage_is_an_error_and_the_rest_keeps_working(at):
@@ -90,13 +102,13 @@ def test_pasted_garbage_is_an_error_and_the_rest_keeps_working(at):
                           ("0.5, 0.7\n0.5, 0.5", "sums to 1.2")]:
         at.text_area(key="ctc.matrix").set_value(text).run()
         assert not at.exception
-        assert any(message in e for e in errors(at)), errors(at)
+        assert any(message in e for e in messages(at)), errors(at)
     assert count(at) == 210  # the alignments tab is untouched
     at.text_area(key="ctc.matrix").set_value(ctc_controls.EXAMPLE_MATRIX).run()
     at.text_input(key="ctc.classes").set_value("1 7").run()
-    assert any("target[1] = 7 is not a class" in e for e in errors(at))
+    assert any("target[1] = 7 is not a class" in e for e in messages(at))
     at.text_input(key="ctc.classes").set_value("1, x").run()
-    assert any("“x” is not a class index" in e for e in errors(at))
+    assert any("“x” is not a class index" in e for e in messages(at))
 
 
 @pytest.mark.parametrize("log_space", [False, True])
@@ -154,4 +166,148 @@ def test_the_trained_recogniser_reads_a_strip_at_every_snapshot(at):
     assert at.text_input(key="ctc.digits").value.isdigit()
     at.slider(key="ctc.beam").set_value(1).run()
     at.text_input(key="ctc.digits").set_value("12a").run()
-    assert any("not a string of digits" in e for e in errors(at)) and not at.exception
+    assert any("not a string of digits" in e for e in messages(at)) and not at.exception
+
+
+# -- your own posteriors: refused inputs keep the last lattice; examples; limits ---------------
+
+
+def npy(array: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    np.save(buffer, array)
+    return buffer.getvalue()
+
+
+def torch_log_p(probs: np.ndarray, target: list[int]) -> float:
+    """log p(target | probs) as −torch.nn.functional.ctc_loss (the reference)."""
+    lp = torch.tensor(probs, dtype=torch.float64).log()
+    return -torch.nn.functional.ctc_loss(lp[:, None], torch.tensor([target]), [len(probs)],
+                                         [len(target)], reduction="sum").item()
+
+
+def upload_posteriors(at: AppTest, name: str, data: bytes) -> None:
+    at.file_uploader(key="ctc.upload").set_value((name, data, "application/octet-stream")).run()
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def test_a_refused_file_keeps_the_last_lattice(at):
+    probs = torch.softmax(torch.randn(9, 4, generator=torch.Generator().manual_seed(2)),
+                          dim=-1).double().numpy()
+    at.text_input(key="ctc.classes").set_value("3 1 1").run()
+    upload_posteriors(at, "good.npy", npy(probs))
+    assert not messages(at)
+    good = float(metric(at, "log p(target"))
+    assert good == pytest.approx(torch_log_p(probs, [3, 1, 1]), abs=1e-6)
+    upload_posteriors(at, "bad.csv", b"0.5,0.5\n0.2,x\n")
+    assert any("is not a number" in e for e in messages(at)), messages(at)
+    assert float(metric(at, "log p(target")) == good  # the last lattice is still shown
+    assert any("That input was refused" in shown(c.value) and "good.npy" in shown(c.value)
+               for c in at.caption)
+    assert at.get("plotly_chart")  # and its figures
+    upload_posteriors(at, "good.npy", npy(probs))  # back to the good file, then a bad target
+    at.text_input(key="ctc.classes").set_value("3 9").run()
+    assert any("target[1] = 9 is not a class" in e for e in messages(at))
+    assert float(metric(at, "log p(target")) == good
+
+
+def test_the_example_posterior_files_give_the_lectures_lattice(at):
+    files = ctc_controls.example_files()
+    assert {name.rsplit(".", 1)[1] for name in files} == {"csv", "npy"}
+    buttons = {b.proto.label for b in at.get("download_button")}
+    assert {"CSV", "NPY"} <= buttons
+    at.text_input(key="ctc.classes").set_value("1 2 2").run()  # 好棒棒
+    for name, data in files.items():
+        if name.endswith(".npy"):
+            probs = np.load(io.BytesIO(data), allow_pickle=False)
+        else:
+            probs = np.loadtxt(io.StringIO(data.decode()), delimiter=",", skiprows=1)
+        assert probs.shape == (8, 3)
+        upload_posteriors(at, name, data)
+        assert not messages(at)
+        assert float(metric(at, "log p(target")) == pytest.approx(
+            torch_log_p(probs, [1, 2, 2]), abs=1e-6)
+        # the Viterbi path of these posteriors is the lecture's 好 φ φ 棒 φ φ 棒 φ
+        assert metric(at, "Viterbi path") == "1 φ φ 2 φ φ 2 φ"
+
+
+@pytest.mark.parametrize(("frames", "classes", "target", "message"), [
+    (5_001, 3, "1 2", "at most 5,000 are read"),  # one past each limit
+    (10, 101, "1 2", "at most 100 are read"),
+    (1200, 3, " ".join(["1 2"] * 501), "1,002 labels; at most 1,000"),
+    (5000, 3, " ".join(["1 2"] * 150), "at most 256 MB is allowed"),  # the lattice's memory
+])
+def test_own_posteriors_one_past_each_limit(at, frames, classes, target, message):
+    assert (ctc_controls.MAX_OWN_FRAMES, ctc_controls.MAX_OWN_CLASSES,
+            ctc_controls.MAX_OWN_TARGET) == (5_000, 100, 1_000)
+    at.text_input(key="ctc.classes").set_value(target).run()
+    upload_posteriors(at, "big.npy", npy(np.full((frames, classes), 1 / classes)))
+    assert any(message in e for e in messages(at)), messages(at)
+
+
+def test_user_text_is_shown_as_text(at):
+    at.text_input(key="ctc.target").set_value("**b**[x](y)").run()
+    label = next(m.label for m in at.metric if m.label.startswith("Valid alignments"))
+    assert "\\*\\*b\\*\\*\\[x\\]\\(y\\)" in label
+    at.text_input(key="ctc.path").set_value("*a*").run()
+    assert "\\*a\\*" in at.warning[0].value
+    upload_posteriors(at, "**[evil](x)**.csv", b"1,x\n")
+    assert any("\\*\\*\\[evil\\]\\(x\\)\\*\\*" in e for e in errors(at)), errors(at)
+
+
+# -- the alignments tab's and the recogniser's limits ------------------------------------------
+
+
+def test_the_alignment_controls_state_their_limits(at):
+    assert at.number_input(key="ctc.T").proto.max == ctc_controls.MAX_T == 1000
+    assert at.text_input(key="ctc.target").proto.max_chars == ctc_controls.MAX_TARGET_CHARS
+    for text, T, message in [("a" * 61, 8, "at most 60"), ("abc", 1001, "at most 1,000")]:
+        with pytest.raises(ValueError, match=message):
+            ctc_controls.check_alignment_size(text, T)
+    ctc_controls.check_alignment_size("a" * 60, 1000)
+    at.number_input(key="ctc.T").set_value(1000).run()
+    at.text_input(key="ctc.target").set_value("hello").run()
+    assert ctc_controls.MAX_PAGES == 5000
+    assert at.number_input(key="ctc.page").proto.max == ctc_controls.MAX_PAGES
+    at.number_input(key="ctc.page").set_value(ctc_controls.MAX_PAGES).run()  # the last page
+    assert not at.exception
+    assert list(at.dataframe(key="ctc.alignments").value["#"])[-1] == 100_000
+    assert any("Only the first 5,000 pages (100,000 alignments)" in c.value for c in at.caption)
+
+
+@pytest.mark.skipif(not SNAPSHOTS, reason="no recogniser snapshots in pretrained/ctc_digits/")
+def test_the_digits_counter_and_beam_agree_with_their_limits(at):
+    box = at.text_input(key="ctc.digits")
+    assert box.proto.max_chars == digits.MAX_STRIP_DIGITS == 8 and "up to 8" in box.label
+    box.set_value("123456789").run()  # the box keeps 8 digits, the engine refuses 9
+    assert at.text_input(key="ctc.digits").value == "12345678"
+    assert metric(at, "Greedy reading").isdigit() and not messages(at)
+    assert at.slider(key="ctc.beam").proto.max == ctc_controls.MAX_BEAM
+
+
+def strip_upload(at: AppTest, name: str, data: bytes) -> None:
+    at.file_uploader(key="upload.ctc_strip.file").set_value((name, data, "image/png")).run()
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def png(picture: np.ndarray) -> bytes:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.fromarray((np.clip(picture, 0, 1) * 255).astype(np.uint8)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+@pytest.mark.skipif(not SNAPSHOTS, reason="no recogniser snapshots in pretrained/ctc_digits/")
+def test_a_screenshot_is_refused_and_the_last_strip_stays(at):
+    from test_digits import page_of_text
+
+    name, data = example(".png")
+    strip_upload(at, name, data)
+    assert not messages(at) and metric(at, "Your strip: greedy reading") == "2026"
+    strip_upload(at, "home.png", png(page_of_text(1280, 800, 25)))
+    assert any("home.png does not look like a strip of handwritten digits" in e
+               and "taller than a strip" in e for e in messages(at)), messages(at)
+    assert metric(at, "Your strip: greedy reading") == "2026"  # the last strip is kept
+    assert any("still showing" in shown(c.value) for c in at.caption)
+    strip_upload(at, "noise.png", png(np.random.default_rng(0).normal(0.5, 0.2, (32, 176))))
+    assert any("photo or noise" in e for e in messages(at)), messages(at)

@@ -63,7 +63,7 @@ def test_ctc_lab_reads_your_own_strip_and_posteriors():
     at.file_uploader(key="upload.ctc_strip.file").set_value(("cut.png", data[:70],
                                                              "image/png")).run()
     assert not at.exception
-    assert any("cut-short PNG" in e for e in errors(at))
+    assert any("cut-short PNG" in e.replace("\\", "") for e in errors(at))  # (markup.md)
     greedy = next(m.value for m in at.metric if m.label == "Greedy reading")
     assert greedy == "2024"  # the generated strip above is untouched
     at.file_uploader(key="upload.ctc_strip.file").set_value(None).run()

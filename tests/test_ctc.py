@@ -3,6 +3,8 @@
 import itertools
 import math
 import random
+import time
+import tracemalloc
 
 import numpy as np
 import pytest
@@ -51,13 +53,25 @@ def random_target(rng, U, C, blank, repeats=False) -> list[int]:
     return target
 
 
+def collapse_by_hand(path, blank=0) -> list[int]:
+    """CTC's collapse written out: merge runs of one label into one, then drop the blanks."""
+    merged = [label for k, label in enumerate(path) if k == 0 or label != path[k - 1]]
+    return [int(label) for label in merged if label != blank]
+
+
+def argmax_by_hand(lp) -> list[int]:
+    """The most probable class of each frame, first one on ties, with plain Python loops."""
+    rows = np.asarray(lp).tolist()
+    return [max(range(len(row)), key=lambda c, row=row: (row[c], -c)) for row in rows]
+
+
 def brute_force(lp: np.ndarray, target, blank=0):
     """Every frame path: (valid paths with their log-probs, log-probs of every labelling)."""
     T, C = lp.shape
     valid, labellings = [], {}
     for path in itertools.product(range(C), repeat=T):
         logp = float(sum(lp[t, c] for t, c in enumerate(path)))
-        key = tuple(collapse(path, blank))
+        key = tuple(collapse_by_hand(path, blank))
         labellings[key] = np.logaddexp(labellings.get(key, -math.inf), logp)
         if list(key) == list(target):
             valid.append((list(path), logp))
@@ -441,14 +455,34 @@ def test_to_log_probs():
 # Decoding
 
 
-def test_greedy_decode_is_collapsed_argmax():
-    lp = random_log_probs(30, 5, seed=1)
-    assert greedy_decode(lp) == collapse(lp.argmax(-1).tolist())
-    labels, alphabet = encode_text("好棒棒")
-    path, _ = encode_text(LECTURE_PATH, alphabet)
-    onehot = np.full((len(path), 3), -20.0)
-    onehot[np.arange(len(path)), path] = 0.0
-    assert decode_labels(greedy_decode(onehot), alphabet) == "好棒棒"
+@pytest.mark.parametrize("seed", range(5))
+def test_greedy_decode_is_collapsed_argmax(seed):
+    lp = random_log_probs(30, 5, seed=seed)
+    assert greedy_decode(lp) == collapse_by_hand(argmax_by_hand(lp))
+    assert greedy_decode(lp, blank=2) == collapse_by_hand(argmax_by_hand(lp), blank=2)
+
+
+def test_greedy_decode_reads_the_lectures_path():
+    # φ=0, 好=1, 棒=2: the lecture's 好 φ φ 棒 φ φ 棒 φ reads 好棒棒, 好好好棒棒棒棒 only 好棒
+    for path, reading in [([1, 0, 0, 2, 0, 0, 2, 0], [1, 2, 2]), ([1, 1, 1, 2, 2, 2, 2], [1, 2])]:
+        onehot = np.full((len(path), 3), -20.0)
+        onehot[np.arange(len(path)), path] = 0.0
+        assert greedy_decode(onehot) == reading
+
+
+@pytest.mark.parametrize(("T", "C", "seed"), [(3, 3, 0), (4, 3, 1), (5, 3, 2), (4, 4, 3)])
+def test_beam_search_best_is_the_brute_force_best_labelling(T, C, seed):
+    lp = random_log_probs(T, C, scale=2.0, seed=seed).numpy()
+    totals: dict[tuple[int, ...], float] = {}
+    for path in itertools.product(range(C), repeat=T):  # every frame path, by hand
+        p = math.exp(sum(lp[t, c] for t, c in enumerate(path)))
+        key = tuple(collapse_by_hand(path))
+        totals[key] = totals.get(key, 0.0) + p
+    assert math.isclose(sum(totals.values()), 1.0, rel_tol=1e-9)
+    best = max(totals, key=totals.get)
+    labels, score = prefix_beam_search(lp, beam_width=C ** T)[0]
+    assert labels == list(best)
+    assert math.isclose(math.exp(score), totals[best], rel_tol=1e-9)
 
 
 @pytest.mark.parametrize(("T", "C", "seed"), [(4, 3, 0), (5, 3, 1), (6, 3, 2), (5, 4, 3),
@@ -522,7 +556,7 @@ def test_width_one_agrees_with_greedy_on_confident_frames():
         path = rng.integers(0, C, T)
         lp = np.full((T, C), math.log(0.05 / (C - 1)))
         lp[np.arange(T), path] = math.log(0.95)
-        assert prefix_beam_search(lp, beam_width=1)[0][0] == greedy_decode(lp)
+        assert prefix_beam_search(lp, beam_width=1)[0][0] == collapse_by_hand(path.tolist())
 
 
 def test_beam_search_with_another_blank_and_errors():
@@ -565,3 +599,65 @@ def test_ordinary_inputs_take_the_rescaled_path(monkeypatch):
         target = random_target(random.Random(seed), U, C, 0, repeats=True)
         if min_frames(target) <= T:
             lattice(random_log_probs(T, C, scale=3.0, seed=seed), target)
+
+
+# ---------------------------------------------------------------------------------------------
+# Limits on work
+
+
+def test_a_lattice_over_the_memory_budget_is_refused_before_allocating():
+    lp = random_log_probs(10_000, 30, seed=3).numpy()
+    target = random_target(random.Random(0), 4_000, 30, 0)
+    tracemalloc.start()
+    start = time.perf_counter()
+    with pytest.raises(ValueError, match="at most 256 MB"):
+        lattice(lp, target)
+    seconds = time.perf_counter() - start
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 4 * lp.nbytes  # nothing of the size of the lattice (10,000 × 8,001) was made
+    assert seconds < 1.0
+
+
+def test_the_memory_estimate_covers_what_the_lattice_really_allocates(monkeypatch):
+    lp = random_log_probs(600, 7, seed=4).numpy()
+    target = random_target(random.Random(1), 40, 7, 0, repeats=True)
+    for fallback in (False, True):  # the rescaled pass, then the log-space fallback after it
+        if fallback:
+            monkeypatch.setattr(ctc, "_CONSISTENCY_TOL", -1.0)
+        tracemalloc.start()
+        lattice(lp, target)
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        assert peak <= ctc.lattice_bytes(600, 7, 40)
+
+
+def test_the_lattice_limit_one_past():
+    C, U = 3, 100
+    per_frame = ctc.lattice_bytes(1, C, U) - 8 * U * C
+    T = (ctc.MAX_LATTICE_BYTES - 8 * U * C) // per_frame  # the most frames within the budget
+    ctc.check_lattice_size(T, C, U)
+    with pytest.raises(ValueError, match="at most 256 MB"):
+        ctc.check_lattice_size(T + 1, C, U)
+
+
+def test_counting_and_listing_limits_one_past():
+    T = ctc.MAX_COUNT_NODES // 5  # a 2-label target has S = 5 states
+    assert count_alignments(T, [1, 2]) == math.comb(T + 2, 4)
+    with pytest.raises(ValueError, match="at most 250,000 nodes"):
+        count_alignments(T + 1, [1, 2])
+    ctc.check_listed(ctc.MAX_LISTED_ALIGNMENTS)
+    with pytest.raises(ValueError, match="first 100,000 alignments"):
+        ctc.check_listed(ctc.MAX_LISTED_ALIGNMENTS + 1)
+    with pytest.raises(ValueError, match="first 100,000 alignments"):
+        ctc.alignment_page(1000, [1, 2], 0, ctc.MAX_LISTED_ALIGNMENTS + 1)
+    page = ctc.alignment_page(8, [1, 2, 2], 20, 40)
+    assert page == list(alignments(8, [1, 2, 2]))[20:40]
+
+
+def test_the_beam_search_limit_one_past():
+    lp = random_log_probs(100, 10, seed=5).numpy()
+    width = ctc.MAX_BEAM_WORK // (100 * 10)
+    assert len(prefix_beam_search(lp, beam_width=width)) == width
+    with pytest.raises(ValueError, match="at most 1,000,000"):
+        prefix_beam_search(lp, beam_width=width + 1)

@@ -197,3 +197,67 @@ def test_evaluate_matches_recognise_and_ctc_loss():
             model(s.image).unsqueeze(1), torch.tensor([s.ctc_labels]), torch.tensor([s.width]),
             torch.tensor([len(s.labels)]), reduction="sum").item() for s in strips]
     assert ev.loss == pytest.approx(np.mean(nll), rel=1e-4)
+
+
+# --------------------------------------------------------------------------------------------
+# Pictures that are (not) digit strips
+
+
+def page_of_text(width: int, height: int, lines: int, seed: int = 0) -> np.ndarray:
+    """A screenshot-like picture [H, W]: lines of dark text on a light page, with grain."""
+    from PIL import Image, ImageDraw
+
+    page = Image.new("L", (width, height), 250)
+    draw = ImageDraw.Draw(page)
+    for k in range(lines):
+        draw.text((20, 15 + k * (height - 30) // lines), "See what a recurrent network does, "
+                  "one token at a time: the gates of an LSTM opening and closing.", fill=30)
+    grain = np.random.default_rng(seed).normal(0.0, 0.01, (height, width))
+    return np.clip(np.asarray(page, dtype=np.float64) / 255 + grain, 0, 1)
+
+
+def test_the_shipped_strips_and_the_example_png_pass_as_strips():
+    from engine.uploads import example
+
+    _, data = example(".png")
+    m = digits.check_strip(digits.png_pixels(data))
+    assert m.height == 32 and m.lines == 1
+    for seed in range(200):  # both polarities, as scanned and scaled up 4x
+        image = make_strip(None, seed, split="test", max_digits=8).image
+        for picture in (image, 1 - image, np.kron(1 - image, np.ones((4, 4)))):
+            digits.check_strip(picture)
+
+
+@pytest.mark.parametrize(("picture", "message"), [
+    (page_of_text(1280, 800, 25), "taller than a strip of digits"),  # a screenshot
+    (page_of_text(900, 300, 12), "separate lines of writing"),  # a cropped page of text
+    (np.clip(np.random.default_rng(1).normal(0.5, 0.2, (32, 176)), 0, 1),
+     "photo or noise"),  # photo-like grey
+    (np.random.default_rng(1).random((32, 176)), "51% of the picture is ink"),  # white noise
+    (np.full((32, 176), 0.9), "one shade"),  # blank paper
+    (np.pad(np.ones((20, 2)), ((6, 6), (87, 87))), "only 0.7% of the picture is ink"),  # a tick
+    (np.random.default_rng(2).random((8, 200)) > 0.5, "times as wide"),  # far too wide
+    (np.ones((4, 12)), "at least 8 pixel rows"),  # too small to read
+    (np.ones((60, 20)), "narrower than one digit"),
+])
+def test_pictures_that_are_not_digit_strips_are_refused_saying_why(picture, message):
+    with pytest.raises(ValueError, match=message):
+        digits.check_strip(np.asarray(picture, dtype=np.float32))
+
+
+def test_the_strip_size_limits_one_past():
+    strip = 1 - make_strip([1, 2, 3, 4, 5, 6], 0, split="test").image  # dark ink on white
+    tall = np.kron(strip, np.ones((digits.MAX_STRIP_HEIGHT // 8,) * 2))  # 400 rows
+    digits.check_strip(tall)
+    with pytest.raises(ValueError, match="400 pixels at most"):
+        digits.check_strip(np.pad(tall, ((0, 1), (0, 0)), constant_values=1.0))
+    wide = np.pad(strip, ((0, 0), (0, 192 - strip.shape[1])), constant_values=1.0)  # 24 x 8
+    digits.check_strip(wide)
+    with pytest.raises(ValueError, match="at most 24 times as wide"):
+        digits.check_strip(np.pad(wide, ((0, 0), (0, 1)), constant_values=1.0))
+
+
+def test_strips_hold_at_most_eight_digits():
+    assert len(make_strip([1] * digits.MAX_STRIP_DIGITS, 0).labels) == 8
+    with pytest.raises(ValueError, match="at most 8"):
+        make_strip([1] * (digits.MAX_STRIP_DIGITS + 1), 0)

@@ -141,3 +141,10 @@ def test_long_targets_keep_the_lattice_readable():
     assert fig.layout.height <= 780
     assert all(ax.fixedrange for ax in (fig.layout.xaxis, fig.layout.yaxis))
     assert drawable(90, 81) and not drawable(1000, 201)
+
+
+def test_per_frame_posteriors_are_drawn_up_to_their_limit_and_not_one_past():
+    from figures.ctc import MAX_FRAMES_DRAWN, frames_drawable
+
+    assert frames_drawable(MAX_FRAMES_DRAWN // 100, 100)
+    assert not frames_drawable(MAX_FRAMES_DRAWN // 100 + 1, 100)

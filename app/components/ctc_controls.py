@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import io
 import math
 import re
 from dataclasses import dataclass
@@ -11,13 +12,22 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+import markup
 from choices import DIGITS  # noqa: F401 (the recogniser's classes, used as ctl.DIGITS)
 from engine import ctc
 from engine.uploads import is_number, parse
 
 PAGE_SIZE = 20  # alignments per page
-MAX_PAGES = 5_000  # deeper pages would take the generator too long to reach
-MAX_T = 1000
+MAX_PAGES = ctc.MAX_LISTED_ALIGNMENTS // PAGE_SIZE  # deeper pages take too long to reach
+MAX_T = 1000  # frames in the alignments tab: its count, lattice and list follow every change
+MAX_TARGET_CHARS = 60  # characters of the alignments tab's target (121 states at most)
+MAX_PATH_CHARS = 2 * MAX_T  # characters of a typed frame path (one a frame, spaces allowed)
+MAX_BEAM = 32  # beam widths offered: the beam search runs on every change of the strip
+MAX_PASTE_CHARS = 200_000  # characters of a pasted matrix (~20,000 numbers), parsed per change
+MAX_OWN_FRAMES = 5_000  # frames T of your own posteriors: the lattice loops over them in Python
+MAX_OWN_CLASSES = 100  # classes C of your own posteriors: one heatmap row each
+MAX_OWN_TARGET = 1_000  # labels of your own target (then the lattice's memory budget applies)
+MAX_TARGET_TEXT = 6 * MAX_OWN_TARGET  # characters of the typed target (up to 1,000 labels)
 BLANK_TYPED = ("-", "_")  # also read as the blank in a typed frame path
 VIEWS = {"posterior": "occupancy (α·β)", "alpha": "α (forward)", "beta": "β (backward)"}
 EXAMPLE_MATRIX = """# frames × classes: blank, class 1, class 2 (probabilities; rows sum to 1)
@@ -41,11 +51,24 @@ PITFALL = (
 def alignment_inputs() -> tuple[str, int]:
     """The target text and the number of frames T."""
     left, right = st.columns([3, 1])
-    text = left.text_input("Target (any characters)", ctc.LECTURE_TARGET, max_chars=60,
-                           key="ctc.target", help="好棒棒, hello, 1223 … φ is the blank and "
-                           "cannot be part of a target.")
-    T = right.number_input("Frames T", 0, MAX_T, 8, key="ctc.T")
+    text = left.text_input(f"Target (any characters, up to {MAX_TARGET_CHARS})",
+                           ctc.LECTURE_TARGET, max_chars=MAX_TARGET_CHARS, key="ctc.target",
+                           help="好棒棒, hello, 1223 … φ is the blank and cannot be part of a "
+                           "target.")
+    T = right.number_input(f"Frames T (0 … {MAX_T:,})", 0, MAX_T, 8, key="ctc.T",
+                           help=f"At most {MAX_T:,} frames: the exact count, the lattice and "
+                           "the list of alignments are recomputed on every change.")
     return text, int(T)
+
+
+def check_alignment_size(text: str, T: int) -> None:
+    """A ValueError stating the limit when the alignments tab's target or T is too large."""
+    if len(text) > MAX_TARGET_CHARS:
+        raise ValueError(f"the target has {len(text):,} characters; at most {MAX_TARGET_CHARS} "
+                         "are taken.")
+    if T > MAX_T:
+        raise ValueError(f"T = {T:,} frames is too many: at most {MAX_T:,} (the count, the "
+                         "lattice and the list follow every change).")
 
 
 def count_text(n: int) -> str:
@@ -62,6 +85,10 @@ def page_picker(count: int) -> int:
     st.session_state["ctc.page"] = min(st.session_state.get("ctc.page", 1), pages)
     page = st.number_input(f"Page (of {pages:,}{'+' if pages == MAX_PAGES else ''})", 1, pages,
                            key="ctc.page")
+    if count > MAX_PAGES * PAGE_SIZE:
+        st.caption(f"Only the first {MAX_PAGES:,} pages ({MAX_PAGES * PAGE_SIZE:,} alignments) "
+                   "are listed: each alignment is reached by walking through the ones before "
+                   "it.")
     return int(page) - 1
 
 
@@ -128,7 +155,7 @@ def path_input() -> str:
     """A frame path typed by the user, with the lecture's two examples one click away."""
     st.session_state.setdefault("ctc.path", ctc.LECTURE_PATH)
     text = st.text_input("A frame path (one character per frame; φ, - or _ for the blank)",
-                         key="ctc.path")
+                         key="ctc.path", max_chars=MAX_PATH_CHARS)
     left, right = st.columns(2)
     left.button(f"Lecture: {ctc.LECTURE_NAIVE_PATH}", on_click=_set_path,
                 args=(ctc.LECTURE_NAIVE_PATH,), key="ctc.naive", width="stretch")
@@ -142,9 +169,9 @@ def path_checker(target: str, T: int) -> PathCheck:
     st.markdown("**Your frame path.** Type one symbol per frame, or click a row of the list "
                 "or one of the lecture's two paths.")
     check = check_path(path_input(), target, T)
-    shown = " ".join(check.frames) or "(empty)"
+    shown = markup.md(" ".join(check.frames)) or "(empty)"
     (st.success if check.valid else st.warning)(
-        f"{shown} → **{check.collapsed or '(empty)'}**: {check.reason}.")
+        f"{shown} → **{markup.md(check.collapsed) or '(empty)'}**: {markup.md(check.reason)}.")
     st.markdown(PITFALL)
     return check
 
@@ -184,17 +211,21 @@ def _random_strip(seed_key: str, digits_key: str, draw) -> None:
 def strip_inputs(draw) -> tuple[tuple[int, ...] | None, int, str | None]:
     """(digits, seed, error) of the strip to read; `draw(seed)` gives random digits."""
     a, b, c = st.columns([3, 1, 1], vertical_alignment="bottom")
+    from engine.digits import MAX_STRIP_DIGITS
+
     st.session_state.setdefault("ctc.digits", "2024")
     st.session_state.setdefault("ctc.seed", 0)
-    text = a.text_input("Digits to write (0–9, up to 8)", max_chars=16, key="ctc.digits")
+    text = a.text_input(f"Digits to write (0–9, up to {MAX_STRIP_DIGITS})",
+                        max_chars=MAX_STRIP_DIGITS, key="ctc.digits")
     seed = b.number_input("Seed (which scans, gaps)", 0, 10**6, key="ctc.seed")
     c.button("Random strip", icon=":material/casino:", key="ctc.random", width="stretch",
              on_click=_random_strip, args=("ctc.seed", "ctc.digits", draw))
     typed = "".join(text.split())
     if not typed or not typed.isdigit() or not typed.isascii():
         return None, int(seed), f"“{text}” is not a string of digits 0–9: type e.g. 2024."
-    if len(typed) > 8:
-        return None, int(seed), f"{len(typed)} digits is too long for one strip: 8 at most."
+    if len(typed) > MAX_STRIP_DIGITS:
+        return None, int(seed), (f"{len(typed)} digits is too long for one strip: "
+                                 f"{MAX_STRIP_DIGITS} at most.")
     return tuple(int(d) for d in typed), int(seed), None
 
 
@@ -206,8 +237,9 @@ def reading_inputs(metrics: dict[int, dict]) -> tuple[int, int]:
         "Snapshot after epoch", epochs, value=epochs[-1], key="ctc.epoch",
         help="Early snapshots spread probability over many frames; trained ones put a sharp "
         "spike on one frame per digit and the blank everywhere else.")
-    width = right.slider("Beam width", 1, 32, 8, key="ctc.beam",
-                         help="Prefixes the beam search keeps after each frame.")
+    width = right.slider("Beam width", 1, MAX_BEAM, 8, key="ctc.beam",
+                         help=f"Prefixes the beam search keeps after each frame (1 … "
+                         f"{MAX_BEAM}: it runs again on every change).")
     return int(epoch), int(width)
 
 
@@ -288,19 +320,70 @@ def parse_target(text: str) -> list[int]:
     return out
 
 
-def matrix_input() -> tuple[np.ndarray | None, list[int] | None, str | None]:
-    """(matrix [T, C], target, None) from a paste or an upload, or (…, error message)."""
+def check_own_size(matrix: np.ndarray, target: list[int]) -> None:
+    """A ValueError stating the limit when your own posteriors or target are too large."""
+    T, C = matrix.shape
+    if T > MAX_OWN_FRAMES:
+        raise ValueError(f"the matrix has {T:,} frames; at most {MAX_OWN_FRAMES:,} are read "
+                         "(the lattice is computed frame by frame on every change).")
+    if C > MAX_OWN_CLASSES:
+        raise ValueError(f"the matrix has {C:,} classes; at most {MAX_OWN_CLASSES} are read "
+                         "(each class is a row of the drawn posteriors).")
+    if len(target) > MAX_OWN_TARGET:
+        raise ValueError(f"the target has {len(target):,} labels; at most {MAX_OWN_TARGET:,} "
+                         "are read.")
+    ctc.check_lattice_size(T, C, len(target))
+
+
+def example_posteriors() -> tuple[np.ndarray, list[int]]:
+    """The lecture's 好棒棒 as posteriors [8, 3] (φ, 好, 棒) and its target [1, 2, 2]: each frame
+    is confident in the lecture's path 好 φ φ 棒 φ φ 棒 φ, with some doubt spread around."""
+    path, alphabet = ctc.encode_text(ctc.LECTURE_PATH, [ctc.BLANK_SYMBOL, "好", "棒"])
+    probs = np.full((len(path), len(alphabet)), 0.1)
+    probs[np.arange(len(path)), path] = 0.8
+    probs[2] = [0.55, 0.05, 0.4]  # frame 3: the 棒 might come a frame early
+    return probs, ctc.encode_text(ctc.LECTURE_TARGET, alphabet)[0]
+
+
+def example_files() -> dict[str, bytes]:
+    """Downloadable examples of your own posteriors: name → bytes (CSV with a header, .npy)."""
+    probs, _ = example_posteriors()
+    csv = "blank,好,棒\n" + "".join(",".join(f"{v:g}" for v in row) + "\n" for row in probs)
+    buffer = io.BytesIO()
+    np.save(buffer, probs, allow_pickle=False)
+    return {"posteriors_haobangbang.csv": csv.encode(),
+            "posteriors_haobangbang.npy": buffer.getvalue()}
+
+
+def matrix_input() -> tuple[np.ndarray | None, list[int] | None, str, str | None]:
+    """(matrix [T, C], target, source, None) from a paste or an upload, or (…, error message).
+
+    `source` names where the matrix came from (the file's name, or "the pasted matrix")."""
     left, right = st.columns([3, 2])
     text = left.text_area("Per-frame posteriors: one frame per line, one column per class, "
-                          "blank first", EXAMPLE_MATRIX, height=190, key="ctc.matrix")
+                          "blank first", EXAMPLE_MATRIX, height=190, key="ctc.matrix",
+                          max_chars=MAX_PASTE_CHARS)
     upload = right.file_uploader("… or upload a CSV, NPY or JSON [T, C]",
                                  type=["csv", "tsv", "txt", "npy", "npz", "json"],
                                  key="ctc.upload", help="While a file is uploaded it is used "
-                                 "instead of the pasted text; .npy files are never unpickled.")
+                                 "instead of the pasted text; .npy files are never unpickled. "
+                                 f"At most {MAX_OWN_FRAMES:,} frames and {MAX_OWN_CLASSES} "
+                                 "classes.")
     target_text = right.text_input("Target: class indices (1 … C−1)", "1 2", key="ctc.classes",
-                                   help="Separated by spaces or commas; 0 is the blank.")
+                                   max_chars=MAX_TARGET_TEXT,
+                                   help="Separated by spaces or commas; 0 is the blank. At most "
+                                   f"{MAX_OWN_TARGET:,} labels.")
+    with right.popover("Example files (target 1 2 2)", icon=":material/download:",
+                       width="stretch"):
+        st.caption("The lecture's 好棒棒: 8 frames × 3 classes (φ, 好, 棒). Upload one and type "
+                   "the target 1 2 2.")
+        for name, data in example_files().items():
+            st.download_button(name.rsplit(".", 1)[1].upper(), data, file_name=name,
+                               key=f"ctc.example.{name}", icon=":material/download:",
+                               width="stretch")
+    source = upload.name if upload else "the pasted matrix"
     try:
         matrix = read_upload(upload.name, upload.getvalue()) if upload else parse_matrix(text)
-        return matrix, parse_target(target_text), None
+        return matrix, parse_target(target_text), source, None
     except ValueError as error:
-        return None, None, str(error)
+        return None, None, source, str(error)

@@ -171,32 +171,3 @@ def model_upload(key: str, label: str = "Upload your trained model") -> OwnModel
     st.caption(f"**{file.name}**: {info.describe()}"
                + (f" · not used: {', '.join(info.ignored[:4])}" if info.ignored else ""))
     return own
-
-
-def own_strip(epoch: int, beam_width: int) -> None:
-    """CTC lab: the shipped recogniser reads your own digit strip (a PNG)."""
-    from components import ctc_controls as ctl
-    from engine import ctc
-    from engine.uploads import strip_image
-    from figures.ctc import frames_figure
-
-    st.caption("A picture of handwritten digits side by side, dark on light or light on dark. "
-               "It is scaled to 8 pixel rows, like the scans the recogniser learned from, and "
-               "read one column per frame.")
-    uploaded = sequence_upload("upload.ctc_strip", "Upload a digit strip (PNG)", (".png",))
-    examples((".png",), "upload.ctc_strip", inline=True)
-    if uploaded is None:
-        return
-    image = strip_image(uploaded.sequences[0])
-    log_probs, _ = resources.get_own_strip_reading(epoch, uploaded.digest, image)
-    greedy = ctc.greedy_decode(log_probs)
-    beams = ctc.prefix_beam_search(log_probs, beam_width)
-    c = st.columns(3)
-    c[0].metric("Your strip: greedy reading", ctc.decode_labels(greedy, ctl.DIGITS) or "(empty)")
-    c[1].metric("Beam search reading",
-                ctc.decode_labels(beams[0][0], ctl.DIGITS) if beams else "(empty)")
-    c[2].metric("Frames T (columns)", log_probs.shape[0])
-    st.plotly_chart(frames_figure(np.exp(log_probs), ctl.DIGITS, image,
-                                  [("best class", np.argmax(log_probs, axis=1).tolist())]),
-                    key="upload.ctc_strip.frames", config={"displayModeBar": False})
-    st.dataframe(ctl.decode_table(greedy, beams, ctl.DIGITS), hide_index=True, width="content")

@@ -31,12 +31,18 @@ IMAGE_SCALE = [[0.0, "#ffffff"], [1.0, "#111827"]]
 PROB_SCALE = [[0.0, "#ffffff"], [0.25, "#c7d2fe"], [1.0, "#312e81"]]
 MAX_NODE_TEXT = 160  # write values in the nodes only up to this many nodes
 MAX_DRAWN = 24_000  # T · S above this: too many nodes to draw (see `drawable`)
+MAX_FRAMES_DRAWN = 100_000  # T · C above this: a heatmap too heavy to send to the browser
 BASE_MS = 350  # animation time per frame
 
 
 def drawable(num_frames: int, num_states: int) -> bool:
     """Whether a lattice of this size is drawn (otherwise a page shows its numbers only)."""
     return num_frames * num_states <= MAX_DRAWN
+
+
+def frames_drawable(num_frames: int, num_classes: int) -> bool:
+    """Whether per-frame posteriors of this size are drawn (`frames_figure`)."""
+    return num_frames * num_classes <= MAX_FRAMES_DRAWN
 
 
 def state_symbols(lat: Lattice, symbols: Sequence[str]) -> list[str]:

@@ -3,9 +3,10 @@
 import numpy as np
 import streamlit as st
 
+import markup
 import resources
 from components import ctc_controls as ctl
-from components import upload
+from components import ctc_own
 from engine import ctc
 from figures.ctc import alpha_animation, drawable, frames_figure, lattice_figure, reachable_nodes
 
@@ -52,22 +53,24 @@ with align_tab:
     labels, alphabet = ctc.encode_text(text)
     lattice_box = st.container()
     try:
+        ctl.check_alignment_size(text, T)
         structure, error = resources.get_ctc_structure(T, tuple(labels), len(alphabet)), None
+        count = ctc.count_alignments(T, labels) if ctc.BLANK_SYMBOL not in text else 0
     except ValueError as problem:
-        structure, error = None, str(problem)
-    count = ctc.count_alignments(T, labels) if ctc.BLANK_SYMBOL not in text else 0
+        structure, error, count = None, str(problem), 0
     left, right = st.columns([3, 2], gap="large")
     with right:
         check = ctl.path_checker(text, T)
     with lattice_box:
         c = st.columns(3)
-        c[0].metric(f"Valid alignments of “{text}” in {T} frames", ctl.count_text(count))
+        c[0].metric(f"Valid alignments of “{markup.md(text)}” in {T} frames",
+                    ctl.count_text(count))
         c[1].metric("Fewest frames needed", ctc.min_frames(labels))
         c[2].metric("States (φ between and around the labels)", 2 * len(labels) + 1)
         if count >= 10**18:
             st.code(f"{count}", language=None, wrap_lines=True)
         if error:
-            st.error(error, icon=":material/error:")
+            st.error(markup.md(error), icon=":material/error:")
         elif drawable(T, structure.num_states):
             paths = [("your path", check.states)] if check.states else []
             st.plotly_chart(lattice_figure(structure, alphabet, reachable_nodes(structure),
@@ -97,9 +100,9 @@ with model_tab:
         numbers, seed, error = ctl.strip_inputs(lambda s: resources.get_strip(None, s).labels)
         epoch, width = ctl.reading_inputs(snapshots)
         with st.expander("Read your own digit strip (PNG)", icon=":material/upload_file:"):
-            upload.own_strip(epoch, width)
+            ctc_own.own_strip(epoch, width)
         if error:
-            st.error(error, icon=":material/error:")
+            st.error(markup.md(error), icon=":material/error:")
         else:
             log_probs, lat = resources.get_strip_reading(epoch, numbers, seed)
             strip = resources.get_strip(numbers, seed)
@@ -126,22 +129,7 @@ with model_tab:
                           lambda: resources.get_strip_animation(epoch, numbers, seed))
 
 with own_tab:
-    matrix, target, error = ctl.matrix_input()
-    if error is None:
-        try:
-            log_probs = ctc.to_log_probs(matrix)
-            lat = ctc.lattice(log_probs, target)
-        except ValueError as problem:
-            error = str(problem)
-    if error:
-        st.error(error, icon=":material/error:")
-    else:
-        symbols = [ctc.BLANK_SYMBOL] + [str(c) for c in range(1, log_probs.shape[1])]
-        c = st.columns(3)
-        c[0].metric("log p(target | input)", f"{lat.log_likelihood:.6f}")
-        c[1].metric("Viterbi path", " ".join(ctc.decode_labels(lat.best_path, symbols)))
-        c[2].metric("Its log-probability", f"{lat.best_path_log_prob:.6f}")
-        st.plotly_chart(frames_figure(np.exp(log_probs), symbols,
-                                      paths=[("Viterbi path", lat.best_path)]),
-                        key="ctc.own_frames", config=CHART)
-        lattice_views(lat, symbols, "ctc.own")
+    shown = ctc_own.own_posteriors()
+    if shown is not None:
+        own, lat = shown
+        lattice_views(lat, ctc_own.posterior_views(own, lat), "ctc.own")
