@@ -17,6 +17,7 @@ import streamlit as st
 import resources
 from engine.checkpoint import EXPORT_HINT, USER_SUFFIXES, CheckpointError, UserModelInfo
 from engine.uploads import FORMATS, Sequence, UploadError
+from markup import md
 
 NUMERIC = (".csv", ".tsv", ".npy", ".npz", ".json", ".wav")  # formats that give numbers
 EXPORT_CODE = """import torch
@@ -83,7 +84,7 @@ def sequence_upload(key: str, label: str = "Upload a sequence file",
     try:
         sequences = resources.get_uploaded_sequences(digest(data), file.name, data)
     except UploadError as err:
-        st.error(str(err), icon=":material/error:")
+        st.error(md(err), icon=":material/error:")
         return None
     return Uploaded(file.name, digest(data), tuple(sequences))
 
@@ -104,7 +105,7 @@ def sequences_upload_many(key: str, label: str, formats: tuple[str, ...] = tuple
         try:
             sequences = resources.get_uploaded_sequences(digest(data), file.name, data)
         except UploadError as err:
-            st.error(f"{err} (This file is left out; the others are used.)",
+            st.error(f"{md(err)} (This file is left out; the others are used.)",
                      icon=":material/error:")
             continue
         good.append(Uploaded(file.name, digest(data), tuple(sequences)))
@@ -117,7 +118,7 @@ def pick_sequence(uploaded: Uploaded, key: str) -> tuple[int, Sequence]:
     index = 0
     if len(seqs) > 1:
         index = st.selectbox(
-            f"Sequence in {uploaded.name}", range(len(seqs)), key=f"{key}.pick",
+            f"Sequence in {md(uploaded.name)}", range(len(seqs)), key=f"{key}.pick",
             format_func=lambda i: f"{seqs[i].name} ({seqs[i].steps} steps × "
                                   f"{seqs[i].features})")
     return index, seqs[index]
@@ -127,11 +128,11 @@ def numbers_of(seq: Sequence, width: int | None = None) -> np.ndarray | None:
     """The sequence's values [T, F], or None after an st.error when it is text or has another
     width than the model reads."""
     if seq.values is None:
-        st.error(f"{seq.name} is text ({seq.steps} tokens); this needs numbers, one row per "
+        st.error(f"{md(seq.name)} is text ({seq.steps} tokens); this needs numbers, one row per "
                  f"step. Upload a CSV, NPY, JSON of numbers or a WAV.", icon=":material/error:")
         return None
     if width is not None and seq.features != width:
-        st.error(f"{seq.name} has {seq.features} feature{'s' * (seq.features != 1)} per step, "
+        st.error(f"{md(seq.name)} has {seq.features} feature{'s' * (seq.features != 1)} per step, "
                  f"but the model reads {width}. Upload a sequence with {width} column"
                  f"{'s' * (width != 1)}.", icon=":material/error:")
         return None
@@ -160,14 +161,14 @@ def model_upload(key: str, label: str = "Upload your trained model") -> OwnModel
     try:
         _, info = resources.get_user_model(digest(data), file.name, data)
     except CheckpointError as err:
-        st.error(str(err), icon=":material/error:")
+        st.error(md(err), icon=":material/error:")
         last = st.session_state.get(last_key)
         if last is not None:
-            st.caption(f"Still using {last.name}.")
+            st.caption(f"Still using {md(last.name)}.")
         return last
     own = OwnModel(file.name, digest(data), info)
     st.session_state[last_key] = own
     resources.keep_user_model(own.digest, file.name, data)  # for reloads of this session
-    st.caption(f"**{file.name}**: {info.describe()}"
-               + (f" · not used: {', '.join(info.ignored[:4])}" if info.ignored else ""))
+    st.caption(f"**{md(file.name)}**: {info.describe()}"
+               + (f" · not used: {md(', '.join(info.ignored[:4]))}" if info.ignored else ""))
     return own
