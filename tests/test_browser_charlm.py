@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import urlencode
 
 import pytest
 from harness import wait_settled
@@ -54,4 +55,87 @@ def test_clicking_a_ranked_cell_colours_the_text_by_it(page, server):  # noqa: F
         f"() => document.body.innerText.includes('of {cell} after each character')")
     wait_settled(page)
     assert f"{cell} after step 1:" in page.inner_text("body")
+    assert_clean(page, server)
+
+
+EVIL = ("[x](https://evil.example)", "<img src=https://evil.example/x.png>")
+
+
+def ticked(table) -> list[str]:
+    """The cell names of the rows ticked in a ranking table (its accessible grid)."""
+    return table.evaluate("""t => [...t.querySelectorAll('tr[aria-selected="true"]')].map(
+        r => [...r.querySelectorAll('td')].map(d => d.innerText).find(x => /^c[0-9]+$/.test(x)))""")
+
+
+def wait_text(page, text: str) -> None:  # noqa: F811
+    page.wait_for_function(f"() => document.body.innerText.includes({text!r})")
+    wait_settled(page)
+
+
+def picker_value(page) -> str:  # noqa: F811
+    return page.get_by_role("combobox", name="Colour the text by cell").input_value()
+
+
+def apply_text(page, text: str) -> None:  # noqa: F811
+    area = page.get_by_role("textbox", name="Text")
+    area.fill(text)
+    area.press("Control+Enter")
+    wait_text(page, f" of {len(text)} · reads")
+
+
+def test_a_clicked_cell_stays_the_one_chosen_when_the_text_changes(page, server):  # noqa: F811
+    model = charlm.shipped_model()
+    ranking = charlm.rank_cells(charlm.read(model, charlm.DEFAULT_TEXT), "c")
+    cell = ranking.names[ranking.top("in_quotes", 10)[1][0]]
+    new = 'x = "a" + "b"  # (two "strings")\nprint(x, "done")\n'
+    listed = [ranking.names[n] for n, _ in
+              charlm.rank_cells(charlm.read(model, new), "c").top("in_quotes", 10)]
+    open_page(page, server, "charlm")
+    best, top = (page.locator('[data-testid="stDataFrame"]').nth(i) for i in (0, 1))
+    top.scroll_into_view_if_needed()
+    box = top.bounding_box()
+    page.mouse.click(box["x"] + 12, box["y"] + 35 + 35 * 1 + 17)  # row 2's checkbox
+    wait_text(page, f"of {cell} after each character")
+    assert ticked(top) == [cell] and ticked(best) == [] and picker_value(page) == cell
+    apply_text(page, new)
+    wait_text(page, f"memory of {cell} after each character")
+    for name in listed:  # the top ten of the new text are drawn
+        top.locator("td").filter(has_text=re.compile(f"^{name}$")).first.wait_for(state="attached")
+    # the text stays coloured by the chosen cell, and no table ticks another one
+    assert ticked(top) == ([cell] if cell in listed else []) and ticked(best) == []
+    assert picker_value(page) == cell and f"text coloured by {cell}" in page.inner_text("body")
+    assert_clean(page, server)
+
+
+def test_a_link_opened_cold_lands_on_its_state_and_a_reload_keeps_it(page, server):  # noqa: F811
+    text = 'say("hi") and (go)\nnow'
+    open_page(page, server, "charlm?" + urlencode(
+        {"text": text, "step": 4, "cell": "c173", "series": "h", "feature": "pos_in_line"}))
+    for _ in range(2):
+        wait_text(page, "output of c173 after each character")
+        assert step_label(page).startswith(f"Step 4 of {len(text)}")
+        assert picker_value(page) == "c173"
+        assert page.locator(".charlm-text .cur").inner_text() == "("
+        page.reload()
+        wait_settled(page)
+    page.get_by_role("button", name=re.compile("Next")).click()
+    page.wait_for_url(re.compile(r"step=5"))
+    assert_clean(page, server)
+
+
+@pytest.mark.parametrize("evil", EVIL)
+def test_link_and_typed_text_never_become_markup(page, server, evil):  # noqa: F811
+    open_page(page, server, "charlm?" + urlencode({"text": evil + " (" + evil + ")",
+                                                   "step": 2}))
+    wait_text(page, f"Step 2 of {2 * len(evil) + 3}")
+    assert page.locator(".charlm-text").inner_text().startswith(evil)
+    for step in range(3):
+        if step:
+            page.get_by_role("button", name=re.compile("Next")).click()
+            wait_text(page, f"Step {step + 2} of")
+        assert page.locator('a[href*="evil.example"]').count() == 0
+        assert page.locator('img[src*="evil.example"]').count() == 0
+    apply_text(page, f"{evil}\n{evil}")
+    assert page.locator('a[href*="evil.example"]').count() == 0
+    assert page.locator('img[src*="evil.example"]').count() == 0
     assert_clean(page, server)

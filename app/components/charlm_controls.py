@@ -105,9 +105,14 @@ def cell_picker(names: list[str]) -> None:
 
 
 def _selected(table: str, cells: list[int]) -> None:
-    """Row-selection callback: the cell of the selected row becomes the chosen cell."""
-    rows = st.session_state[table].selection.rows
-    if rows:
+    """Row-selection callback: the cell of the row the user selected becomes the chosen cell.
+
+    A tick the page set itself comes back from the browser as a selection too (with the next
+    click anywhere); that echo is not a choice and is ignored."""
+    rows = list(st.session_state[table].selection.rows)
+    if rows == st.session_state.pop(f"{table}.set", None):
+        return
+    if rows and rows[0] < len(cells):
         st.session_state[CELL] = cells[rows[0]]
 
 
@@ -119,8 +124,9 @@ def cell_table(table: str, frame, cells: list[int]) -> None:
     rows = list(state["selection"]["rows"]) if state else []
     if not (len(rows) == 1 and rows[0] < len(cells) and cells[rows[0]] == chosen):
         want = [cells.index(chosen)] if chosen in cells else []
-        if rows != want or state is None:
+        if rows != want:
             st.session_state[table] = {"selection": {"rows": want, "columns": []}}
+            st.session_state[f"{table}.set"] = want
     st.dataframe(frame, key=table, on_select=lambda: _selected(table, cells),
                  selection_mode="single-row", hide_index=True, width="stretch")
 
