@@ -193,3 +193,41 @@ def test_every_model_of_the_picker_renders_its_equations(page, server):
         page.locator(".katex").first.wait_for(timeout=15_000)
         assert page.locator(".katex-error").count() == 0, key
         assert_clean(page, server)
+
+
+BOXED = r"""() => {
+  // every value drawn inside a box of the cell diagram: its text's box and the shape's box
+  const chart = document.querySelector('[data-testid="stPlotlyChart"] .main-svg');
+  const svg = chart.closest('.js-plotly-plot');
+  const shapes = [...svg.querySelectorAll('.shapelayer path')]
+    .filter(p => /z\s*$/i.test(p.getAttribute('d') || ''))  // closed outlines: the boxes
+    .map(p => p.getBoundingClientRect()).filter(r => r.width > 40 && r.height > 20);
+  const out = [];
+  for (const t of svg.querySelectorAll('g.annotation-text-g text')) {
+    const r = t.getBoundingClientRect();
+    const cx = r.x + r.width / 2, cy = r.y + r.height / 2;
+    const box = shapes
+      .filter(s => s.x < cx && cx < s.x + s.width && s.y < cy && cy < s.y + s.height)
+      .sort((a, b) => a.width * a.height - b.width * b.height)[0];
+    if (box) out.push({text: t.textContent, text_box: [r.x, r.x + r.width],
+                       box: [box.x, box.x + box.width]});
+  }
+  return out;
+}"""
+
+
+@pytest.mark.parametrize("link", ["model=jordan&hid=1", "model=jordan&hid=4",
+                                  "model=jordan&hid=16", "model=slots_jordan"])
+def test_the_jordan_diagram_keeps_its_vectors_in_their_boxes(page, server, link):
+    open_page(page, server, f"stepper?{link}&step=3")
+    page.locator('[data-testid="stPlotlyChart"] .main-svg').first.wait_for(timeout=15_000)
+    boxed = page.evaluate(BOXED)
+    vectors = [b for b in boxed if b["text"].startswith("[")]
+    assert len(vectors) == 2, boxed  # the fed-back y_{t-1} and the output y_t
+    for b in boxed:
+        assert b["box"][0] <= b["text_box"][0] and b["text_box"][1] <= b["box"][1], b
+    # the equations fit their column: nothing is cut off at the right
+    for width, scroll in page.eval_on_selector_all(
+            ".katex-display", "els => els.map(e => [e.clientWidth, e.scrollWidth])"):
+        assert scroll <= width + 3  # KaTeX rounds its em widths: a pixel or two is no cut
+    assert_clean(page, server)

@@ -29,6 +29,9 @@ WIDTH, HEIGHT = 11.0, 10.0  # canvas in data units (1 unit ≈ 43 px at the defa
 FIG_HEIGHT = 440
 BIG = 19  # font size of the main numbers
 SMALL = 13
+MIN_FONT = 11  # the smallest font a value shrinks to so that it fits its box
+UNIT_PX = FIG_HEIGHT / HEIGHT  # pixels per data unit (the drawing keeps its proportions)
+CHAR_EM = 0.62  # width of a bold digit, comma or minus in em (Source Sans), for fitting text
 
 
 def cell_diagram(trace: Trace, t: int, unit: int = 0, layer: int = -1, direction: int = 0
@@ -88,6 +91,12 @@ def _input_box(cv: Canvas, cx: float, sv: StepValues) -> tuple[float, float]:
     return cx, 0.85
 
 
+def fit_font(text: str, width: float, largest: int = BIG) -> int:
+    """The largest font size (≤ `largest`, ≥ MIN_FONT) at which `text` fits `width` units."""
+    chars = max(1, _visible_len(text))
+    return max(MIN_FONT, min(largest, int(width * UNIT_PX / (CHAR_EM * chars))))
+
+
 def _visible_len(html: str) -> int:
     """Rough count of visible characters of a plotly HTML label."""
     out, skip = 0, False
@@ -125,7 +134,7 @@ def _state_box(cv: Canvas, cx: float, cy: float, w: float, h: float, key: str, t
     cv.rect(cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2, fill=TINTS[key], color=COLORS[key],
             width=2.5, radius=0.25, name=name)
     cv.text(cx, cy + h / 2 - 0.28, title, size=SMALL, color=COLORS[key], name=f"{name}-title")
-    size = BIG if _visible_len(value) <= 12 else 15
+    size = fit_font(value, w - 0.35)  # a vector shrinks to stay inside its box
     cv.text(cx, cy - 0.12, value, size=size, color=TEXT, bold=True, name=f"{name}-value")
 
 
@@ -291,17 +300,20 @@ def _gru(cv: Canvas, sv: StepValues) -> None:
 # -- Elman and Jordan ------------------------------------------------------------------------
 
 SIMPLE_X = 5.0  # the column of x_t → activation → h_t
+FED_X, FED_W = 2.17, 3.3  # the fed-back state's box: centre and width
+LOOP_X = 0.12  # the dotted feedback line
+JORDAN_ENTRIES = 2  # entries of an output vector drawn: its first and last (the equations show 4)
 
 
 def _simple(cv: Canvas, sv: StepValues, fed_key: str, fed_title: str, fed_value: str) -> float:
     """x_t and the fed-back value → activation → h_t; returns the y of h_t's box top."""
-    cx, row, fx = SIMPLE_X, 3.3, 1.95
+    cx, row, fx = SIMPLE_X, 3.3, FED_X
     act = sv.act("nonlinearity")
     _, top = _input_box(cv, cx, sv)
-    _state_box(cv, fx, row, 2.7, 1.2, fed_key, fed_title, fed_value, "fed-back")
+    _state_box(cv, fx, row, FED_W, 1.2, fed_key, fed_title, fed_value, "fed-back")
     r = 0.55
     cv.arrow(cx, top, cx, row - r)
-    cv.arrow(fx + 1.35, row, cx - r, row, color=COLORS[fed_key])
+    cv.arrow(fx + FED_W / 2, row, cx - r, row, color=COLORS[fed_key])
     cv.node(cx, row, r, activation_label(act), COLORS["h"], size=15)
     cv.text(cx + 0.72, row + 0.28, "<b>weighted sum → activation</b>", size=14,
             xanchor="left")
@@ -320,9 +332,9 @@ def _elman(cv: Canvas, sv: StepValues) -> None:
     top = _simple(cv, sv, "c", f"memory: h<sub>{prev}</sub>", text_num(sv.h_prev))
     cv.arrow(cx, top, cx, 7.6)
     cv.text(cx, 7.95, "to the output / next layer", size=SMALL, color=MUTED)
-    cv.polyline([(cx - 1.35, 5.6), (0.25, 5.6), (0.25, 3.3)], color=COLORS["c"], width=2,
+    cv.polyline([(cx - 1.35, 5.6), (LOOP_X, 5.6), (LOOP_X, 3.3)], color=COLORS["c"], width=2,
                 dash="dot")
-    cv.arrow(0.25, 3.3, 0.6, 3.3, color=COLORS["c"], width=2)
+    cv.arrow(LOOP_X, 3.3, FED_X - FED_W / 2, 3.3, color=COLORS["c"], width=2)
     cv.text(0.4, 6.0, "h<sub>t</sub> is stored for the next step", size=SMALL, color=MUTED,
             xanchor="left")
 
@@ -330,14 +342,15 @@ def _elman(cv: Canvas, sv: StepValues) -> None:
 def _jordan(cv: Canvas, sv: StepValues) -> None:
     prev = sv.prev_sub
     cx = SIMPLE_X
-    y_prev = vector_plain(sv.y_prev or [], limit=4)
+    y_prev = vector_plain(sv.y_prev or [], limit=JORDAN_ENTRIES)
     top = _simple(cv, sv, "y", f"memory: y<sub>{prev}</sub>", y_prev)
-    cv.arrow(cx, top, cx, 7.85)
-    _state_box(cv, cx, 8.35, 3.4, 1.0, "y", "output y<sub>t</sub>",
-               vector_plain(sv.y or [], limit=4), "y-next")
-    cv.polyline([(cx - 1.7, 8.35), (0.25, 8.35), (0.25, 3.3)], color=COLORS["y"], width=2,
-                dash="dot")
-    cv.arrow(0.25, 3.3, 0.6, 3.3, color=COLORS["y"], width=2)
+    out_w, out_y = 4.2, 8.35
+    cv.arrow(cx, top, cx, out_y - 0.5)
+    _state_box(cv, cx, out_y, out_w, 1.0, "y", "output y<sub>t</sub>",
+               vector_plain(sv.y or [], limit=JORDAN_ENTRIES), "y-next")
+    cv.polyline([(cx - out_w / 2, out_y), (LOOP_X, out_y), (LOOP_X, 3.3)], color=COLORS["y"],
+                width=2, dash="dot")
+    cv.arrow(LOOP_X, 3.3, FED_X - FED_W / 2, 3.3, color=COLORS["y"], width=2)
     cv.text(0.45, 6.9, "the output y<sub>t</sub> is<br>stored for the next step", size=SMALL,
             color=MUTED, xanchor="left")
     cv.text(cx + 0.2, 7.05, muted("output layer"), size=SMALL, xanchor="left")

@@ -154,10 +154,14 @@ def _elman(sv: StepValues) -> list[str]:
     ]
 
 
+JORDAN_ENTRIES = 4  # numbers of the output vector written: 3, "…" and the last beyond 4
+
+
 def _jordan(sv: StepValues) -> list[str]:
     act = sv.act("nonlinearity")
     return [
-        rf"y = {vector_tex(sv.y_prev or [])}",
+        rf"y = {vector_tex(sv.y_prev or [], JORDAN_ENTRIES)}",
         _aligned("h'", rf"{_fn(act)}(W x + U y + b)", _apply(act, sv.preacts["h"], sv.h)),
-        rf"y' = W_y h' + b_y = {vector_tex(sv.y or [])}",
+        # the vector on its own row: beside W_y h' + b_y it ran past a laptop's column
+        _aligned("y'", r"W_y h' + b_y", vector_tex(sv.y or [], JORDAN_ENTRIES)),
     ]
