@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
@@ -25,6 +26,12 @@ def run_app(page: str | None = None, *, timeout: float = TIMEOUT, **params: str)
     return at
 
 
+def shown(markdown: str) -> str:
+    """Markdown source as a reader sees it: backslash escapes of punctuation (markup.md) and
+    invisible word joiners removed."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown).replace("\u2060", "")
+
+
 def errors(at: AppTest) -> list[str]:
-    """The text of every st.error on the page."""
-    return [e.value for e in at.error]
+    """The text of every st.error on the page, as the reader sees it."""
+    return [shown(e.value) for e in at.error]
