@@ -12,8 +12,8 @@ st.markdown(
     "and the same machinery in GRU, Elman and Jordan networks."
 )
 st.markdown(
-    "Use it in front of a class (every step has its own shareable link), alone on a laptop, or "
-    "with your own sequences."
+    "Use it in front of a class (in the LSTM step-through, slot filling and the character LSTM "
+    "every step has its own shareable link), alone on a laptop, or with your own sequences."
 )
 
 st.subheader("Labs")
