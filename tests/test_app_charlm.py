@@ -5,12 +5,12 @@ from __future__ import annotations
 import html
 import re
 
-import markup
 import numpy as np
 import pytest
 from apptest import run_app
 from streamlit.testing.v1 import AppTest
 
+import markup
 from engine import charlm
 from figures.charlm import shade_levels
 

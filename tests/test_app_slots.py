@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import markup
 import pytest
 from apptest import run_app
 from streamlit.testing.v1 import AppTest
 
+import markup
 from engine import slots
 
 PARAMS = ("a", "b", "tagger", "encoding", "step")

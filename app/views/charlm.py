@@ -1,10 +1,10 @@
 """Character LSTM: step a trained character-level language model through your text, see what it
 expects next, and find the cells that track quotes, parentheses or the position in a line."""
 
-import markup
 import pandas as pd
 import streamlit as st
 
+import markup
 import resources
 from components import charlm_controls as ctl
 from components.stepper_controls import stepper_controls

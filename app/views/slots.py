@@ -1,8 +1,8 @@
 """Slot filling lab: two sentences side by side, tagged word by word by a chosen tagger."""
 
-import markup
 import streamlit as st
 
+import markup
 import resources
 from components import slot_controls as ctl
 from engine import slots
