@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -117,3 +118,19 @@ def wait_settled(page, timeout: float = 30_000) -> None:
         }""",
         timeout=timeout,
     )
+
+
+def open_page(page, server, path: str = "") -> None:
+    page.goto(f"{server.url}/{path}")
+    wait_settled(page)
+
+
+def assert_clean(page, server=None) -> None:
+    exceptions = page.locator('[data-testid="stException"]')
+    assert exceptions.count() == 0, exceptions.first.inner_text()
+    assert not page.js_errors, page.js_errors
+
+
+def step_label(page) -> str:
+    text = page.locator('[data-testid="stMarkdownContainer"] p', has_text=re.compile(r"^Step \d"))
+    return text.first.inner_text()

@@ -6,62 +6,14 @@ Runs Debian's Chromium through Playwright against `streamlit run` on a free loop
 
 from __future__ import annotations
 
-import os
 import re
 
 import pytest
-from harness import AppServer, chromium_path, launch_browser, wait_settled
+from harness import AppServer, assert_clean, open_page, step_label, wait_settled
 
 from labs import LABS
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if chromium_path() is None:
-        message = "Chromium is not installed (apt-get install chromium); browser tests need it"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        browser = launch_browser(playwright)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture(scope="module")
-def server():
-    with AppServer() as app:
-        yield app
-
-
-@pytest.fixture
-def page(browser, server):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.js_errors = errors
-    yield page
-    context.close()
-
-
-def open_page(page, server, path: str = "") -> None:
-    page.goto(f"{server.url}/{path}")
-    wait_settled(page)
-
-
-def assert_clean(page, server) -> None:
-    exceptions = page.locator('[data-testid="stException"]')
-    assert exceptions.count() == 0, exceptions.first.inner_text()
-    assert not page.js_errors, page.js_errors
-
-
-def step_label(page) -> str:
-    text = page.locator('[data-testid="stMarkdownContainer"] p', has_text=re.compile(r"^Step \d"))
-    return text.first.inner_text()
 
 
 def test_a_link_straight_to_a_lab_on_a_fresh_server_gets_the_whole_app(browser):

@@ -6,15 +6,14 @@ import re
 from urllib.parse import urlencode
 
 import pytest
-from harness import wait_settled
-from test_browser import assert_clean, browser, open_page, page, server, step_label  # noqa: F401
+from harness import assert_clean, open_page, step_label, wait_settled
 
 from engine import charlm
 
 pytestmark = pytest.mark.browser
 
 
-def test_the_character_lstm_steps_in_the_browser(page, server):  # noqa: F811
+def test_the_character_lstm_steps_in_the_browser(page, server):
     open_page(page, server, "charlm")
     steps = len(charlm.DEFAULT_TEXT)
     assert step_label(page).startswith(f"Step 1 of {steps}")
@@ -30,7 +29,7 @@ def test_the_character_lstm_steps_in_the_browser(page, server):  # noqa: F811
     assert_clean(page, server)
 
 
-def test_too_long_a_text_is_refused_in_the_browser(page, server):  # noqa: F811
+def test_too_long_a_text_is_refused_in_the_browser(page, server):
     open_page(page, server, "charlm")
     area = page.get_by_role("textbox", name="Text")
     area.fill("y" * (charlm.MAX_CHARS + 5))
@@ -41,7 +40,7 @@ def test_too_long_a_text_is_refused_in_the_browser(page, server):  # noqa: F811
     assert_clean(page, server)
 
 
-def test_clicking_a_ranked_cell_colours_the_text_by_it(page, server):  # noqa: F811
+def test_clicking_a_ranked_cell_colours_the_text_by_it(page, server):
     ranking = charlm.rank_cells(charlm.read(charlm.shipped_model(), charlm.DEFAULT_TEXT), "c")
     row = ranking.features.index("pos_in_line")
     cell = ranking.names[ranking.top("pos_in_line", 1)[0][0]]
@@ -67,23 +66,23 @@ def ticked(table) -> list[str]:
         r => [...r.querySelectorAll('td')].map(d => d.innerText).find(x => /^c[0-9]+$/.test(x)))""")
 
 
-def wait_text(page, text: str) -> None:  # noqa: F811
+def wait_text(page, text: str) -> None:
     page.wait_for_function(f"() => document.body.innerText.includes({text!r})")
     wait_settled(page)
 
 
-def picker_value(page) -> str:  # noqa: F811
+def picker_value(page) -> str:
     return page.get_by_role("combobox", name="Colour the text by cell").input_value()
 
 
-def apply_text(page, text: str) -> None:  # noqa: F811
+def apply_text(page, text: str) -> None:
     area = page.get_by_role("textbox", name="Text")
     area.fill(text)
     area.press("Control+Enter")
     wait_text(page, f" of {len(text)} · reads")
 
 
-def test_a_clicked_cell_stays_the_one_chosen_when_the_text_changes(page, server):  # noqa: F811
+def test_a_clicked_cell_stays_the_one_chosen_when_the_text_changes(page, server):
     model = charlm.shipped_model()
     ranking = charlm.rank_cells(charlm.read(model, charlm.DEFAULT_TEXT), "c")
     cell = ranking.names[ranking.top("in_quotes", 10)[1][0]]
@@ -107,7 +106,7 @@ def test_a_clicked_cell_stays_the_one_chosen_when_the_text_changes(page, server)
     assert_clean(page, server)
 
 
-def test_a_link_opened_cold_lands_on_its_state_and_a_reload_keeps_it(page, server):  # noqa: F811
+def test_a_link_opened_cold_lands_on_its_state_and_a_reload_keeps_it(page, server):
     text = 'say("hi") and (go)\nnow'
     open_page(page, server, "charlm?" + urlencode(
         {"text": text, "step": 4, "cell": "c173", "series": "h", "feature": "pos_in_line"}))
@@ -124,7 +123,7 @@ def test_a_link_opened_cold_lands_on_its_state_and_a_reload_keeps_it(page, serve
 
 
 @pytest.mark.parametrize("evil", EVIL)
-def test_link_and_typed_text_never_become_markup(page, server, evil):  # noqa: F811
+def test_link_and_typed_text_never_become_markup(page, server, evil):
     open_page(page, server, "charlm?" + urlencode({"text": evil + " (" + evil + ")",
                                                    "step": 2}))
     wait_text(page, f"Step 2 of {2 * len(evil) + 3}")

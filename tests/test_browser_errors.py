@@ -3,11 +3,9 @@ paths, no terminal escapes (client.showErrorDetails = "type" in .streamlit/confi
 
 from __future__ import annotations
 
-import os
-import tomllib
-
 import pytest
-from harness import ROOT, AppServer, chromium_path, launch_browser, wait_settled
+import tomllib
+from harness import ROOT, AppServer, wait_settled
 
 pytestmark = pytest.mark.browser
 
@@ -23,25 +21,19 @@ def test_the_config_hides_error_details():
     assert config["client"]["showErrorDetails"] in ("type", "none")
 
 
-def test_an_unexpected_error_shows_no_traceback_or_paths(tmp_path):
-    if chromium_path() is None:
-        message = "Chromium is not installed (apt-get install chromium); browser tests need it"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    sync_api = pytest.importorskip("playwright.sync_api")
+def test_an_unexpected_error_shows_no_traceback_or_paths(browser, tmp_path):
     script = tmp_path / "failing_page.py"
     script.write_text(FAILING)
-    with AppServer(script) as app, sync_api.sync_playwright() as playwright:
-        browser = launch_browser(playwright)
+    with AppServer(script) as app:
+        context = browser.new_context()
         try:
-            page = browser.new_page()
+            page = context.new_page()
             page.goto(app.url)
             wait_settled(page)
             page.wait_for_selector('[data-testid="stException"]', timeout=30_000)
             shown = page.inner_text('[data-testid="stApp"]')
         finally:
-            browser.close()
+            context.close()
     assert "ValueError" in shown
     for secret in ("/srv/secret", "Traceback", 'File "', str(tmp_path), "\x1b"):
         assert secret not in shown, (secret, shown)

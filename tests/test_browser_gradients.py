@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import pytest
-from harness import wait_settled
-from test_browser import assert_clean, browser, page, server  # noqa: F401
+from harness import assert_clean, wait_settled
 
 pytestmark = pytest.mark.browser
 
 W_RANGE, B_RANGE = (3.0, 8.0), (-5.0, 0.0)  # the surface's window (engine.gradients.CLIFF_*)
 
 
-def start_value(page, label: str) -> float:  # noqa: F811
+def start_value(page, label: str) -> float:
     return float(page.get_by_label(label, exact=True).input_value())
 
 
-def test_a_click_on_the_surface_sets_the_start(page, server):  # noqa: F811
+def test_a_click_on_the_surface_sets_the_start(page, server):
     page.goto(f"{server.url}/gradients")
     wait_settled(page)
     page.get_by_role("tab", name="B · The cliff and clipping").click()

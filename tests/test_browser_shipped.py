@@ -5,8 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from harness import wait_settled
-from test_browser import assert_clean, browser, open_page, page, server, step_label  # noqa: F401
+from harness import assert_clean, open_page, step_label, wait_settled
 
 from engine import zoo
 
@@ -14,7 +13,7 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.mark.parametrize("key", list(zoo.SHIPPED))
-def test_each_shipped_model_steps_in_the_browser(page, server, key):  # noqa: F811
+def test_each_shipped_model_steps_in_the_browser(page, server, key):
     open_page(page, server, f"stepper?model={key}")
     first = step_label(page)
     assert first.startswith("Step 1 of "), first
@@ -28,7 +27,7 @@ def test_each_shipped_model_steps_in_the_browser(page, server, key):  # noqa: F8
     assert_clean(page, server)
 
 
-def test_the_learned_lecture_lstm_is_drawn_next_to_the_hand_wired_one(page, server):  # noqa: F811
+def test_the_learned_lecture_lstm_is_drawn_next_to_the_hand_wired_one(page, server):
     open_page(page, server, "stepper?model=lecture_learned&step=6")
     page.get_by_role("tab", name=re.compile("Learned vs hand-wired")).click()
     page.wait_for_function("() => document.body.innerText.includes('hand-wired (lecture)')")

@@ -6,8 +6,7 @@ import re
 from urllib.parse import urlencode
 
 import pytest
-from harness import wait_settled
-from test_browser import assert_clean, browser, open_page, page, server  # noqa: F401
+from harness import assert_clean, open_page, wait_settled
 
 pytestmark = pytest.mark.browser
 
@@ -17,7 +16,7 @@ def metric_value(tab, label: str) -> str:
     return box.locator('[data-testid="stMetricValue"]').inner_text()
 
 
-def test_the_slot_lab_steps_and_tells_dest_from_origin(page, server):  # noqa: F811
+def test_the_slot_lab_steps_and_tells_dest_from_origin(page, server):
     open_page(page, server, "slots")
     assert metric_value(page, "Word 1 (A)") == "arrive"
     page.get_by_role("button", name=re.compile("Next")).click()
@@ -36,12 +35,12 @@ def test_the_slot_lab_steps_and_tells_dest_from_origin(page, server):  # noqa: F
 EVIL = ("[x](https://evil.example)", "<img src=https://evil.example/x.png>")
 
 
-def wait_text(page, text: str) -> None:  # noqa: F811
+def wait_text(page, text: str) -> None:
     page.wait_for_function(f"() => document.body.innerText.includes({text!r})")
     wait_settled(page)
 
 
-def test_a_link_opened_cold_lands_on_its_state_and_a_reload_keeps_it(page, server):  # noqa: F811
+def test_a_link_opened_cold_lands_on_its_state_and_a_reload_keeps_it(page, server):
     params = {"a": "leave Boston at 7 pm", "b": "arrive Boston at 7 pm",
               "tagger": "feedforward", "encoding": "trigram", "step": "2"}
     open_page(page, server, "slots?" + urlencode(params))
@@ -59,7 +58,7 @@ def test_a_link_opened_cold_lands_on_its_state_and_a_reload_keeps_it(page, serve
 
 
 @pytest.mark.parametrize("evil", EVIL)
-def test_typed_and_linked_words_never_become_markup(page, server, evil):  # noqa: F811
+def test_typed_and_linked_words_never_become_markup(page, server, evil):
     open_page(page, server, "slots")
     box = page.get_by_role("textbox", name="Sentence B")
     typed = f"leave {evil} {evil}"

@@ -7,9 +7,8 @@ import re
 
 import pytest
 import torch
-from harness import wait_settled
+from harness import assert_clean, wait_settled
 from safetensors.torch import save as save_safetensors
-from test_browser import assert_clean, browser, server  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
@@ -21,7 +20,7 @@ def checkpoint(cls, hidden: int) -> bytes:
     return save_safetensors(cls(3, hidden).state_dict())
 
 
-def new_user(browser):  # noqa: F811
+def new_user(browser):
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
     page.js_errors = []
@@ -41,7 +40,7 @@ def step_text(page) -> str:
     return page.locator("p", has_text=re.compile(r"^Step \d+ of \d+")).first.inner_text()
 
 
-def test_two_users_uploads_stay_in_their_own_sessions(browser, server):  # noqa: F811
+def test_two_users_uploads_stay_in_their_own_sessions(browser, server):
     alice_ctx, alice = new_user(browser)
     bob_ctx, bob = new_user(browser)
     try:
@@ -94,7 +93,7 @@ def test_two_users_uploads_stay_in_their_own_sessions(browser, server):  # noqa:
         bob_ctx.close()
 
 
-def test_the_gradient_lab_takes_a_checkpoint_and_a_csv(browser, server):  # noqa: F811
+def test_the_gradient_lab_takes_a_checkpoint_and_a_csv(browser, server):
     context, page = new_user(browser)
     try:
         page.goto(f"{server.url}/gradients")

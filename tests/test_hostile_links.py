@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from apptest import run_app
+
 from labs import LABS
 
 # Every parameter a page reads from its link (stepper, slot filling, character LSTM, ...).
