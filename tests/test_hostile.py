@@ -109,7 +109,7 @@ def upload_corpus(marker: Path) -> list[tuple[str, str, bytes]]:
     corpus += [(f"noise{ext}", f"noise{ext}", noise) for ext in FORMATS]
     corpus += [
         ("no extension", "data", b"1,2\n"),
-        ("unknown extension", "data.xlsx", b"1,2\n"),
+        ("unknown extension", "data.xls", b"1,2\n"),
         ("ragged csv", "r.csv", b"1,2,3\n4,5\n6,7,8\n"),
         ("nan csv", "n.csv", b"1,2\n3,NaN\n"),
         ("inf tsv", "i.tsv", b"1\t2\n3\tinf\n"),

@@ -13,33 +13,45 @@ Typed and pasted sequences (`sequence_from_rows`, `parse_sequence_text`) raise
 Shapes: T = steps, F = features per step.
 
 The pieces, one concern each: errors and limits (errors), typed input (typed), the link codec
-(url_codec), what every reader shares (common), the readers (text_files, arrays, media), the
-dispatcher (reader) and example files (examples). Every public name is re-exported here.
+(url_codec), what every reader shares (common), the column rules of tables (tables: dates
+label the steps, an id column splits long format into sequences, gaps refused or filled), the
+readers (text_files: CSV/TSV, JSON, text; spreadsheets: Parquet, Excel; arrays: NPY/NPZ;
+media: WAV/FLAC/OGG/MP3 and PNG), the dispatcher (reader) and example files (examples).
+Every public name is re-exported here.
 """
 
 from engine.uploads.arrays import read_npy_header
 from engine.uploads.common import FORMATS, Sequence, supported
 from engine.uploads.errors import (
+    MAX_AUDIO_SAMPLES,
     MAX_BYTES,
+    MAX_CHANNELS,
+    MAX_COLUMNS,
     MAX_FEATURES,
     MAX_IMAGE_PIXELS,
     MAX_JSON_DEPTH,
     MAX_SEQUENCES,
     MAX_STEPS,
+    MAX_TABLE_CELLS,
+    MAX_TABLE_ROWS,
+    MAX_UNPACKED_BYTES,
     MAX_VALUES,
     SequenceError,
     UploadError,
 )
-from engine.uploads.examples import example
-from engine.uploads.media import STRIP_HEIGHT, strip_image
+from engine.uploads.examples import EXAMPLES, example
+from engine.uploads.media import AUDIO_READ, STRIP_HEIGHT, strip_image
 from engine.uploads.reader import parse
+from engine.uploads.tables import FILLS
 from engine.uploads.text_files import decode_text, is_number
 from engine.uploads.typed import parse_sequence_text, sequence_from_rows, sequence_to_text
 from engine.uploads.url_codec import decode_sequence, encode_sequence
 
 __all__ = [
-    "FORMATS", "MAX_BYTES", "MAX_FEATURES", "MAX_IMAGE_PIXELS", "MAX_JSON_DEPTH",
-    "MAX_SEQUENCES", "MAX_STEPS", "MAX_VALUES", "STRIP_HEIGHT", "Sequence", "SequenceError",
+    "AUDIO_READ", "EXAMPLES", "FILLS", "FORMATS", "MAX_AUDIO_SAMPLES", "MAX_BYTES",
+    "MAX_CHANNELS", "MAX_COLUMNS", "MAX_FEATURES", "MAX_IMAGE_PIXELS", "MAX_JSON_DEPTH",
+    "MAX_SEQUENCES", "MAX_STEPS", "MAX_TABLE_CELLS", "MAX_TABLE_ROWS", "MAX_UNPACKED_BYTES",
+    "MAX_VALUES", "STRIP_HEIGHT", "Sequence", "SequenceError",
     "UploadError", "decode_sequence", "decode_text", "encode_sequence", "example", "is_number",
     "parse", "parse_sequence_text", "read_npy_header", "sequence_from_rows", "sequence_to_text",
     "strip_image", "supported",

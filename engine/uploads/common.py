@@ -3,7 +3,7 @@ every array passes (shape limits, finite numbers)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -25,7 +25,10 @@ class Sequence:
     values: np.ndarray | None = None  # [T, F] float32, finite; None for text
     tokens: list[str] | None = None  # [T] characters or words; None for numbers
     kind: str = "numbers"  # "numbers" | "text" | "audio" (log-mel frames) | "image" (columns)
-    sample_rate: int | None = None  # audio: the WAV's sample rate in Hz
+    sample_rate: int | None = None  # audio: the file's sample rate in Hz
+    labels: list[str] | None = None  # [T] step labels (a table's date/time column), or None
+    notes: list[str] = field(default_factory=list)  # what reading did (columns dropped, ...)
+    columns: list[str] | None = None  # [F] feature names (a table's header), or None
 
     @property
     def steps(self) -> int:
@@ -40,13 +43,21 @@ class Sequence:
 
 # Supported formats by extension: what a file of each kind holds.
 FORMATS: dict[str, str] = {
-    ".csv": "comma-separated numbers, one row per step, one column per feature (header optional)",
-    ".tsv": "tab-separated numbers, one row per step (header optional)",
+    ".csv": "a table, one row per step, one number column per feature (header optional; "
+            "commas, semicolons, tabs or bars between columns; decimal commas read); a date "
+            "column labels the steps, an id column splits the rows into sequences",
+    ".tsv": "a tab-separated table, read like CSV",
+    ".parquet": "a table (pandas' to_parquet), read like CSV",
+    ".xlsx": "an Excel workbook: its first sheet, read like CSV",
     ".npy": "a NumPy array [T] or [T, F] (or [N, T, F] for N sequences), numbers only",
     ".npz": "several NumPy arrays, one sequence each",
     ".json": "a list of steps, a list of sequences, or {\"sequences\": [...]}",
     ".txt": "text: one token per character, or per word when there are spaces",
-    ".wav": "a sound file (PCM); read as log-mel frames, one step per 10 ms",
+    ".wav": "a sound file (integer or float PCM, any rate and channels); read as log-mel "
+            "frames, one step per 10 ms",
+    ".flac": "a FLAC sound file, read like WAV",
+    ".ogg": "an OGG/Vorbis sound file, read like WAV",
+    ".mp3": "an MP3 sound file, read like WAV",
     ".png": "a strip of handwritten digits, dark or light ink, read column by column",
 }
 _ALIASES = {".text": ".txt"}

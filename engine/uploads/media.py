@@ -1,9 +1,9 @@
-"""Sound and pictures: a WAV becomes log-mel frames, a PNG a digit strip read column by column."""
+"""Sound and pictures: a WAV, FLAC, OGG or MP3 becomes log-mel frames,
+a PNG a digit strip read column by column."""
 
 from __future__ import annotations
 
 import io
-import struct
 
 import numpy as np
 
@@ -15,50 +15,102 @@ from engine.uploads.common import (
     supported,
 )
 from engine.uploads.errors import (
+    MAX_AUDIO_SAMPLES,
+    MAX_CHANNELS,
     MAX_IMAGE_PIXELS,
     MAX_STEPS,
     UploadError,
 )
 
-# -- WAV -------------------------------------------------------------------------------------
+# -- sound: WAV, FLAC, OGG/Vorbis, MP3 ---------------------------------------------------------
 
 MIN_RATE, MAX_RATE = 1_000, 192_000  # sample rates accepted, Hz
+AUDIO_FORMATS = {"WAV": ".wav", "WAVEX": ".wav", "RF64": ".wav", "FLAC": ".flac",
+                 "OGG": ".ogg", "MP3": ".mp3"}  # libsndfile's container names -> extension
+AUDIO_READ = ("WAV (8/16/24/32-bit integer or 32/64-bit float PCM), FLAC, OGG/Vorbis and MP3, "
+              "any sample rate from 1,000 to 192,000 Hz and any number of channels up to "
+              f"{MAX_CHANNELS}")
+_BLOCK = 1 << 16  # frames decoded at a time (then mixed to mono)
+_SIGNATURES = {".wav": (b"RIFF", b"RF64"), ".flac": (b"fLaC",), ".ogg": (b"OggS",)}
 
 
-def _read_wav(data: bytes, stem: str, ext: str) -> list[Sequence]:
-    """A PCM WAV file -> log-mel frames [T, F] (engine.audio)."""
+def _read_audio(data: bytes, stem: str, ext: str) -> list[Sequence]:
+    """A sound file -> log-mel frames [T, F] (engine.audio.log_mel): decoded with soundfile
+    (libsndfile) to float samples, mixed to mono; its length checked before decoding."""
     filename = stem + ext
-    if len(data) < 12 or data[:4] != b"RIFF" or data[8:12] != b"WAVE":
+    kind = ext.lstrip(".").upper()
+    if ext == ".wav" and not (len(data) >= 12 and data[:4] in (b"RIFF", b"RF64")
+                              and data[8:12] == b"WAVE"):
         raise _fail(f"{filename} is not a WAV file (it does not start with RIFF...WAVE). "
                     f"Supported formats: {supported()}.")
-    from engine import audio  # imported here: only WAV uploads need it
+    if ext in _SIGNATURES and not data.startswith(_SIGNATURES[ext]):
+        raise _fail(f"{filename} is not a {kind} file (wrong signature). Sound formats read: "
+                    f"{AUDIO_READ}.")
+    import soundfile as sf  # imported here: only sound uploads need it
 
     try:
-        samples, rate = audio.read_wav(data)
-    except Exception as err:  # the wave module raises several kinds on a corrupt file
-        raise _fail(f"{filename} is not a readable PCM WAV file ({type(err).__name__}"
-                    f"{': ' + str(err) if str(err) else ''}).") from None
-    try:
+        sound = sf.SoundFile(io.BytesIO(data))
+    except (sf.SoundFileError, RuntimeError, TypeError, ValueError) as err:
+        raise _fail(f"{filename} could not be read as {kind} sound ({_why(err)}). Sound "
+                    f"formats read: {AUDIO_READ}.") from None
+    with sound:
+        if sound.format not in AUDIO_FORMATS:
+            raise _fail(f"{filename} holds {sound.format_info} sound; formats read: "
+                        f"{AUDIO_READ}.")
+        rate, channels, frames = int(sound.samplerate), int(sound.channels), int(sound.frames)
         if not MIN_RATE <= rate <= MAX_RATE:
             raise _fail(f"{filename} has a sample rate of {rate:,} Hz; rates from "
                         f"{MIN_RATE:,} to {MAX_RATE:,} Hz are accepted.")
+        if not 1 <= channels <= MAX_CHANNELS:
+            raise _fail(f"{filename} has {channels:,} channels; at most {MAX_CHANNELS} are "
+                        f"read.")
+        from engine import audio  # imported here: only sound uploads need it
+
         hop = max(1, int(round(rate * audio.HOP_MS / 1000.0)))
-        frames = 1 + len(samples) // hop
-        if frames > MAX_STEPS:
-            raise _fail(f"{filename} lasts {len(samples) / rate:.1f} s, {frames:,} frames of "
-                        f"{audio.HOP_MS:g} ms; at most {MAX_STEPS:,} steps are accepted "
-                        f"(about {MAX_STEPS * audio.HOP_MS / 1000:.0f} s).")
+        most = min(MAX_STEPS * hop, MAX_AUDIO_SAMPLES // channels)  # frames accepted
+        if frames > most:
+            raise _too_long(filename, frames, rate, channels, hop)
+        mono, total = [], 0
+        try:
+            for block in sound.blocks(blocksize=_BLOCK, dtype="float32", always_2d=True):
+                total += len(block)
+                if total > most:  # an MP3's length is only an estimate until decoded
+                    raise _too_long(filename, total, rate, channels, hop)
+                mono.append(block.mean(axis=1))
+        except (sf.SoundFileError, RuntimeError, ValueError) as err:
+            raise _fail(f"{filename} is a broken or cut-short {kind} file ({_why(err)}).") \
+                from None
+    samples = np.concatenate(mono) if mono else np.zeros(0, np.float32)
+    if not np.isfinite(samples).all():
+        raise _fail(f"{filename} holds samples that are not finite numbers (NaN or infinite).")
+    try:
         features = np.asarray(audio.log_mel(samples, rate))
-    except UploadError:
-        raise
-    except (ValueError, EOFError, struct.error, TypeError, OverflowError) as err:
-        raise _fail(f"{filename} could not be read as a WAV file: {err}") from None
-    if features.ndim != 2:
-        raise _fail(f"{filename} gave features of shape {list(features.shape)}; expected "
-                    f"[T, F].")
+    except ValueError as err:  # too short for one analysis window
+        raise _fail(f"{filename} is too short to read: {err} "
+                    f"({audio.WIN_MS:g} ms).") from None
     seq = _numbers(features, stem, filename)
-    seq.kind, seq.sample_rate = "audio", int(rate)
+    seq.kind, seq.sample_rate = "audio", rate
+    if channels > 1:
+        seq.notes = [f"{channels} channels mixed to mono."]
     return [seq]
+
+
+def _why(err: Exception) -> str:
+    """libsndfile's reason, without the stream's repr."""
+    text = str(err).split(": ", 1)[-1] if "<_io." in str(err) else str(err)
+    return text.strip().removeprefix("Error : ")[:200] or type(err).__name__
+
+
+def _too_long(filename: str, frames: int, rate: int, channels: int, hop: int) -> UploadError:
+    from engine import audio
+
+    seconds = MAX_STEPS * audio.HOP_MS / 1000
+    if frames * channels > MAX_AUDIO_SAMPLES and frames <= MAX_STEPS * hop:
+        return _fail(f"{filename} holds {frames * channels:,} samples ({channels} channels of "
+                     f"{frames / rate:.1f} s); at most {MAX_AUDIO_SAMPLES:,} are decoded.")
+    return _fail(f"{filename} lasts {frames / rate:.1f} s, more than {MAX_STEPS:,} frames of "
+                 f"{audio.HOP_MS:g} ms; at most {MAX_STEPS:,} steps are accepted (about "
+                 f"{seconds:.0f} s).")
 
 
 # -- PNG -------------------------------------------------------------------------------------

@@ -20,7 +20,9 @@ from engine.uploads.errors import (
     MAX_VALUES,
     UploadError,
 )
-from engine.uploads.media import _read_png, _read_wav
+from engine.uploads.media import _read_audio, _read_png
+from engine.uploads.spreadsheets import _read_parquet, _read_xlsx
+from engine.uploads.tables import FILLS
 from engine.uploads.text_files import _read_csv, _read_json, _read_text
 
 
@@ -35,14 +37,26 @@ def _extension(filename: str) -> str:
     return ext
 
 
-def parse(data: bytes, filename: str) -> list[Sequence]:
+_TABLES = {".csv": _read_csv, ".tsv": _read_csv, ".parquet": _read_parquet,
+           ".xlsx": _read_xlsx}  # read by the column rules of engine.uploads.tables
+_OTHERS = {".npy": _read_npy_file, ".npz": _read_npz, ".json": _read_json, ".txt": _read_text,
+           ".wav": _read_audio, ".flac": _read_audio, ".ogg": _read_audio, ".mp3": _read_audio,
+           ".png": _read_png}
+
+
+def parse(data: bytes, filename: str, fill: str | None = None) -> list[Sequence]:
     """An uploaded file -> its sequences (at least one), by the format its extension names.
 
     data: the file's bytes (at most MAX_BYTES); filename: its name (only the extension and the
     stem are used). Numbers come back as float32 `values` [T, F], text as `tokens` [T]; every
     sequence has 1 <= T <= MAX_STEPS and F <= MAX_FEATURES, and every number is finite.
-    Raises UploadError (with a message for the user) for anything else.
+    A table's date column gives `labels` [T]; what reading did is in `notes`.
+    fill: None refuses a table with missing cells (naming the first); "interpolate" fills them
+    (see engine.uploads.tables.FILLS). Raises UploadError (with a message for the user) for
+    anything else.
     """
+    if fill is not None and fill not in FILLS:
+        raise _fail(f"unknown way to fill gaps {fill!r}; valid: {', '.join(FILLS)}.")
     if not isinstance(data, (bytes, bytearray, memoryview)):
         raise _fail(f"expected the file's bytes, got {type(data).__name__}")
     data = bytes(data)
@@ -53,16 +67,16 @@ def parse(data: bytes, filename: str) -> list[Sequence]:
     if not data:
         raise _fail(f"{filename} is empty: it needs at least one step.")
     stem = PurePath(str(filename)).stem or "upload"
-    reader = {".csv": _read_csv, ".tsv": _read_csv, ".npy": _read_npy_file,
-              ".npz": _read_npz, ".json": _read_json, ".txt": _read_text, ".wav": _read_wav,
-              ".png": _read_png}[ext]
     try:
-        out = reader(data, stem, ext)
+        if ext in _TABLES:
+            out = _TABLES[ext](data, stem, ext, fill)
+        else:
+            out = _OTHERS[ext](data, stem, ext)
     except UploadError:
         raise
     except (ValueError, TypeError, OverflowError, EOFError, struct.error, zipfile.BadZipFile,
             OSError, SyntaxError, IndexError, KeyError, MemoryError, RecursionError,
-            csv.Error) as err:
+            RuntimeError, csv.Error) as err:
         raise _fail(f"{filename} could not be read as {ext.lstrip('.').upper()} "
                     f"({FORMATS[ext]}): {err}") from None
     if not out:

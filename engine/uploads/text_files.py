@@ -6,8 +6,10 @@ import codecs
 import csv
 import io
 import json
+import re
 
 import numpy as np
+import pandas as pd
 
 from engine.uploads.common import (
     Sequence,
@@ -17,12 +19,16 @@ from engine.uploads.common import (
     supported,
 )
 from engine.uploads.errors import (
+    MAX_COLUMNS,
     MAX_FEATURES,
     MAX_JSON_DEPTH,
     MAX_SEQUENCES,
     MAX_STEPS,
+    MAX_TABLE_CELLS,
+    MAX_TABLE_ROWS,
     UploadError,
 )
+from engine.uploads.tables import NA_VALUES, Table, has_header, is_missing_text, table_sequences
 
 # -- text decoding ---------------------------------------------------------------------------
 
@@ -65,58 +71,119 @@ def is_number(cell: str) -> bool:
     return True
 
 
-def _read_csv(data: bytes, stem: str, ext: str) -> list[Sequence]:
-    """Rows = steps, columns = features; an optional header row of names."""
+DELIMITERS = {",": "commas", ";": "semicolons", "\t": "tabs", "|": "bars (|)"}
+_PREFERRED = ("\t", ";", "|", ",")  # on a tie: ";" with "3,2" cells is a European CSV
+_DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+([eE][+-]?\d+)?$")
+_SNIFF_LINES = 50  # lines looked at to find the delimiter and the header
+
+
+def _sniff(sample: list[str], ext: str) -> tuple[str, bool]:
+    """(delimiter, decimal comma?) of a table from its first lines: the delimiter that splits
+    them into the same number (> 1) of columns; decimal commas when cells read like 3,2."""
+    best, best_score = ",", (False, 0.0, 0)
+    order = ("\t", *[d for d in _PREFERRED if d != "\t"]) if ext == ".tsv" else _PREFERRED
+    for rank, delimiter in enumerate(order):
+        counts = [len(row) for row in csv.reader(sample, delimiter=delimiter)]
+        mode = max(set(counts), key=counts.count)
+        score = (mode > 1, round(counts.count(mode) / len(counts), 1), -rank)
+        if score > best_score:
+            best, best_score = delimiter, score
+    decimal_comma = best != "," and any(
+        _DECIMAL_COMMA.match(cell.strip())
+        for row in csv.reader(sample, delimiter=best) for cell in row)
+    return best, decimal_comma
+
+
+def _read_csv(data: bytes, stem: str, ext: str, fill: str | None = None) -> list[Sequence]:
+    """A table: rows = steps, number columns = features; the delimiter, decimal commas and a
+    header row are found from the first lines; then the column rules of `tables`."""
     filename = stem + ext
     text = decode_text(data, filename)
-    delimiter = "\t" if ext == ".tsv" else ","
-    rows: list[tuple[int, list[str]]] = []
-    header: list[str] | None = None
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    for line_no, row in enumerate(reader, 1):
-        cells = [c.strip() for c in row]
-        if not any(cells) or cells[0].startswith("#"):
-            continue
-        if len(cells) > MAX_FEATURES:
-            raise _fail(f"{filename}, line {line_no} has {len(cells):,} columns; at most "
-                        f"{MAX_FEATURES:,} features per step are accepted.")
-        if not rows and header is None and not all(is_number(c) for c in cells if c):
-            header = cells
-            continue
-        rows.append((line_no, cells))
-        if len(rows) > MAX_STEPS:
-            raise _fail(f"{filename} has more than {MAX_STEPS:,} rows (steps); at most "
-                        f"{MAX_STEPS:,} are accepted (cut it into shorter sequences).")
-    if not rows:
+    lines = text.splitlines()
+    kept = [k for k, line in enumerate(lines)
+            if line.strip() and not line.lstrip().startswith("#")]
+    if not kept:
         raise _fail(f"{filename} has no rows of numbers: it needs at least one step "
                     f"(one row per step, one column per feature).")
-    width = len(header) if header is not None else len(rows[0][1])
-    first_line = rows[0][0]
-    for line_no, cells in rows:
-        if len(cells) != width:
-            ref = "the header" if header is not None else f"line {first_line}"
-            raise _fail(f"{filename}, line {line_no} has {len(cells)} column"
-                        f"{'s' if len(cells) != 1 else ''} but {ref} has {width}: every row "
-                        f"(step) needs the same number of columns (features).")
+    if len(kept) > MAX_TABLE_ROWS + 1:
+        raise _fail(f"{filename} has {len(kept):,} rows; at most {MAX_TABLE_ROWS:,} are read "
+                    f"(and at most {MAX_STEPS:,} steps a sequence).")
+    sample = [lines[k] for k in kept[:_SNIFF_LINES]]
+    delimiter, decimal_comma = _sniff(sample, ext)
+    sample_rows = [[c.strip() for c in row] for row in csv.reader(sample, delimiter=delimiter)]
+    width = len(sample_rows[0])
+    if width > MAX_COLUMNS:
+        raise _fail(f"{filename}, line {kept[0] + 1} has {width:,} columns; at most "
+                    f"{MAX_FEATURES:,} features per step are accepted.")
+    if width * len(kept) > MAX_TABLE_CELLS:
+        raise _fail(f"{filename} has {len(kept):,} rows of {width:,} columns; at most "
+                    f"{MAX_TABLE_CELLS:,} cells are read in one table.")
+    header = has_header(sample_rows, decimal_comma)
+    body = "\n".join(lines[k] for k in kept)
     try:
-        values = np.array([cells for _, cells in rows], dtype=np.float64)
-    except ValueError:
-        values = None
-    if values is None:  # find the first cell that is not a number, to say where it is
-        for line_no, cells in rows:
-            for col, cell in enumerate(cells, 1):
-                if not is_number(cell):
-                    name = f" (“{header[col - 1]}”)" if header else ""
-                    what = "is empty" if not cell else f"is {cell[:40]!r}, which is not a number"
-                    raise _fail(f"{filename}, line {line_no}, column {col}{name} {what}; every "
-                                f"cell must be a number.")
-    lines = [line_no for line_no, _ in rows]
-    bad = ~np.isfinite(values)
-    if bad.any():
-        t, f = (int(i) for i in np.argwhere(bad)[0])
-        raise _fail(f"{filename}, line {lines[t]}, column {f + 1} is {rows[t][1][f]!r}; only "
-                    f"finite numbers are accepted (no NaN or Inf).")
-    return [_numbers(values, stem, filename)]
+        frame = pd.read_csv(
+            io.StringIO(body), sep=delimiter, header=None, skiprows=1 if header else 0,
+            decimal="," if decimal_comma else ".", keep_default_na=False, na_values=NA_VALUES,
+            skipinitialspace=True, skip_blank_lines=False,
+            engine="c", low_memory=False)
+    except pd.errors.EmptyDataError:
+        frame = pd.DataFrame()
+    except pd.errors.ParserError as err:
+        raise _ragged_error(str(err), filename, kept, width, header) from None
+    if len(frame) == 0:
+        raise _fail(f"{filename} has no rows of numbers: it needs at least one step "
+                    f"(one row per step, one column per feature).")
+    data_lines = kept[1:] if header else kept
+    exact = len(frame) == len(data_lines)
+    numbers = (np.array(data_lines) + 1) if exact else np.arange(1, len(frame) + 1) + header
+
+    def raw_row(i: int) -> list[str] | None:
+        """Row i's cells as written (None when lines and rows do not match: quoted line
+        breaks)."""
+        if not exact:
+            return None
+        return next(csv.reader([lines[data_lines[i]]], delimiter=delimiter), [])
+
+    def raw_cell(i: int, j: int) -> str | None:
+        row = raw_row(i)
+        return row[j] if row is not None and j < len(row) else None
+
+    _check_short_rows(frame, raw_row, filename, numbers, width, header, kept)
+    table = Table(filename=filename, stem=stem, frame=frame,
+                  names=sample_rows[0] + [""] * (frame.shape[1] - width) if header else None,
+                  row_numbers=numbers, row_word="line" if exact else "row",
+                  raw_cell=raw_cell, decimal_comma=decimal_comma)
+    if delimiter != ("\t" if ext == ".tsv" else ",") or decimal_comma:
+        table.notes.append(f"Columns separated by {DELIMITERS[delimiter]}"
+                           + (", decimal commas (3,2 is 3.2)." if decimal_comma else "."))
+    return table_sequences(table, fill)
+
+
+def _ragged_error(message: str, filename: str, kept: list[int], width: int,
+                  header: bool) -> UploadError:
+    """pandas' "Expected 3 fields in line 4, saw 5" as a message naming the file's line."""
+    found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", message)
+    if not found:
+        return _fail(f"{filename} could not be read as a table: {message}")
+    line = int(found.group(2))
+    line = kept[line - 1] + 1 if 0 < line <= len(kept) else line
+    saw = int(found.group(3))
+    ref = "the header" if header else f"line {kept[0] + 1}"
+    return _fail(f"{filename}, line {line} has {saw} columns but {ref} has {width}: every row "
+                 f"(step) needs the same number of columns (features).")
+
+
+def _check_short_rows(frame: pd.DataFrame, raw_row, filename: str, numbers: np.ndarray,
+                      width: int, header: bool, kept: list[int]) -> None:
+    """UploadError for a row with fewer columns than the first (pandas pads it with gaps)."""
+    last = frame.iloc[:, -1]
+    for i in np.flatnonzero([is_missing_text(v) for v in last]):
+        row = raw_row(int(i))
+        if row is not None and len(row) < width:
+            ref = "the header" if header else f"line {kept[0] + 1}"
+            raise _fail(f"{filename}, line {int(numbers[i])} has {len(row)} column"
+                        f"{'s' * (len(row) != 1)} but {ref} has {width}: every row (step) "
+                        f"needs the same number of columns (features).")
 
 
 # -- JSON ------------------------------------------------------------------------------------

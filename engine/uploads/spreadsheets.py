@@ -1,0 +1,184 @@
+"""Binary tables: Parquet (pyarrow) and Excel .xlsx (openpyxl, first sheet), read like a CSV
+(the column rules of `tables`). Sizes are checked from the metadata before any data is
+unpacked: a Parquet file's rows, columns and uncompressed bytes, an .xlsx zip's unpacked bytes
+and its sheet's declared size."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import numpy as np
+import pandas as pd
+
+from engine.uploads.common import Sequence, _fail
+from engine.uploads.errors import (
+    MAX_COLUMNS,
+    MAX_FEATURES,
+    MAX_TABLE_CELLS,
+    MAX_TABLE_ROWS,
+    MAX_UNPACKED_BYTES,
+    UploadError,
+)
+from engine.uploads.tables import Table, has_header, table_sequences
+
+_MAX_ZIP_MEMBERS = 1_000  # files inside an .xlsx (a workbook of one sheet has about a dozen)
+_MAX_ROW_GROUPS = 10_000  # row groups in a Parquet file (each has its own metadata)
+
+
+def _check_size(filename: str, rows: int, columns: int) -> None:
+    """UploadError when a table's rows, columns or cells are over the limits."""
+    if rows > MAX_TABLE_ROWS:
+        raise _fail(f"{filename} has {rows:,} rows; at most {MAX_TABLE_ROWS:,} are read.")
+    if columns > MAX_COLUMNS:
+        raise _fail(f"{filename} has {columns:,} columns; at most {MAX_FEATURES:,} features "
+                    f"per step are accepted.")
+    if rows * columns > MAX_TABLE_CELLS:
+        raise _fail(f"{filename} has {rows:,} rows of {columns:,} columns; at most "
+                    f"{MAX_TABLE_CELLS:,} cells are read in one table.")
+
+
+# -- Parquet -----------------------------------------------------------------------------------
+
+
+def _read_parquet(data: bytes, stem: str, ext: str, fill: str | None = None) -> list[Sequence]:
+    """A Parquet table (pandas' to_parquet): its metadata checked, then the column rules."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    filename = stem + ext
+    if not (data.startswith(b"PAR1") and data.endswith(b"PAR1")):
+        raise _fail(f"{filename} is not a Parquet file (it does not start and end with PAR1).")
+    try:
+        pf = pq.ParquetFile(io.BytesIO(data))
+        meta = pf.metadata
+        schema = pf.schema_arrow
+    except (pa.ArrowException, OSError, ValueError) as err:
+        raise _fail(f"{filename} is a broken Parquet file: {err}") from None
+    _check_size(filename, meta.num_rows, meta.num_columns)
+    if meta.num_row_groups > _MAX_ROW_GROUPS:
+        raise _fail(f"{filename} has {meta.num_row_groups:,} row groups; at most "
+                    f"{_MAX_ROW_GROUPS:,} are read.")
+    unpacked = 0
+    for g in range(meta.num_row_groups):
+        group = meta.row_group(g)
+        unpacked += max(group.total_byte_size, sum(
+            group.column(c).total_uncompressed_size for c in range(group.num_columns)))
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise _fail(f"{filename} unpacks to {unpacked / 2**20:,.0f} MB; at most "
+                    f"{MAX_UNPACKED_BYTES // 2**20} MB are read.")
+    for column in schema:
+        kind = column.type
+        if pa.types.is_nested(kind) or pa.types.is_binary(kind) or pa.types.is_large_binary(
+                kind):
+            raise _fail(f"{filename}: column “{column.name[:40]}” holds {kind}; a table of "
+                        f"numbers, text and dates is read (one value a cell).")
+    try:
+        frame = pf.read().to_pandas()
+    except (pa.ArrowException, OSError, ValueError, TypeError) as err:
+        raise _fail(f"{filename} is a broken Parquet file: {err}") from None
+    if len(frame) != meta.num_rows:
+        raise _fail(f"{filename} is a broken Parquet file: its metadata says {meta.num_rows:,} "
+                    f"rows, its data holds {len(frame):,}.")
+    if not isinstance(frame.index, pd.RangeIndex):  # a named index (e.g. dates) is a column
+        frame = frame.reset_index()
+    names = [str(c) for c in frame.columns]
+    frame.columns = range(len(names))
+    table = Table(filename=filename, stem=stem, frame=frame, names=names,
+                  row_numbers=np.arange(1, len(frame) + 1), row_word="row")
+    return table_sequences(table, fill)
+
+
+# -- Excel -------------------------------------------------------------------------------------
+
+
+def _check_zip(data: bytes, filename: str) -> None:
+    """UploadError unless `data` is a zip whose members unpack to at most MAX_UNPACKED_BYTES
+    (the sizes its directory declares; zipfile stops any member at its declared size)."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError):
+        raise _fail(f"{filename} is not an Excel .xlsx workbook (an .xlsx file is a zip "
+                    f"archive; old .xls files and password-protected workbooks are not read: "
+                    f"save it as .xlsx or CSV).") from None
+    with archive:
+        members = archive.infolist()
+        if len(members) > _MAX_ZIP_MEMBERS:
+            raise _fail(f"{filename} holds {len(members):,} files; an Excel workbook has at "
+                        f"most {_MAX_ZIP_MEMBERS:,}.")
+        unpacked = sum(m.file_size for m in members)
+        if unpacked > MAX_UNPACKED_BYTES:
+            raise _fail(f"{filename} unpacks to {unpacked / 2**20:,.0f} MB; at most "
+                        f"{MAX_UNPACKED_BYTES // 2**20} MB are read.")
+        if any(m.flag_bits & 0x1 for m in members):
+            raise _fail(f"{filename} is encrypted; save it without a password.")
+        if "xl/workbook.xml" not in {m.filename for m in members}:
+            raise _fail(f"{filename} is a zip archive but not an Excel workbook (no "
+                        f"xl/workbook.xml inside).")
+
+
+def _column_letters(j: int) -> str:
+    """0 -> "A", 26 -> "AA" (Excel's column names)."""
+    letters = ""
+    j += 1
+    while j:
+        j, r = divmod(j - 1, 26)
+        letters = chr(65 + r) + letters
+    return letters
+
+
+def _read_xlsx(data: bytes, stem: str, ext: str, fill: str | None = None) -> list[Sequence]:
+    """The first sheet of an Excel workbook: its size checked, then the column rules."""
+    import openpyxl
+
+    filename = stem + ext
+    _check_zip(data, filename)
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as err:  # openpyxl raises many kinds (KeyError, XML errors, ...) on junk
+        raise _fail(f"{filename} is a broken Excel workbook ({type(err).__name__}: "
+                    f"{str(err)[:200]}).") from None
+    try:
+        if not book.worksheets:
+            raise _fail(f"{filename} has no sheet.")
+        sheet = book.worksheets[0]
+        if not hasattr(sheet, "iter_rows"):
+            raise _fail(f"{filename}: the first sheet is a chart, not a table.")
+        declared_rows, declared_cols = sheet.max_row or 0, sheet.max_column or 0
+        if declared_rows > MAX_TABLE_ROWS + 1 or declared_cols > MAX_COLUMNS:
+            _check_size(filename, max(declared_rows - 1, 0), declared_cols)
+        rows: list[tuple] = []
+        cells = 0
+        for row in sheet.iter_rows(min_row=1, max_row=MAX_TABLE_ROWS + 2, min_col=1,
+                                   max_col=MAX_COLUMNS + 1, values_only=True):
+            if len(row) > MAX_COLUMNS and row[MAX_COLUMNS] is not None:
+                _check_size(filename, len(rows), len(row))
+            rows.append(row[:MAX_COLUMNS])
+            cells += len(row)
+            if len(rows) > MAX_TABLE_ROWS + 1 or cells > MAX_TABLE_CELLS + MAX_COLUMNS:
+                _check_size(filename, len(rows), max(len(r) for r in rows[:100]))
+                raise _fail(f"{filename} has more than {MAX_TABLE_CELLS:,} cells; at most "
+                            f"that many are read in one table.")
+    except UploadError:
+        raise
+    except Exception as err:  # a broken sheet's XML, cut short
+        raise _fail(f"{filename} is a broken Excel workbook ({type(err).__name__}: "
+                    f"{str(err)[:200]}).") from None
+    finally:
+        book.close()
+    kept = [k for k, row in enumerate(rows) if any(v is not None and str(v).strip() != ""
+                                                   for v in row)]
+    if not kept:
+        raise _fail(f"{filename}: the first sheet is empty; it needs one row per step.")
+    width = 1 + max(max((j for j, v in enumerate(rows[k]) if v is not None), default=0)
+                    for k in kept)
+    grid = [list(rows[k][:width]) + [None] * (width - len(rows[k][:width])) for k in kept]
+    header = has_header(grid[:20])
+    body = grid[1:] if header else grid
+    numbers = np.array(kept[1:] if header else kept) + 1
+    frame = pd.DataFrame(body, dtype=object) if body else pd.DataFrame()
+    names = ["" if v is None else str(v).strip() for v in grid[0]] if header else None
+    table = Table(filename=filename, stem=stem, frame=frame, names=names, row_numbers=numbers,
+                  row_word="row", column_label=lambda j: f"column {_column_letters(j)}",
+                  raw_cell=lambda i, j: None if body[i][j] is None else str(body[i][j]))
+    return table_sequences(table, fill)
