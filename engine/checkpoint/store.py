@@ -33,6 +33,7 @@ from safetensors.torch import load as load_bytes
 from safetensors.torch import save_file
 from torch import nn
 
+from engine.attention_model import DateTranslator, TranslatorConfig
 from engine.autoencoder import AutoencoderConfig, SeqAutoencoder
 from engine.cells import CellConfig, build_model
 from engine.charlm_model import CharLM, CharLMConfig
@@ -60,6 +61,7 @@ MODEL_TYPES: dict[str, ModelType] = {
     "slots": ModelType(SlotTaggerConfig, SlotTagger),  # engine.slots slot-filling taggers
     "seq_autoencoder": ModelType(AutoencoderConfig, SeqAutoencoder),  # engine.autoencoder
     "charlm": ModelType(CharLMConfig, CharLM),  # engine.charlm character-level LSTM LM
+    "date_translator": ModelType(TranslatorConfig, DateTranslator),  # engine.attention
 }
 
 
