@@ -14,6 +14,7 @@ import streamlit as st
 
 import markup
 from choices import DIGITS  # noqa: F401 (the recogniser's classes, used as ctl.DIGITS)
+from components import url_params
 from engine import ctc
 from engine.uploads import is_number, parse
 
@@ -45,17 +46,75 @@ PITFALL = (
     "equal labels need a φ between them.")
 
 
+# -- Link state ------------------------------------------------------------------------------
+
+TABS = {"align": "Alignments", "model": "Trained recogniser", "own": "Your own posteriors"}
+TAB_KEY = "ctc.tab"
+_LOADED = "ctc.url_loaded"
+_LINK_EPOCH = "ctc.epoch.from_url"  # a link's epoch, until the snapshots are known
+DEFAULT_T = 8  # the lecture's 8 frames
+DEFAULT_BEAM = 8
+DEFAULT_DIGITS = "2024"
+
+
+def load_url(params) -> None:
+    """On a session's first run of the page, seed the tab, target, T, frame path, digits, seed,
+    epoch and beam width from the link; names the parameters that were not valid in a toast."""
+    if st.session_state.get(_LOADED):
+        return
+    st.session_state[_LOADED] = True
+    from engine.digits import MAX_STRIP_DIGITS
+
+    get = functools.partial(url_params.get, params)
+    digits = url_params.text_value(get("digits"), MAX_STRIP_DIGITS)
+    parsed = {
+        "tab": (TAB_KEY, TABS.get(url_params.choice_value(get("tab"), TABS) or "")),
+        "target": ("ctc.target", url_params.text_value(get("target"), MAX_TARGET_CHARS)),
+        "T": ("ctc.T", url_params.int_value(get("T"), 0, MAX_T)),
+        "path": ("ctc.path", url_params.text_value(get("path"), MAX_PATH_CHARS)),
+        "digits": ("ctc.digits", digits if digits and digits.isascii() and digits.isdigit()
+                   else None),
+        "seed": ("ctc.seed", url_params.int_value(get("seed"), 0, 10**6)),
+        "epoch": (_LINK_EPOCH, url_params.int_value(get("epoch"), 0, 10**6)),
+        "beam": ("ctc.beam", url_params.int_value(get("beam"), 1, MAX_BEAM)),
+    }
+    for key, value in parsed.values():
+        if value is not None:
+            st.session_state[key] = value
+    url_params.warn_ignored(name for name, (_, value) in parsed.items()
+                            if name in params and value is None)
+
+
+def link_params() -> dict[str, str]:
+    """The URL parameters that reproduce the page (settings at their default are left out)."""
+    state = st.session_state
+    tab = next((k for k, v in TABS.items() if v == state.get(TAB_KEY)), "align")
+    params = {"tab": tab}
+    values = {"target": (state.get("ctc.target"), ctc.LECTURE_TARGET),
+              "T": (state.get("ctc.T"), DEFAULT_T), "path": (state.get("ctc.path"),
+                                                            ctc.LECTURE_PATH),
+              "digits": (state.get("ctc.digits"), DEFAULT_DIGITS),
+              "seed": (state.get("ctc.seed"), 0), "epoch": (state.get("ctc.epoch"), None),
+              "beam": (state.get("ctc.beam"), DEFAULT_BEAM)}
+    for name, (value, default) in values.items():
+        if value is not None and value != default and len(str(value)) <= MAX_PATH_CHARS:
+            params[name] = str(value)
+    return params
+
+
 # -- Alignments ------------------------------------------------------------------------------
 
 
 def alignment_inputs() -> tuple[str, int]:
     """The target text and the number of frames T."""
     left, right = st.columns([3, 1])
+    st.session_state.setdefault("ctc.target", ctc.LECTURE_TARGET)
+    st.session_state.setdefault("ctc.T", DEFAULT_T)
     text = left.text_input(f"Target (any characters, up to {MAX_TARGET_CHARS})",
-                           ctc.LECTURE_TARGET, max_chars=MAX_TARGET_CHARS, key="ctc.target",
+                           max_chars=MAX_TARGET_CHARS, key="ctc.target",
                            help="好棒棒, hello, 1223 … φ is the blank and cannot be part of a "
                            "target.")
-    T = right.number_input(f"Frames T (0 … {MAX_T:,})", 0, MAX_T, 8, key="ctc.T",
+    T = right.number_input(f"Frames T (0 … {MAX_T:,})", 0, MAX_T, key="ctc.T",
                            help=f"At most {MAX_T:,} frames: the exact count, the lattice and "
                            "the list of alignments are recomputed on every change.")
     return text, int(T)
@@ -164,11 +223,16 @@ def path_input() -> str:
     return text
 
 
-def path_checker(target: str, T: int) -> PathCheck:
-    """The frame-path box, what the typed path collapses to, and the lecture's pitfall."""
+def path_checker(target: str, T: int, ask=None) -> PathCheck | None:
+    """The frame-path box, what the typed path collapses to, and the lecture's pitfall.
+
+    ask: a lesson's question, `ask(check) -> answered`; until it is answered the verdict is
+    not drawn and None is returned (so the lattice leaves the path out too)."""
     st.markdown("**Your frame path.** Type one symbol per frame, or click a row of the list "
                 "or one of the lecture's two paths.")
     check = check_path(path_input(), target, T)
+    if ask is not None and not ask(check):
+        return None
     shown = markup.md(" ".join(check.frames)) or "(empty)"
     (st.success if check.valid else st.warning)(
         f"{shown} → **{markup.md(check.collapsed) or '(empty)'}**: {markup.md(check.reason)}.")
@@ -213,7 +277,7 @@ def strip_inputs(draw) -> tuple[tuple[int, ...] | None, int, str | None]:
     a, b, c = st.columns([3, 1, 1], vertical_alignment="bottom")
     from engine.digits import MAX_STRIP_DIGITS
 
-    st.session_state.setdefault("ctc.digits", "2024")
+    st.session_state.setdefault("ctc.digits", DEFAULT_DIGITS)
     st.session_state.setdefault("ctc.seed", 0)
     text = a.text_input(f"Digits to write (0–9, up to {MAX_STRIP_DIGITS})",
                         max_chars=MAX_STRIP_DIGITS, key="ctc.digits")
@@ -232,12 +296,20 @@ def strip_inputs(draw) -> tuple[tuple[int, ...] | None, int, str | None]:
 def reading_inputs(metrics: dict[int, dict]) -> tuple[int, int]:
     """The snapshot to read with (by epoch) and the beam search's width."""
     epochs = sorted(metrics)
+    linked = st.session_state.pop(_LINK_EPOCH, None)
+    if linked is not None:
+        if linked in epochs:
+            st.session_state["ctc.epoch"] = linked
+        else:
+            url_params.warn_ignored(["epoch"])
+    st.session_state.setdefault("ctc.epoch", epochs[-1])
+    st.session_state.setdefault("ctc.beam", DEFAULT_BEAM)
     left, right = st.columns(2, gap="large")
     epoch = left.select_slider(
-        "Snapshot after epoch", epochs, value=epochs[-1], key="ctc.epoch",
+        "Snapshot after epoch", epochs, key="ctc.epoch",
         help="Early snapshots spread probability over many frames; trained ones put a sharp "
         "spike on one frame per digit and the blank everywhere else.")
-    width = right.slider("Beam width", 1, MAX_BEAM, 8, key="ctc.beam",
+    width = right.slider("Beam width", 1, MAX_BEAM, key="ctc.beam",
                          help=f"Prefixes the beam search keeps after each frame (1 … "
                          f"{MAX_BEAM}: it runs again on every change).")
     return int(epoch), int(width)

@@ -1,0 +1,156 @@
+"""Lessons on the pages: `?lesson=<id>&scene=<n>` opens scene n on its page in its state, with
+a lesson bar (scene n of N, the teacher's note, previous / next scene on PageUp / PageDown),
+and a "Lesson from here" button that turns a page's state into a scene to copy.
+
+Owns the session-state keys under "lesson." and the URL parameters lesson and scene.
+"""
+
+from __future__ import annotations
+
+import lesson_files as lf
+import streamlit as st
+
+import markup
+from components import url_params as up
+
+ACTIVE = "lesson.active"  # (lesson id, scene number) the pages are showing
+UPLOADED = "lesson.uploaded"  # the Lesson uploaded on the home page (runs as lf.UPLOADED_ID)
+# Session keys a scene change keeps: the lesson's own, and the presenter view's.
+KEEP = ("lesson.", "presenter.", "present", "keys.")
+
+
+def lesson_by_id(lesson_id: str) -> lf.Lesson | None:
+    """A shipped lesson, or this session's uploaded one, or None."""
+    if lesson_id == lf.UPLOADED_ID:
+        return st.session_state.get(UPLOADED)
+    return lf.shipped().get(lesson_id)
+
+
+def current() -> tuple[lf.Lesson, int] | None:
+    """The lesson being shown and its scene number (1-based), or None."""
+    active = st.session_state.get(ACTIVE)
+    if not active:
+        return None
+    lesson = lesson_by_id(active[0])
+    return (lesson, active[1]) if lesson is not None else None
+
+
+def scene_question(page: str) -> tuple[str, lf.Question] | None:
+    """(answer key, question) of the scene shown on `page` (a url_path), or None."""
+    found = current()
+    if found is None:
+        return None
+    lesson, n = found
+    scene = lesson.scenes[n - 1]
+    if scene.page != page or scene.question is None:
+        return None
+    return f"lesson.answer.{lesson.id}.{n}", scene.question
+
+
+def _reset_pages() -> None:
+    """Forget every page's state, so a scene opens as its link would in a new browser."""
+    for key in list(st.session_state.keys()):
+        if not str(key).startswith(KEEP):
+            del st.session_state[key]
+
+
+def _go(n: int) -> None:
+    """Button callback: open scene n of the current lesson."""
+    st.query_params["scene"] = str(n)
+    st.query_params["lesson"] = st.session_state[ACTIVE][0]
+
+
+def close() -> None:
+    """Button callback: leave the lesson (the page keeps its state)."""
+    st.session_state.pop(ACTIVE, None)
+    for name in ("lesson", "scene"):
+        st.query_params.pop(name, None)
+
+
+def start(lesson_id: str, n: int = 1) -> None:
+    """Button callback: open scene n of a lesson."""
+    st.query_params["lesson"] = lesson_id
+    st.query_params["scene"] = str(n)
+
+
+def apply_link(page) -> None:
+    """Called by the router before `page.run()`: open the scene the link names (switching page
+    when it lives on another one) and draw the lesson bar."""
+    params = st.query_params
+    if "lesson" in params or "scene" in params:
+        _open_linked(page, params)
+    found = current()
+    if found is not None:
+        _bar(*found)
+
+
+def _open_linked(page, params) -> None:
+    raw = up.get(params, "lesson")
+    lesson = lesson_by_id(raw) if raw is not None and lf.ID.fullmatch(raw) else None
+    if lesson is None:
+        if raw == lf.UPLOADED_ID:
+            st.toast("The uploaded lesson lives in the browser it was uploaded in: upload "
+                     "it again on the home page.", icon="⚠️")
+        else:
+            up.warn_ignored(["lesson"])
+        for name in ("lesson", "scene"):
+            params.pop(name, None)
+        return
+    raw_n = up.get(params, "scene")
+    n = up.int_value(raw_n, 1, len(lesson.scenes)) if raw_n is not None else 1
+    if n is None:
+        up.warn_ignored(["scene"])
+        n = 1
+    if st.session_state.get(ACTIVE) == (lesson.id, n):
+        return
+    scene = lesson.scenes[n - 1]
+    _reset_pages()
+    st.session_state[ACTIVE] = (lesson.id, n)
+    link = scene.params | {"lesson": lesson.id, "scene": str(n)}
+    if "present" in params and "present" not in link:
+        link["present"] = up.get(params, "present")
+    lab = lf.PAGES[scene.page]
+    if getattr(page, "url_path", None) != lab.url_path:
+        st.switch_page(lab.page, query_params=link)
+    params.from_dict(link)
+
+
+def _bar(lesson: lf.Lesson, n: int) -> None:
+    """The lesson bar: title, scene n of N, the note and the scene buttons."""
+    total = len(lesson.scenes)
+    scene = lesson.scenes[n - 1]
+    with st.container(border=True, key="lesson.bar"):
+        top = st.columns([6, 1.4, 1.4, 1.1], vertical_alignment="center")
+        title = lesson.title if lesson.trusted else markup.md(lesson.title)
+        top[0].markdown(f"**{title}** · scene {n} of {total}")
+        top[1].button("Previous scene", key="lesson.prev", icon=":material/skip_previous:",
+                      on_click=_go, args=(n - 1,), disabled=n == 1, width="stretch",
+                      shortcut="PageUp")
+        top[2].button("Next scene", key="lesson.next", icon=":material/skip_next:",
+                      on_click=_go, args=(n + 1,), disabled=n == total, width="stretch",
+                      shortcut="PageDown", type="primary")
+        top[3].button("Close", key="lesson.close", icon=":material/close:", on_click=close,
+                      width="stretch", help="Leave the lesson; the page keeps its state.")
+        if scene.note.strip():
+            st.markdown(scene.note if lesson.trusted else markup.md(scene.note))
+
+
+def keep_in_link(page: str) -> None:
+    """Put the lesson back into the link a page has just written (pages write their whole
+    state with st.query_params.from_dict), so a reload reopens the scene."""
+    found = current()
+    if found is not None and found[0].scenes[found[1] - 1].page == page:
+        st.query_params["lesson"] = found[0].id
+        st.query_params["scene"] = str(found[1])
+
+
+def from_here(page: str) -> None:
+    """The page's "Lesson from here" button: its current link state as a scene to copy.
+    Call it after the page has written its link."""
+    params = {name: value for name, value in st.query_params.to_dict().items()
+              if name not in ("lesson", "scene")}
+    with st.sidebar.popover("Lesson from here", icon=":material/school:", width="stretch"):
+        st.caption("This page as it is now, as a scene of a lesson file (TOML). Paste it into "
+                   "your lesson, write the note, and upload the file on the home page.")
+        st.code(lf.scene_toml(page, params, "What should the class see here?"),
+                language="toml", wrap_lines=True)
