@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import re
+
 import plotly.graph_objects as go
 
 FONT_FAMILY = '"Source Sans Pro", "Source Sans 3", "Segoe UI", Helvetica, Arial, sans-serif'
 FONT_SIZE = 14
+SMALLEST_CANVAS_FONT = 13  # smallest text the fixed-canvas drawings use (figures.canvas)
 TEXT = "#1f2937"  # body text
 MUTED = "#6b7280"  # secondary text, arrows
 FAINT = "#e5e7eb"  # tracks, grid
@@ -130,3 +134,102 @@ def base_layout(fig: go.Figure, height: int, margin: dict | None = None) -> go.F
 
 def unit_color(index: int) -> str:
     return UNIT_PALETTE[index % len(UNIT_PALETTE)]
+
+
+# -- Presenter view: text a back row reads on a projector, thicker lines, a high-contrast
+# colour-blind-safe palette (Okabe & Ito 2008, darkened where text sits on white). -----------
+
+PRESENTER_MIN_FONT = 16  # smallest text in a figure: readable from the back of a classroom
+PRESENTER_FONT = 18  # body text of a figure in presenter view
+PRESENTER_LINE = 1.6  # lines and outlines drawn this many times thicker
+PRESENTER_COLORS: dict[str, str] = {
+    "i": "#009e73",  # bluish green
+    "f": "#d55e00",  # vermillion
+    "o": "#0072b2",  # blue
+    "g": "#cc79a7",  # reddish purple
+    "c": "#000000",  # black: the memory is the figure's main character
+    "h": "#5f5f5f",  # dark grey
+    "r": "#cc79a7",
+    "z": "#d55e00",
+    "n": "#3c9fd8",  # sky blue, darkened
+    "x": "#6f6f6f",
+    "y": "#009e73",
+}
+PRESENTER_TINTS: dict[str, str] = {
+    "i": "#d2f0e6", "f": "#f9dccb", "o": "#cce3f2", "g": "#f4e1ec", "c": "#e8e8e8",
+    "h": "#efefef", "r": "#f4e1ec", "z": "#f9dccb", "n": "#d6ecf9", "x": "#f2f2f2",
+    "y": "#d2f0e6",
+}
+# Every colour of the normal look that presenter view swaps, old → new (lower-case hex).
+_SWAP = {COLORS[k].lower(): PRESENTER_COLORS[k] for k in COLORS} | {
+    TINTS[k].lower(): PRESENTER_TINTS[k] for k in TINTS} | {MUTED: "#4b5563"}
+_HEX = re.compile(r"#[0-9a-fA-F]{6}\b")
+
+
+def _bigger(size, least: float):
+    """A font size (or a list of them) raised to at least `least`."""
+    if isinstance(size, list | tuple):
+        return [_bigger(s, least) for s in size]
+    return max(size, least) if isinstance(size, int | float) else size
+
+
+def _restyle(node, parent: str = ""):
+    """Walk a figure's JSON: fonts up to the presenter minimum, lines thicker."""
+    if isinstance(node, list):
+        return [_restyle(item, parent) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out = {key: _restyle(value, key) for key, value in node.items()}
+    if parent.endswith("font") and "size" in out:
+        out["size"] = _bigger(out["size"], PRESENTER_MIN_FONT)
+    if parent == "line" and isinstance(out.get("width"), int | float):
+        out["width"] = out["width"] * PRESENTER_LINE
+    if out.get("type") == "scatter" and "lines" in str(out.get("mode", "lines")):
+        line = out.setdefault("line", {})
+        line.setdefault("width", 2 * PRESENTER_LINE)  # plotly's default line is 2 px
+    return out
+
+
+def presenter(fig: go.Figure) -> go.Figure:
+    """The same figure in presenter view's look: no text under `PRESENTER_MIN_FONT` px (body
+    text `PRESENTER_FONT` px), lines `PRESENTER_LINE` times thicker, the high-contrast palette.
+
+    Drawings on a fixed canvas (figures.canvas, `meta.canvas`) grow with their text, so
+    nothing that fitted a box stops fitting it.
+    """
+    text = _HEX.sub(lambda m: _SWAP.get(m.group(0).lower(), m.group(0)), fig.to_json())
+    spec = _restyle(json.loads(text))
+    layout = spec.setdefault("layout", {})
+    font = layout.setdefault("font", {})
+    font["size"] = max(font.get("size", FONT_SIZE), PRESENTER_FONT)
+    meta = layout.get("meta")
+    if isinstance(meta, dict) and meta.get("canvas") and layout.get("height"):
+        layout["height"] = round(layout["height"] * PRESENTER_MIN_FONT / SMALLEST_CANVAS_FONT)
+    return go.Figure(spec)
+
+
+# -- Downloads: Plotly's own client-side export from the modebar --------------------------
+
+CHART_SCALE = 2  # PNG downloads at twice the screen's pixels: sharp on a slide
+_MODEBAR_DROP = ["zoom2d", "pan2d", "select2d", "lasso2d", "zoomIn2d", "zoomOut2d",
+                 "autoScale2d", "resetScale2d", "toggleSpikelines", "hoverClosestCartesian",
+                 "hoverCompareCartesian"]
+
+
+def file_stem(name: str, step: int | None = None) -> str:
+    """A download's file name without extension: `rnn-lab-<what>[-step-<n>]`, safe anywhere."""
+    stem = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "figure"
+    return f"rnn-lab-{stem[:80]}" + (f"-step-{step}" if step is not None else "")
+
+
+def chart_config(name: str, step: int | None = None, **extra) -> dict:
+    """The plotly config of every chart: the modebar offers "Download as PNG" (2× scale) and,
+    added in the browser, "Download as SVG", both named after what the figure shows and which
+    step (1-based) it is at; zoom and pan buttons are dropped (the figures are not for
+    zooming unless `extra` says so)."""
+    return {
+        "displaylogo": False,
+        "modeBarButtonsToRemove": _MODEBAR_DROP,
+        "toImageButtonOptions": {"format": "png", "scale": CHART_SCALE,
+                                 "filename": file_stem(name, step)},
+    } | extra

@@ -1,0 +1,77 @@
+"""Presenter view: the page's main figure, its story and the stepping controls on one projector
+screen, with figure text a class can read.
+
+Owns the session-state key "presenter.on" and the URL parameter `present` (1 turns it on, 0
+off). The state lives in the session, so it survives moving between pages; the router writes
+`present=1` back into every page's link while it is on. The look lives in presenter.css and
+figures.style.presenter; presenter.js adds the "?" key and the SVG download to every chart.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from components import url_params as up
+from figures import style
+
+KEY = "presenter.on"
+PARAM = "present"
+HERE = Path(__file__).resolve().parent
+CSS = HERE / "presenter.css"
+JS = HERE / "presenter.js"
+
+
+def load_url(params) -> list[str]:
+    """Follow `present=1` / `present=0` in the link; returns the name when its value is not
+    a yes or no."""
+    raw = up.get(params, PARAM)
+    if raw is None:
+        return []
+    value = up.bool_value(raw)
+    if value is None:
+        return [PARAM]
+    st.session_state[KEY] = value
+    return []
+
+
+def is_on() -> bool:
+    return bool(st.session_state.get(KEY, False))
+
+
+def toggle() -> None:
+    """Button callback (and key P): presenter view on ↔ off, the link following."""
+    st.session_state[KEY] = not is_on()
+    if is_on():
+        st.query_params[PARAM] = "1"
+    elif PARAM in st.query_params:
+        del st.query_params[PARAM]
+
+
+def keep_in_url() -> None:
+    """Put `present=1` back into the link after a page rewrote its parameters."""
+    if is_on() and st.query_params.get(PARAM) != "1":
+        st.query_params[PARAM] = "1"
+
+
+def install() -> None:
+    """The browser parts (every page): presenter view's CSS while it is on; the "?" key and the
+    charts' SVG download always."""
+    if is_on():
+        st.html(CSS)
+    st.html(f"<script>{JS.read_text(encoding='utf-8')}</script>", unsafe_allow_javascript=True)
+
+
+def figure(fig: go.Figure) -> go.Figure:
+    """`fig` in presenter view's look when presenter view is on, else unchanged."""
+    return style.presenter(fig) if is_on() else fig
+
+
+def chart(fig: go.Figure, name: str, step: int | None = None, *, key: str,
+          config: dict | None = None, **kwargs):
+    """st.plotly_chart for every figure of the app: presenter view's look when it is on, and
+    PNG (2×) / SVG downloads named after `name` and `step` (1-based)."""
+    return st.plotly_chart(figure(fig), key=key,
+                           config=style.chart_config(name, step, **(config or {})), **kwargs)
