@@ -7,9 +7,9 @@ Owns the session-state keys under "lesson." and the URL parameters lesson and sc
 
 from __future__ import annotations
 
-import lesson_files as lf
 import streamlit as st
 
+import lesson_files as lf
 import markup
 from components import url_params as up
 
@@ -154,3 +154,47 @@ def from_here(page: str) -> None:
                    "your lesson, write the note, and upload the file on the home page.")
         st.code(lf.scene_toml(page, params, "What should the class see here?"),
                 language="toml", wrap_lines=True)
+
+
+def lesson_card(item: lf.Lesson) -> None:
+    """A shipped lesson on the home page: title, section, scenes and its link."""
+    first = lf.PAGES[item.scenes[0].page]
+    st.markdown(f"**{item.title}**")
+    st.caption(f"Lecture {item.section} · {len(item.scenes)} scenes")
+    st.page_link(first.page, label="Start the lesson", icon=":material/school:",
+                 query_params={"lesson": item.id, "scene": "1"})
+    st.code(f"?lesson={item.id}&scene=1", language=None)
+
+
+def _read_upload() -> None:
+    """Uploader callback: check the file and keep it as this session's uploaded lesson."""
+    file = st.session_state.get("lesson.file")
+    st.session_state.pop(UPLOADED, None)
+    st.session_state["lesson.upload_error"] = None
+    if file is None:
+        return
+    try:
+        if file.size > lf.MAX_BYTES:  # checked before reading the file into memory
+            raise lf.LessonError(f"the file has {file.size:,} bytes; a lesson is at most "
+                                 f"{lf.MAX_BYTES // 1024} KB.")
+        st.session_state[UPLOADED] = lf.parse(file.getvalue(), lf.UPLOADED_ID)
+    except lf.LessonError as err:
+        st.session_state["lesson.upload_error"] = f"{file.name}: {err}"
+
+
+def upload_box() -> None:
+    """The home page's uploader for a lesson of your own: checked, then run from scene 1."""
+    st.file_uploader(
+        "Run a lesson of your own (a .toml file)", type=["toml"], key="lesson.file",
+        on_change=_read_upload,
+        help=f"At most {lf.MAX_BYTES // 1024} KB and {lf.MAX_SCENES} scenes; every scene names "
+        "a page and that page's own link parameters. Notes are shown as written (no links).")
+    error = st.session_state.get("lesson.upload_error")
+    if error:
+        st.error(markup.md(f"Not a lesson this app can run: {error}"), icon=":material/error:")
+    uploaded = st.session_state.get(UPLOADED)
+    if uploaded is not None:
+        st.success(markup.md(f"“{uploaded.title}”: {len(uploaded.scenes)} scenes, checked."),
+                   icon=":material/check_circle:")
+        st.button("Start your lesson", key="lesson.start_uploaded", type="primary",
+                  icon=":material/play_arrow:", on_click=start, args=(lf.UPLOADED_ID,))

@@ -17,6 +17,7 @@ import numpy as np
 import streamlit as st
 
 import markup
+import resources
 from components import lesson
 
 
@@ -123,16 +124,21 @@ def ask_slot(question: Pending, reading, tagger: str, step_key: str) -> bool:
                f"It gives “{markup.md(word)}” **{tag}** with probability {p:.2f}.", step_key)
 
 
-def ask_tagger(question: Pending, table, titles: dict[str, str]) -> bool:
-    """Which tagger tells sentence A's slots from sentence B's (table: resources'
-    get_slot_table, one row per tagger)."""
-    differ = {row["tagger"] for _, row in table.iterrows()
-              if row["sentence A"].split(" · ")[1:2] != row["sentence B"].split(" · ")[1:2]}
-    same = [t for t in titles.values() if t not in differ]
-    why = (f"Second word, A vs B: {', '.join(sorted(differ)) or 'none'} tell them apart; "
-           f"{', '.join(same) or 'none'} give both the same slot.")
-    return ask(question, "Which tagger tells **dest** from **origin** for the second word of "
-               "the two sentences?", list(titles.values()), differ, why)
+def ask_tagger(question: Pending, texts: tuple[str, str], encoding: str) -> bool:
+    """Which tagger tells sentence A's slot for a shared word from sentence B's (every shipped
+    tagger reads both sentences through resources)."""
+    from engine import slots
+
+    differ, same = [], []
+    for model, title in slots.MODEL_TITLES.items():
+        a, b = (resources.get_slot_reading(text, model, encoding) for text in texts)
+        shared = slots.shared_words(a, b)
+        (differ if any(x != y for _, x, y in shared) else same).append(title)
+    why = (f"{', '.join(differ) or 'No tagger'} give{'s' * (len(differ) == 1)} a shared word "
+           f"different slots in A and B; {', '.join(same) or 'none'} cannot.")
+    return ask(question, "Which tagger tells **dest** from **origin**: gives the word the "
+               "two sentences share different slots?", list(slots.MODEL_TITLES.values()),
+               set(differ), why)
 
 
 def ask_next(question: Pending, text: str, top, step_key: str) -> bool:
