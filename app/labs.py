@@ -91,4 +91,16 @@ LABS: list[Lab] = [
             "word's nearest codes, and place words of your own into the frozen map."
         ),
     ),
+    Lab(
+        page="views/attention.py",
+        url_path="attention",
+        title="Attention",
+        icon=":material/visibility:",
+        lecture="§7 · Attention and memory with read heads",
+        summary=(
+            "Turn “nov. 2nd, 2026” or “2026年11月2日” into 2026-11-02 one character at a time: "
+            "see where the attention decoder looks at every step, the attention matrix fill "
+            "row by row, and where the plain decoder, squeezed through one vector, goes wrong."
+        ),
+    ),
 ]

@@ -505,3 +505,31 @@ def get_own_examples() -> dict[str, bytes]:
     from engine import embeddings
 
     return embeddings.own_examples()
+
+
+# -- attention lab ------------------------------------------------------------------------------
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def get_date_translator(name: str):
+    """A shipped date translator of the attention lab (engine.attention.MODELS), loaded once."""
+    from engine import attention
+
+    return attention.shipped_model(name)
+
+
+@st.cache_data(max_entries=2, show_spinner=False)
+def get_attention_metrics(name: str) -> dict:
+    """The held-out scores stored with a shipped date translator."""
+    from engine import attention
+
+    return attention.shipped_metrics(name)
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def get_translation(text: str, name: str):
+    """engine.attention.translate of `text` by the shipped model `name`, every step recorded
+    (ValueError for an empty or too long text is not cached)."""
+    from engine import attention
+
+    return attention.translate(text, get_date_translator(name))

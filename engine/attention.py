@@ -186,6 +186,12 @@ class Accuracy:
         return self.correct / self.total if self.total else 0.0
 
 
+def pooled(by_length: dict, low: int, high: int) -> tuple[int, int]:
+    """(correct, total) over input lengths low..high of a by-length table (keys int or text)."""
+    rows = [v for k, v in by_length.items() if low <= int(k) <= high]
+    return sum(c for c, _ in rows), sum(n for _, n in rows)
+
+
 def evaluate(model: DateTranslator, phrases: list[Phrase], batch: int = 512,
              keep_wrong: int = 20) -> Accuracy:
     """Greedy decoding of every phrase (batched by input length) scored against its ISO form."""
