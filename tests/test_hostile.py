@@ -25,7 +25,7 @@ from safetensors.torch import save as save_safetensors
 from engine.checkpoint import CheckpointError, load_user_model
 from engine.uploads import FORMATS, MAX_FEATURES, MAX_STEPS, UploadError, example, parse
 
-SECONDS = 2.0  # the most any single refusal may take
+SECONDS = 5.0  # the most any single refusal may take
 
 
 class Marker:
@@ -73,6 +73,92 @@ def npz_bomb(shape=(100, 10_000, 1_000), zeros_mb=200) -> bytes:
     end = struct.pack("<4sHHHHIIH", b"PK\x05\x06", 0, 0, 1, 1, len(central),
                       len(local) + len(raw), 0)
     return local + raw + central + end
+
+
+def raw_zip(members: list[tuple[bytes, bytes, int, int, int, int]]) -> bytes:
+    """A zip of (name, stored bytes, method, crc, compressed size, declared size) members,
+    written by hand so that the declared sizes can lie."""
+    local_parts, central_parts, offset = [], [], 0
+    for name, raw, method, crc, comp, size in members:
+        local = struct.pack("<4sHHHHHIIIHH", b"PK\x03\x04", 20, 0, method, 0, 0, crc, comp,
+                            size, len(name), 0) + name
+        central_parts.append(struct.pack("<4sHHHHHHIIIHHHHHII", b"PK\x01\x02", 20, 20, 0,
+                                         method, 0, 0, crc, comp, size, len(name), 0, 0, 0, 0,
+                                         0, offset) + name)
+        local_parts.append(local + raw)
+        offset += len(local) + len(raw)
+    central = b"".join(central_parts)
+    end = struct.pack("<4sHHHHIIH", b"PK\x05\x06", 0, 0, len(members), len(members),
+                      len(central), offset, 0)
+    return b"".join(local_parts) + central + end
+
+
+def xlsx_bomb(zeros_mb: int = 200, lie: bool = False) -> bytes:
+    """An .xlsx whose sheet inflates to `zeros_mb` MB (declared as such, or declared as 1 KB
+    when `lie`)."""
+    comp = zlib.compressobj(9, zlib.DEFLATED, -15)
+    chunk = bytes(1 << 20)
+    raw = b"".join([comp.compress(chunk) for _ in range(zeros_mb)] + [comp.flush()])
+    crc = 0
+    for _ in range(zeros_mb):
+        crc = zlib.crc32(chunk, crc)
+    size = 1024 if lie else zeros_mb * (1 << 20)
+    book = b'<?xml version="1.0"?><workbook/>'
+    return raw_zip([(b"xl/workbook.xml", book, 0, zlib.crc32(book), len(book), len(book)),
+                    (b"xl/worksheets/sheet1.xml", raw, 8, crc, len(raw), size)])
+
+
+def xlsx_claiming(ref: str) -> bytes:
+    """A real .xlsx (pandas) whose sheet declares the dimension `ref` (e.g. A1:XFD1048576)."""
+    import pandas as pd
+
+    buf = io.BytesIO()
+    pd.DataFrame({"a": [1.0, 2.0], "b": [3.0, 4.0]}).to_excel(buf, index=False)
+    src, out = zipfile.ZipFile(io.BytesIO(buf.getvalue())), io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b'<dimension ref="A1:B3" />', f'<dimension ref="{ref}" />'
+                                    .encode())
+                assert ref.encode() in data
+            dst.writestr(info.filename, data)
+    return out.getvalue()
+
+
+def parquet_claiming(rows: int) -> bytes:
+    """A real Parquet file (pandas) whose footer claims `rows` rows (thrift compact varints
+    of the file's and the row group's num_rows, rewritten)."""
+    import pandas as pd
+
+    buf = io.BytesIO()
+    pd.DataFrame({"a": [1.0, 2.0, 3.0]}).to_parquet(buf, index=False)
+    data = buf.getvalue()
+    size = struct.unpack("<I", data[-8:-4])[0]
+    footer = data[-8 - size:-8]
+
+    def varint(n: int) -> bytes:
+        out = bytearray()
+        while True:
+            byte, n = n & 0x7F, n >> 7
+            out.append(byte | (0x80 if n else 0))
+            if not n:
+                return bytes(out)
+
+    old, new = b"\x16" + varint(3 << 1), b"\x16" + varint(rows << 1)  # i64 field 3, zigzag
+    assert footer.count(old) >= 1
+    footer = footer.replace(old, new)
+    return data[:-8 - size] + footer + struct.pack("<I", len(footer)) + b"PAR1"
+
+
+def _sound(fmt: str, subtype: str, seconds: float = 0.5) -> bytes:
+    import soundfile as sf
+
+    buf = io.BytesIO()
+    t = np.arange(int(16_000 * seconds)) / 16_000
+    sf.write(buf, (0.3 * np.sin(2 * np.pi * 440 * t)).astype(np.float32), 16_000, format=fmt,
+             subtype=subtype)
+    return buf.getvalue()
 
 
 def png_chunk(kind: bytes, data: bytes) -> bytes:
@@ -165,6 +251,28 @@ def upload_corpus(marker: Path) -> list[tuple[str, str, bytes]]:
         ("png too wide for 8 rows", "w.png", png_claiming(20_000, 8)),
         ("png signature only", "s.png", b"\x89PNG\r\n\x1a\n"),
         ("jpeg named png", "j.png", b"\xff\xd8\xff\xe0" + noise),
+        ("xlsx bomb", "bomb.xlsx", xlsx_bomb()),
+        ("xlsx bomb declared small", "lie.xlsx", xlsx_bomb(lie=True)),
+        ("xlsx sheet claiming a million rows", "dim.xlsx", xlsx_claiming("A1:B1048576")),
+        ("xlsx sheet claiming 16,384 columns", "dim.xlsx", xlsx_claiming("A1:XFD3")),
+        ("xlsx not a workbook", "n.xlsx", _npy_zip()),
+        ("xlsx truncated", "t.xlsx", example(".xlsx")[1][:2000]),
+        ("parquet claiming 10^9 rows", "rows.parquet", parquet_claiming(10**9)),
+        ("parquet truncated", "t.parquet", example(".parquet")[1][:500]),
+        ("parquet footer only", "f.parquet", b"PAR1" + b"\x00" * 8 + b"PAR1"),
+        ("flac truncated", "t.flac", _sound("FLAC", "PCM_16")[:1500]),
+        ("flac header only", "h.flac", _sound("FLAC", "PCM_16")[:42]),
+        ("ogg truncated", "t.ogg", _sound("OGG", "VORBIS")[:300]),
+        ("mp3 of noise", "n.mp3", b"ID3\x03\x00\x00\x00\x00\x00\x00" + noise * 256),
+        ("mp3 frame sync then noise", "s.mp3", b"\xff\xfb\x90\x64" + noise * 256),
+        ("mp3 truncated to its header", "t.mp3", _sound("MP3", "MPEG_LAYER_III")[:100]),
+        ("flac named wav", "f.wav", _sound("FLAC", "PCM_16")),
+        ("aiff named mp3", "a.mp3", _sound("AIFF", "PCM_16")),
+        ("float wav of NaN", "nan.wav", _float_wav(np.full(4000, np.nan, np.float32))),
+        ("csv with a million lines", "m.csv", b"1\n" * (10**6 + 1)),
+        ("csv text only", "t.csv", b"name,city\nann,paris\nbob,oslo\n"),
+        ("csv long format of 1,001 sequences", "g.csv",
+         ("id,v\n" + "".join(f"{k},1\n{k},2\n" for k in range(1_001))).encode()),
     ]
     return corpus
 
@@ -172,6 +280,21 @@ def upload_corpus(marker: Path) -> list[tuple[str, str, bytes]]:
 def _npy(array) -> bytes:
     buf = io.BytesIO()
     np.save(buf, array, allow_pickle=False)
+    return buf.getvalue()
+
+
+def _npy_zip() -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("a.npy", _npy(np.zeros(3)))
+    return buf.getvalue()
+
+
+def _float_wav(samples: np.ndarray) -> bytes:
+    import soundfile as sf
+
+    buf = io.BytesIO()
+    sf.write(buf, samples, 16_000, format="WAV", subtype="FLOAT")
     return buf.getvalue()
 
 
@@ -200,6 +323,28 @@ def test_the_compressed_bomb_is_refused_without_allocating():
     assert peak < 5 * 2**20
 
 
+@pytest.mark.parametrize(("label", "name", "make", "words"), [
+    ("xlsx bomb", "bomb.xlsx", xlsx_bomb, "unpacks to 200 MB; at most 64 MB"),
+    ("parquet rows", "rows.parquet", lambda: parquet_claiming(10**9),
+     "1,000,000,000 rows; at most 100,000"),
+    ("xlsx dimension", "dim.xlsx", lambda: xlsx_claiming("A1:B1048576"),
+     "1,048,575 rows; at most 100,000"),
+])
+def test_table_bombs_are_refused_from_their_metadata_without_allocating(label, name, make,
+                                                                         words):
+    data = make()
+    assert len(data) < 1_000_000, label
+    tracemalloc.start()
+    try:
+        with pytest.raises(UploadError) as err:
+            parse(data, name)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert words in str(err.value)
+    assert peak < 20 * 2**20, f"{label}: {peak / 2**20:.1f} MB"
+
+
 def test_messages_name_the_limit_or_place():
     messages = refusal_messages("upload")
     assert "10,000" in messages["too long csv"] and "1,024" in messages["too wide csv"]
@@ -208,8 +353,13 @@ def test_messages_name_the_limit_or_place():
     assert "nested more than" in messages["deep json objects"]
     assert "Python objects" in messages["pickled object array"]
     assert "10 MB" in messages["oversize"]
-    for ext in ("CSV", "NPY", "PNG", "WAV"):
+    for ext in ("CSV", "NPY", "PNG", "WAV", "PARQUET", "XLSX", "FLAC", "OGG", "MP3"):
         assert ext in messages["unknown extension"]
+    for label in ("mp3 of noise", "aiff named mp3", "flac truncated", "ogg truncated"):
+        assert "FLAC" in messages[label] or "cut-short" in messages[label], label
+    assert "NaN" in messages["float wav of NaN"]
+    assert "1,001 sequences" in messages["csv long format of 1,001 sequences"]
+    assert "no column of numbers" in messages["csv text only"]
 
 
 # -- checkpoints -----------------------------------------------------------------------------

@@ -96,9 +96,13 @@ def _read_audio(data: bytes, stem: str, ext: str) -> list[Sequence]:
 
 
 def _why(err: Exception) -> str:
-    """libsndfile's reason, without the stream's repr."""
+    """libsndfile's reason, without the stream's repr (and without its "file does not exist",
+    which it says of data it cannot decode)."""
     text = str(err).split(": ", 1)[-1] if "<_io." in str(err) else str(err)
-    return text.strip().removeprefix("Error : ")[:200] or type(err).__name__
+    text = text.strip().removeprefix("Error : ").rstrip(".")
+    if "does not exist" in text or not text:
+        return "its data cannot be decoded"
+    return text[:200]
 
 
 def _too_long(filename: str, frames: int, rate: int, channels: int, hop: int) -> UploadError:

@@ -189,8 +189,8 @@ def table_sequences(table: Table, fill: str | None = None) -> list[Sequence]:
             and str(names[0]).strip().lower() in _INDEX_NAMES and first.kind == "number"
             and len(live) > 1 and not np.isnan(first.numbers).any()
             and np.array_equal(first.numbers, np.round(first.numbers))):
-        notes.append(f"The unnamed first {table.column_label(0)} holds whole numbers: read as "
-                     f"a row index (as pandas' to_csv writes it), not a feature.")
+        notes.append("The unnamed first column holds whole numbers: read as a row index (as "
+                     "pandas' to_csv writes it), not a feature.")
         live = live[1:]
     rows = len(frame)
     group = _group_column(table, live, notes)
