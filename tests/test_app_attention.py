@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 
+import numpy as np
 import pytest
 from apptest import errors, run_app, shown
 from streamlit.testing.v1 import AppTest
@@ -106,3 +107,15 @@ def test_typed_markup_is_shown_as_text():
     for body in input_boxes(at):
         assert re.findall(r"<b>(.*?)</b>", body) == [html.escape(c) for c in text]
     assert "evil" not in " ".join(m.value for m in at.markdown if "](" in m.value)
+
+
+def test_the_matrix_fills_row_by_row_and_names_only_the_rows_reached():
+    from figures.attention import attention_matrix
+
+    tr = attention.translate("Nov 2 2026")
+    fig = attention_matrix(tr, 2)
+    z = np.array(fig.data[0].z, dtype=float)
+    np.testing.assert_allclose(z[:3], tr.weights[:3])
+    assert np.isnan(z[3:]).all()
+    assert list(fig.layout.yaxis.ticktext) == ["1: 2", "2: 0", "3: 2"] + [
+        str(t) for t in range(4, 11)]

@@ -113,7 +113,8 @@ def attention_matrix(tr: Translation, step: int) -> go.Figure:
     z = np.full((U, T), np.nan)
     z[: step + 1] = tr.weights[: step + 1]
     xs = [_glyph(c) for c in tr.input_tokens]
-    ys = [f"{t + 1}: {c}" for t, c in enumerate(tr.output_tokens)]
+    # rows not yet reached are numbered only: the matrix does not tell what comes next
+    ys = [f"{t + 1}: {c}" if t <= step else f"{t + 1}" for t, c in enumerate(tr.output_tokens)]
     fig = go.Figure(go.Heatmap(
         z=z, x=list(range(T)), y=list(range(U)), zmin=0, zmax=1,
         colorscale=[[0, "#fff7ed"], [1, f"rgb{ATTENTION_RGB}"]],
