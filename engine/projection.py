@@ -33,6 +33,10 @@ import numpy as np
 METHODS = ("umap", "pca")
 METRICS = ("euclidean", "cosine", "manhattan")
 UMAP_DEFAULTS = {"n_neighbors": 15, "min_dist": 0.1, "metric": "euclidean", "n_epochs": 200}
+MAX_POINTS = 10_000  # most points mapped at once: UMAP on 2 CPU cores takes ~30 s for 5,000
+MAX_NEIGHBOURS = 100  # most UMAP neighbours: the kNN graph grows with it, and locality fades
+MAX_UMAP_EPOCHS = 1_000  # most UMAP optimisation epochs (200 is the default; time grows with it)
+MAX_PLACE = 10_000  # most new points placed into a map at once
 TRUST_NEIGHBOURS = 5  # k of the trustworthiness score
 TRUST_MAX_POINTS = 2500  # above this, trustworthiness is scored on a seeded subsample
 
@@ -113,6 +117,8 @@ def _knn(data: np.ndarray, queries: np.ndarray, k: int, metric: str,
         order = np.argsort(~(idx == own[:, None]), axis=1, kind="stable")
         idx = np.take_along_axis(idx, order, axis=1)
         dist = np.take_along_axis(dist, order, axis=1)
+        dist[:, 0] = 0.0  # exactly: rounding (1e-16 for cosine) would make UMAP read it as a
+        # neighbour at a positive distance instead of the point itself
     return idx.astype(np.int32), dist.astype(np.float32)
 
 
@@ -143,6 +149,8 @@ def project(X: np.ndarray, method: str = "umap", seed: int = 0,
     n_epochs; "pca" takes no parameters. `progress(fraction, message)` is called as it goes.
     Unknown methods, parameters or metrics raise ValueError.
     """
+    if len(X) > MAX_POINTS:  # before any copy or work
+        raise ValueError(f"{len(X):,} points; at most {MAX_POINTS:,} are mapped at once")
     X = _check(X)
     say = progress or (lambda f, m: None)
     if method not in METHODS:
@@ -172,8 +180,13 @@ def project(X: np.ndarray, method: str = "umap", seed: int = 0,
         if used["metric"] not in METRICS:
             raise ValueError(f"unknown metric {used['metric']!r}; valid: {', '.join(METRICS)}")
         k = int(used["n_neighbors"])
-        if not 2 <= k < len(X):
-            raise ValueError(f"n_neighbors must be between 2 and {len(X) - 1}, got {k}")
+        if not 2 <= k <= min(len(X) - 1, MAX_NEIGHBOURS):
+            raise ValueError(f"n_neighbors must be between 2 and {min(len(X) - 1, MAX_NEIGHBOURS)}"
+                             f" (at most {MAX_NEIGHBOURS}, and fewer than the {len(X):,} "
+                             f"points), got {k}")
+        if not 1 <= int(used["n_epochs"]) <= MAX_UMAP_EPOCHS:
+            raise ValueError(f"n_epochs must be between 1 and {MAX_UMAP_EPOCHS:,}, "
+                             f"got {used['n_epochs']}")
         if not 0.0 <= float(used["min_dist"]) <= 1.0:
             raise ValueError(f"min_dist must be between 0 and 1, got {used['min_dist']}")
         say(0.05, "loading UMAP")
@@ -203,6 +216,8 @@ def place(projection: Projection, X_new: np.ndarray) -> np.ndarray:
     PCA: the new points on the fitted axes. UMAP: the membership-weighted average of the
     positions of their n_neighbors nearest fitted points (umap-learn's transform start).
     """
+    if len(X_new) > MAX_PLACE:
+        raise ValueError(f"{len(X_new):,} new points; at most {MAX_PLACE:,} are placed at once")
     X_new = _check(X_new, "X_new")
     D = projection.data.shape[1]
     if X_new.shape[1] != D:

@@ -116,3 +116,82 @@ def test_save_and_load_round_trip(tmp_path, digits):
 def test_warm_up_reports_ready():
     state = pj.warm_up()
     assert state.ready and state.fraction == 1.0 and state.error is None
+
+
+def knn_data() -> np.ndarray:
+    """60 points in 5-D, a third of them exact copies of others (ties at distance 0), plus a
+    few points equally far from a centre (ties at other distances)."""
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(40, 5)).astype(np.float32)
+    X = np.concatenate([X, X[rng.integers(0, 40, 20)]])
+    X[:4] = np.eye(5, dtype=np.float32)[:4]  # four points at distance √2 from each other
+    return X
+
+
+def assert_same_neighbours(idx, dist, ref_dist, data, queries, metric, skip_self=False):
+    """Distances equal the brute-force ones, row by row; every index returned really lies at
+    the distance given; and each index strictly nearer than the k-th distance is returned
+    (ties at the k-th distance may be broken either way)."""
+    from sklearn.metrics import pairwise_distances
+
+    assert np.allclose(dist, ref_dist, atol=1e-5)
+    full = pairwise_distances(queries.astype(np.float64), data.astype(np.float64), metric=metric)
+    if skip_self:  # the point itself is not among its "others"
+        np.fill_diagonal(full, np.inf)
+    assert np.allclose(np.take_along_axis(full, idx.astype(int), axis=1), dist, atol=1e-5)
+    for row, d in zip(idx, full, strict=True):
+        must = set(np.flatnonzero(d < d[row].max() - 1e-5))
+        assert must <= set(row.tolist())
+        assert len(set(row.tolist())) == len(row)  # no point twice
+
+
+@pytest.mark.parametrize("metric", pj.METRICS)
+def test_exact_knn_matches_scikit_learn(metric):
+    from sklearn.neighbors import NearestNeighbors
+
+    X = knn_data()
+    queries = np.random.default_rng(4).normal(size=(25, 5)).astype(np.float32)
+    queries[:5] = X[[0, 1, 40, 41, 59]]  # queries that sit on (duplicated) data points
+    for k in (1, 7, len(X)):
+        idx, dist = pj._knn(X, queries, k, metric, skip_self=False)
+        nn = NearestNeighbors(n_neighbors=k, metric=metric, algorithm="brute").fit(X)
+        ref_dist, _ = nn.kneighbors(queries)
+        assert idx.shape == dist.shape == (len(queries), k)
+        assert_same_neighbours(idx, dist, ref_dist, X, queries, metric)
+
+
+@pytest.mark.parametrize("metric", pj.METRICS)
+def test_knn_of_the_data_itself_puts_each_point_first(metric):
+    """What UMAP is handed: each point first (distance 0, even with exact copies of it), then
+    its k − 1 nearest others, as scikit-learn's kneighbors() without queries finds them."""
+    from sklearn.neighbors import NearestNeighbors
+
+    X = knn_data()
+    k = 6
+    idx, dist = pj._knn(X, X, k, metric, skip_self=True)
+    assert np.array_equal(idx[:, 0], np.arange(len(X))) and np.all(dist[:, 0] == 0)
+    ref_dist, _ = NearestNeighbors(n_neighbors=k - 1, metric=metric,
+                                   algorithm="brute").fit(X).kneighbors()
+    assert_same_neighbours(idx[:, 1:], dist[:, 1:], ref_dist, X, X, metric, skip_self=True)
+    assert not np.any(idx[:, 1:] == np.arange(len(X))[:, None])  # itself only once
+
+
+def test_each_size_a_user_sets_is_bounded_one_past_the_limit():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(pj.MAX_NEIGHBOURS + 50, 3)).astype(np.float32)
+    with pytest.raises(ValueError, match=f"at most {pj.MAX_NEIGHBOURS}.*got "
+                                         f"{pj.MAX_NEIGHBOURS + 1}"):
+        pj.project(X, "umap", n_neighbors=pj.MAX_NEIGHBOURS + 1)
+    with pytest.raises(ValueError, match=f"n_epochs must be between 1 and "
+                                         f"{pj.MAX_UMAP_EPOCHS:,}"):
+        pj.project(X, "umap", n_epochs=pj.MAX_UMAP_EPOCHS + 1)
+    with pytest.raises(ValueError, match="min_dist must be between 0 and 1"):
+        pj.project(X, "umap", min_dist=1.01)
+    many = np.zeros((pj.MAX_POINTS + 1, 3), np.float32)
+    with pytest.raises(ValueError, match=f"{pj.MAX_POINTS + 1:,} points; at most "
+                                         f"{pj.MAX_POINTS:,} are mapped"):
+        pj.project(many, "pca")
+    p = pj.project(X, "pca")
+    with pytest.raises(ValueError, match=f"at most {pj.MAX_PLACE:,} are placed"):
+        pj.place(p, np.zeros((pj.MAX_PLACE + 1, 3), np.float32))
+    assert pj.place(p, np.zeros((pj.MAX_PLACE, 3), np.float32)).shape == (pj.MAX_PLACE, 2)
