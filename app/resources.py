@@ -328,11 +328,13 @@ def get_charlm_ranking(text: str, series: str):
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def get_uploaded_sequences(sha256: str, filename: str, _data: bytes) -> list:
-    """engine.uploads.parse of an uploaded file (a list of Sequence); UploadError otherwise."""
+def get_uploaded_sequences(sha256: str, filename: str, _data: bytes,
+                           fill: str | None = None) -> list:
+    """engine.uploads.parse of an uploaded file (a list of Sequence); UploadError otherwise.
+    fill: None, or "interpolate" to fill a table's missing cells."""
     from engine import uploads
 
-    return uploads.parse(_data, filename)
+    return uploads.parse(_data, filename, fill=fill)
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)

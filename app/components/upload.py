@@ -12,14 +12,21 @@ import hashlib
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 import streamlit as st
 
 import resources
 from engine.checkpoint import EXPORT_HINT, USER_SUFFIXES, CheckpointError, UserModelInfo
-from engine.uploads import FORMATS, Sequence, UploadError
+from engine.uploads import EXAMPLES, FORMATS, GapsError, Sequence, UploadError
 from markup import md
 
-NUMERIC = (".csv", ".tsv", ".npy", ".npz", ".json", ".wav")  # formats that give numbers
+NUMERIC = (".csv", ".tsv", ".parquet", ".xlsx", ".npy", ".npz", ".json", ".wav", ".flac",
+           ".ogg", ".mp3")  # formats that give numbers
+TABLES = (".csv", ".tsv", ".parquet", ".xlsx")  # formats read by the column rules (EXAMPLES)
+PREVIEW_ROWS = 200  # rows of an uploaded table shown in its preview
+FILL_LABEL = "Fill gaps"
+FILL_HELP = ("Fill missing cells by linear interpolation along the steps (the nearest value at "
+             "the start and end of a sequence). How many were filled is noted below the table.")
 EXPORT_CODE = """import torch
 from safetensors.torch import save_file
 
@@ -66,6 +73,15 @@ def examples(formats: tuple[str, ...], key: str, inline: bool = False) -> None:
             cols[i % 4].download_button(ext.lstrip(".").upper(), data, file_name=name,
                                         key=f"{key}.example{ext}", icon=":material/download:",
                                         help=FORMATS[ext], width="stretch")
+        if any(ext in TABLES for ext in formats):
+            st.caption("Tables as people have them: dates, long format, a European CSV.")
+            cols = st.columns(4)
+            for i, kind in enumerate(EXAMPLES):
+                name, data = resources.get_example_file(kind)
+                cols[i % 4].download_button(name, data, file_name=name,
+                                            key=f"{key}.example.{kind}",
+                                            icon=":material/download:", help=EXAMPLES[kind],
+                                            width="stretch")
 
 
 def sequence_upload(key: str, label: str = "Upload a sequence file",
@@ -81,12 +97,26 @@ def sequence_upload(key: str, label: str = "Upload a sequence file",
     if file is None:
         return None
     data = file.getvalue()
+    sequences = _read(file.name, data, f"{key}.fill")
+    return None if sequences is None else Uploaded(file.name, digest(data), tuple(sequences))
+
+
+def _read(name: str, data: bytes, fill_key: str, left_out: str = "") -> list[Sequence] | None:
+    """The file's sequences, or None after an st.error; a table with gaps gets the "fill gaps"
+    choice (kept under `fill_key`), which reads it again with them filled."""
+    fill = "interpolate" if st.session_state.get(fill_key) else None
     try:
-        sequences = resources.get_uploaded_sequences(digest(data), file.name, data)
-    except UploadError as err:
-        st.error(md(err), icon=":material/error:")
+        sequences = resources.get_uploaded_sequences(digest(data), name, data, fill)
+    except GapsError as err:
+        st.error(md(err) + left_out, icon=":material/error:")
+        st.checkbox(FILL_LABEL, key=fill_key, help=FILL_HELP)
         return None
-    return Uploaded(file.name, digest(data), tuple(sequences))
+    except UploadError as err:
+        st.error(md(err) + left_out, icon=":material/error:")
+        return None
+    if fill:  # keep the choice visible (and undoable) while it is in use
+        st.checkbox(FILL_LABEL, key=fill_key, help=FILL_HELP)
+    return sequences
 
 
 def sequences_upload_many(key: str, label: str, formats: tuple[str, ...] = tuple(FORMATS),
@@ -102,13 +132,14 @@ def sequences_upload_many(key: str, label: str, formats: tuple[str, ...] = tuple
     good = []
     for file in files or []:
         data = file.getvalue()
-        try:
-            sequences = resources.get_uploaded_sequences(digest(data), file.name, data)
-        except UploadError as err:
-            st.error(f"{md(err)} (This file is left out; the others are used.)",
-                     icon=":material/error:")
+        sequences = _read(file.name, data, f"{key}.fill.{digest(data)[:16]}",
+                          " (This file is left out; the others are used.)")
+        if sequences is None:
             continue
         good.append(Uploaded(file.name, digest(data), tuple(sequences)))
+        notes = sequences[0].notes
+        if notes:
+            st.caption(f"**{md(file.name)}**: " + " ".join(md(n) for n in notes[:4]))
     return good
 
 
@@ -119,9 +150,39 @@ def pick_sequence(uploaded: Uploaded, key: str) -> tuple[int, Sequence]:
     if len(seqs) > 1:
         index = st.selectbox(
             f"Sequence in {md(uploaded.name)}", range(len(seqs)), key=f"{key}.pick",
-            format_func=lambda i: f"{seqs[i].name} ({seqs[i].steps} steps × "
-                                  f"{seqs[i].features})")
+            format_func=lambda i: describe(seqs[i]))
+    preview(seqs[index])
     return index, seqs[index]
+
+
+def describe(seq: Sequence) -> str:
+    """'walk (12 steps × 2, 2024-01-01 … 2024-01-12)': a sequence in a picker (plain text)."""
+    span = f", {seq.labels[0]} … {seq.labels[-1]}" if seq.labels else ""
+    return f"{seq.name} ({seq.steps} steps × {seq.features}{span})"
+
+
+def preview_frame(seq: Sequence, rows: int = PREVIEW_ROWS) -> pd.DataFrame:
+    """The sequence as read, as a table: one row per step (labelled by its date when it has
+    one), one column per feature (the file's names)."""
+    values = seq.values[:rows] if seq.values is not None else None
+    if values is None:
+        return pd.DataFrame({"token": (seq.tokens or [])[:rows]})
+    names = seq.columns or [f"x{j + 1}" for j in range(values.shape[1])]
+    frame = pd.DataFrame(values, columns=names)
+    frame.index = (pd.Index(seq.labels[:rows], name="label") if seq.labels
+                   else pd.RangeIndex(1, len(frame) + 1, name="step"))
+    return frame
+
+
+def preview(seq: Sequence) -> None:
+    """What reading the file did (its notes) and the table as read, folded away."""
+    for note in seq.notes:
+        st.caption(md(note))
+    if seq.values is None or seq.kind in ("audio", "image"):
+        return
+    more = f" (the first {PREVIEW_ROWS} of {seq.steps} steps)" if seq.steps > PREVIEW_ROWS else ""
+    with st.expander(f"The table as read{more}", icon=":material/table_view:"):
+        st.dataframe(preview_frame(seq), height=240)
 
 
 def numbers_of(seq: Sequence, width: int | None = None) -> np.ndarray | None:

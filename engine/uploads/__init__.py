@@ -36,6 +36,7 @@ from engine.uploads.errors import (
     MAX_TABLE_ROWS,
     MAX_UNPACKED_BYTES,
     MAX_VALUES,
+    GapsError,
     SequenceError,
     UploadError,
 )
@@ -51,7 +52,7 @@ __all__ = [
     "AUDIO_READ", "EXAMPLES", "FILLS", "FORMATS", "MAX_AUDIO_SAMPLES", "MAX_BYTES",
     "MAX_CHANNELS", "MAX_COLUMNS", "MAX_FEATURES", "MAX_IMAGE_PIXELS", "MAX_JSON_DEPTH",
     "MAX_SEQUENCES", "MAX_STEPS", "MAX_TABLE_CELLS", "MAX_TABLE_ROWS", "MAX_UNPACKED_BYTES",
-    "MAX_VALUES", "STRIP_HEIGHT", "Sequence", "SequenceError",
+    "MAX_VALUES", "STRIP_HEIGHT", "GapsError", "Sequence", "SequenceError",
     "UploadError", "decode_sequence", "decode_text", "encode_sequence", "example", "is_number",
     "parse", "parse_sequence_text", "read_npy_header", "sequence_from_rows", "sequence_to_text",
     "strip_image", "supported",

@@ -21,6 +21,11 @@ class UploadError(ValueError):
     """A file (or typed input) that cannot be read as sequences; the message is for the user."""
 
 
+class GapsError(UploadError):
+    """A table with missing cells (the message names the first); parse(..., fill="interpolate")
+    fills them."""
+
+
 class SequenceError(UploadError):
     """Typed or pasted input that cannot be read as a sequence; the message is for the user."""
 

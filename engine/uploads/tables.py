@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from engine.uploads.common import Sequence, _check_shape, _fail
-from engine.uploads.errors import MAX_SEQUENCES
+from engine.uploads.errors import MAX_SEQUENCES, GapsError
 
 FILLS = {"interpolate": "linear interpolation along time, then the nearest value at the ends"}
 NA_VALUES = ["", "NA", "N/A", "n/a", "na", "NaN", "nan", "NULL", "null", "None", "none", "#N/A"]
@@ -239,10 +239,10 @@ def table_sequences(table: Table, fill: str | None = None) -> list[Sequence]:
             raw = table.raw_cell(i, features[f].index)
             what = (f"is {raw.strip()[:40]!r}, a missing value" if raw and raw.strip()
                     else "is empty")
-            raise _fail(f"{table.where(i, features[f].index)} {what}; only finite numbers are "
-                        f"accepted. Choose “fill gaps” to fill the {int(missing.sum()):,} "
-                        f"missing cell{'s' * (int(missing.sum()) != 1)} by linear "
-                        f"interpolation.")
+            count = int(missing.sum())
+            raise GapsError(f"{table.where(i, features[f].index)} {what}; only finite numbers "
+                            f"are accepted. Choose “fill gaps” to fill the {count:,} missing "
+                            f"cell{'s' * (count != 1)} by linear interpolation.")
         filled = int(missing.sum())
         values = _interpolate(table, values, groups, labels, features)
         notes.append(f"Filled {filled:,} missing cell{'s' * (filled != 1)}: {FILLS[fill]}.")
