@@ -119,3 +119,11 @@ def test_the_matrix_fills_row_by_row_and_names_only_the_rows_reached():
     assert np.isnan(z[3:]).all()
     assert list(fig.layout.yaxis.ticktext) == ["1: 2", "2: 0", "3: 2"] + [
         str(t) for t in range(4, 11)]
+
+
+def test_an_output_that_is_no_calendar_day_is_called_so():
+    text = "February 30, 2026"
+    assert not attention.translate(text).is_date
+    at = run_app(PAGE, timeout=120, text=text)
+    assert any("is not a real calendar day" in shown(w.value) for w in at.warning)
+    assert not run_app(PAGE, timeout=120).warning

@@ -67,6 +67,9 @@ def step_view() -> None:
 
 
 step_view()
+if not reading.is_date:
+    st.warning(f"{markup.md(reading.output)} is not a real calendar day: the model writes "
+               "characters, it does not check the calendar.", icon=":material/event_busy:")
 
 st.subheader("The same date without attention")
 st.caption("The plain decoder reads the encoder's last states (the outlined characters: "
