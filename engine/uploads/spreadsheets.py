@@ -149,8 +149,11 @@ def _read_xlsx(data: bytes, stem: str, ext: str, fill: str | None = None) -> lis
             _check_size(filename, max(declared_rows - 1, 0), declared_cols)
         rows: list[tuple] = []
         cells = 0
-        for row in sheet.iter_rows(min_row=1, max_row=MAX_TABLE_ROWS + 2, min_col=1,
-                                   max_col=MAX_COLUMNS + 1, values_only=True):
+        # (read-only sheets pad every row to max_col and yield empty rows up to max_row)
+        last_row = min(declared_rows or MAX_TABLE_ROWS + 2, MAX_TABLE_ROWS + 2)
+        last_col = min(declared_cols or MAX_COLUMNS + 1, MAX_COLUMNS + 1)
+        for row in sheet.iter_rows(min_row=1, max_row=last_row, min_col=1, max_col=last_col,
+                                   values_only=True):
             if len(row) > MAX_COLUMNS and row[MAX_COLUMNS] is not None:
                 _check_size(filename, len(rows), len(row))
             rows.append(row[:MAX_COLUMNS])
