@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+import torch
 
 from engine import audio, checkpoint, projection
 from engine import autoencoder as ae
@@ -24,6 +26,9 @@ SETS = {"text": "English words (letters)", "audio": "Spoken words (log-mel frame
 AUDIO_RATE = 22050  # Hz: espeak-ng's output rate, at which the spoken-word features were made
 AUDIO_HOP_MS = 20.0  # frame hop of the spoken-word features
 SUFFIXES = ("s", "es", "ed", "ing", "ly", "er", "ion", "ness", "able", "y")
+MAX_PLACED = 500  # words placed into a map at once: each is a labelled point and a table row
+MAX_RECORDINGS = 10  # recordings placed at once: each is resampled, featurised and rebuilt
+MAX_RECORDING_S = 3.0  # longest recording placed (after trimming silence): one spoken word
 
 
 @dataclass
@@ -137,21 +142,66 @@ def place_recording(s: EmbeddingSet, data: bytes, proj: projection.Projection):
     samples = audio.trim_silence(audio.resample(samples, rate, AUDIO_RATE), AUDIO_RATE)
     if len(samples) < AUDIO_RATE // 10:
         raise ValueError("the recording is shorter than 0.1 s after trimming silence")
-    if len(samples) > AUDIO_RATE * 3:
-        raise ValueError("the recording is longer than 3 s after trimming silence: "
-                         "upload one spoken word")
+    if len(samples) > AUDIO_RATE * MAX_RECORDING_S:
+        raise ValueError(f"the recording is {len(samples) / AUDIO_RATE:.1f} s long after "
+                         f"trimming silence; at most {MAX_RECORDING_S:g} s are placed: upload "
+                         "one spoken word")
     mean, std = s.norm
     frames = (audio.log_mel(samples, AUDIO_RATE, hop_ms=AUDIO_HOP_MS) - mean) / std
     code = ae.encode(s.model, [frames])
     return frames, projection.place(proj, code), ae.reconstruct(s.model, [frames])[0]
 
 
+def unplaceable(model: ae.SeqAutoencoder, word: str) -> str | None:
+    """Why a words model cannot read `word` ("longer than 12 letters", "é is not one of its
+    letters"), or None when it can."""
+    c = model.config
+    if not word:
+        return "empty"
+    if len(word) > c.max_len:
+        return f"longer than {c.max_len} letters"
+    bad = "".join(sorted({ch for ch in word if ch not in c.alphabet}))
+    if bad:
+        letters = "a–z" if c.alphabet == "abcdefghijklmnopqrstuvwxyz" else "the ones it learned"
+        return (f"{', '.join(bad)} {'is' if len(bad) == 1 else 'are'} not among its letters "
+                f"({letters})")
+    return None
+
+
+def split_placeable(model: ae.SeqAutoencoder,
+                    words: list[str]) -> tuple[list[str], list[tuple[str, str]]]:
+    """(the words the model can read, [(word, why not)] for the others), each in order."""
+    ok, skipped = [], []
+    for w in words:
+        why = unplaceable(model, w)
+        if why is None:
+            ok.append(w)
+        else:
+            skipped.append((w, why))
+    return ok, skipped
+
+
+def skipped_text(skipped: list[tuple[str, str]], most: int = 10) -> str:
+    """ "qwertyuiopasdfgh (longer than 12 letters), café (é is not …)" for the first `most`."""
+    text = ", ".join(f"{w} ({why})" for w, why in skipped[:most])
+    return text + (f" and {len(skipped) - most:,} more" if len(skipped) > most else "")
+
+
+def check_placed_count(n: int, what: str = "words") -> None:
+    """ValueError when more than MAX_PLACED are to be placed at once."""
+    if n > MAX_PLACED:
+        raise ValueError(f"{n:,} {what} to place; at most {MAX_PLACED:,} are placed at once: "
+                         "place fewer")
+
+
 def place_words(s: EmbeddingSet, method: str, words: list[str],
                 proj: projection.Projection | None = None):
     """(codes [M, C], map positions [M, 2], reconstructions [M]) of new words in a frozen map.
 
-    ValueError (from the autoencoder) for a character outside its alphabet or a word too long.
+    ValueError for more than MAX_PLACED words, or (from the autoencoder) a character outside
+    its alphabet or a word too long: split_placeable first to leave those out.
     """
+    check_placed_count(len(words))
     codes = ae.encode(s.model, words)
     coords = projection.place(proj or s.maps[method], codes)
     return codes, coords, ae.decode(s.model, codes)
@@ -160,27 +210,48 @@ def place_words(s: EmbeddingSet, method: str, words: list[str],
 # -- your own sequences: a new autoencoder trained on them, then mapped ------------------------
 
 OWN_MIN = 8  # fewest sequences an autoencoder is trained on
-OWN_MAX = 2_000  # most sequences trained on at once
+OWN_MAX = 5_000  # most sequences trained on (or placed) at once: the time limit does the rest
 OWN_MAX_STEPS = 500  # longest sequence trained on whole; longer ones must be cut into windows
 OWN_MAX_WORD = 40  # longest word read letter by letter
 OWN_MAX_VALUES = 4_000_000  # most numbers (steps x features, all sequences) trained on at once
+OWN_WORDS_EXAMPLE = 3_000  # words in the ready example: enough that codes spell new words too
+BIG_BATCH_FROM = 1_000  # from this many training sequences, batches of 128 (else 32): about as
+# many updates per second, four times the sequences
 REBUILD_CHUNK = 256  # sequences decoded together when scoring or placing (bounds memory)
 OWN_HELDOUT_FROM = 20  # with at least this many sequences, HELDOUT_FRACTION are held out
 HELDOUT_FRACTION = 0.15
 _PUNCTUATION = ".,;:!?\"'()[]{}«»“”‘’"
 
 
+OWN_LIMITS = {  # (least, most) of each training setting a user sizes, with why
+    "hidden_size": (2, 256),  # wider is slower than a laptop CPU trains in minutes
+    "code_size": (1, 128),  # a code longer than this is no squeeze for words or short series
+    "epochs": (1, 200),  # the time limit ends training first on any upload big enough to need
+    "max_seconds": (1.0, 600.0),  # a training run holds one CPU core; 10 minutes at most
+}
+
+
 @dataclass
 class OwnSettings:
-    """How to train an autoencoder on a user's sequences (the page's controls)."""
+    """How to train an autoencoder on a user's sequences (the page's controls). Each number
+    must lie in OWN_LIMITS (ValueError naming the limit otherwise)."""
 
     kind: str = "gru"  # encoder and decoder cell: "gru" or "lstm"
-    hidden_size: int = 64  # width of the encoder's and decoder's hidden state
-    code_size: int = 16  # length of the code each sequence becomes
-    epochs: int = 60  # passes over the training sequences (upper bound)
-    max_seconds: float = 60.0  # training stops after this much wall time, keeping what it has
+    hidden_size: int = 128  # width of the encoder's and decoder's hidden state
+    code_size: int = 64  # length of the code each sequence becomes
+    epochs: int = 25  # passes over the training sequences (upper bound)
+    max_seconds: float = 120.0  # training stops after this much wall time, keeping what it has
     window: int = 0  # numbers: cut every sequence into windows of this many steps (0: whole)
     seed: int = 0  # initial weights, shuffling and the held-out split
+
+    def __post_init__(self) -> None:
+        if self.kind not in ae.KINDS:
+            raise ValueError(f"unknown cell {self.kind!r}; valid: {', '.join(ae.KINDS)}")
+        for name, (lo, hi) in OWN_LIMITS.items():
+            value = getattr(self, name)
+            if not lo <= value <= hi:
+                raise ValueError(f"{name.replace('_', ' ').replace('max seconds', 'time limit')}"
+                                 f" must be between {lo:g} and {hi:g}, got {value:g}")
 
 
 @dataclass
@@ -228,8 +299,8 @@ def _group(name: str) -> str:
 def own_examples(seed: int = 0) -> dict[str, bytes]:
     """Ready-to-train example files {name: bytes}: "waves.npz" (arrays sine, square and
     sawtooth, each [40, 40, 1]: 40 steps of one wave each, of random frequency; a good code
-    tells the shapes apart) and "words.txt" (300 English words of the shipped words set, one
-    per line)."""
+    tells the shapes apart) and "words.txt" (OWN_WORDS_EXAMPLE English words of the shipped
+    words set, one per line)."""
     import io
 
     rng = np.random.default_rng(seed)
@@ -244,9 +315,23 @@ def own_examples(seed: int = 0) -> dict[str, bytes]:
     if path.exists():
         with np.load(path, allow_pickle=False) as z:
             words = [str(w) for w in z["words"]]
-        pick = sorted(np.random.default_rng(seed).choice(len(words), 300, replace=False))
+        pick = sorted(np.random.default_rng(seed).choice(len(words), OWN_WORDS_EXAMPLE,
+                                                         replace=False))
         files["words.txt"] = ("\n".join(words[i] for i in pick) + "\n").encode()
     return files
+
+
+@contextmanager
+def _one_thread() -> Iterator[None]:
+    """torch on one thread in the calling thread while inside (torch's OpenMP setting belongs
+    to the thread that sets it): a small RNN's batches are too small to share between cores,
+    and on a busy CPU two threads wait on each other (5-10x slower here)."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
 
 
 def _windows(values: np.ndarray, size: int) -> list[tuple[int, np.ndarray]]:
@@ -414,10 +499,13 @@ def train_own(data: OwnData, settings: OwnSettings | None = None,
                        (time.perf_counter() - start) / settings.max_seconds)
             progress(min(done, 1.0), f"epoch {epoch}, loss {loss:.4f}")
 
-    result = ae.train(model, train_items,
-                      ae.TrainConfig(epochs=settings.epochs, batch_size=32,
-                                     max_seconds=settings.max_seconds, seed=settings.seed),
-                      progress=heard, should_stop=should_stop)
+    big = len(train_items) >= BIG_BATCH_FROM
+    with _one_thread():
+        result = ae.train(model, train_items,
+                          ae.TrainConfig(epochs=settings.epochs, batch_size=128 if big else 32,
+                                         lr=5e-3 if big else 3e-3,
+                                         max_seconds=settings.max_seconds, seed=settings.seed),
+                          progress=heard, should_stop=should_stop)
     codes = ae.encode(model, data.items)
     if data.mode == "tokens":
         fit = {"train_fit": ae.exact_rate(model, train_items),
@@ -445,15 +533,20 @@ def train_own(data: OwnData, settings: OwnSettings | None = None,
 def place_own(s: EmbeddingSet, sequences: list, proj: projection.Projection, window: int = 0):
     """(labels [M], codes [M, C], positions [M, 2], originals [M], rebuilt [M]) of new
     sequences placed into the frozen map of a set trained by train_own: words encoded as they
-    are, numbers normalised with the set's own mean and std. ValueError for sequences of
-    another kind or width, or words with characters the set's model never saw."""
+    are (those the model cannot read, see split_placeable, left out), numbers normalised with
+    the set's own mean and std. ValueError for sequences of another kind or width, more than
+    MAX_PLACED words, or no word the model can read."""
     if not sequences:
         raise ValueError("no sequences to place")
     if s.mode == "tokens":
         if any(q.values is not None for q in sequences):
             raise ValueError("this map was trained on words; upload words (a text file)")
-        words = list(dict.fromkeys(w for q in sequences for w in _words_of(q.tokens)))[:OWN_MAX]
-        codes = ae.encode(s.model, words)  # ValueError names an unknown character
+        words = list(dict.fromkeys(w for q in sequences for w in _words_of(q.tokens)))
+        check_placed_count(len(words))
+        words, skipped = split_placeable(s.model, words)
+        if not words:
+            raise ValueError("none of its words can be placed: " + skipped_text(skipped))
+        codes = ae.encode(s.model, words)
         return words, codes, projection.place(proj, codes), words, ae.decode(s.model, codes)
     if any(q.values is None for q in sequences):
         raise ValueError("this map was trained on numbers; upload numbers (CSV, NPY, JSON…)")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 
 import numpy as np
 import pytest
@@ -22,6 +23,15 @@ def shipped() -> embeddings.EmbeddingSet:
 @pytest.fixture
 def at() -> AppTest:
     return run_app("views/embeddings.py", timeout=180)
+
+
+def plain(text: str) -> str:
+    """Markdown with its backslash escapes removed: the text as the reader sees it."""
+    return re.sub(r"\\(.)", r"\1", text)
+
+
+def shown(elements) -> list[str]:
+    return [plain(e.value) for e in elements]
 
 
 def metric(at: AppTest, label: str) -> str:
@@ -71,7 +81,7 @@ def test_typed_words_are_placed_without_moving_the_map(at, shipped):
                        projection.place(shipped.maps["umap"], codes), atol=1e-5)
     old = [arr(t["x"]) for t in before if t["name"] != "selected"]
     assert all(np.array_equal(a, arr(t["x"])) for a, t in zip(old, data, strict=False))
-    table = at.table[0].value
+    table = at.dataframe[-1].value
     assert list(table["rebuilt from its code"]) == ae.reconstruct(shipped.model,
                                                                   ["cat", "cats", "walking"])
 
@@ -79,8 +89,34 @@ def test_typed_words_are_placed_without_moving_the_map(at, shipped):
 def test_bad_words_give_a_clear_error_and_keep_the_map(at):
     at.text_input(key="emb.new").set_value("caf\u00e9 42").run()
     assert not at.exception
-    assert any("outside the alphabet" in e.value for e in at.error)
+    assert any("Not placed: café (é is not among its letters (a–z)), 42 (2, 4 are not among "
+               "its letters" in e for e in shown(at.error))
     assert at.get("plotly_chart")
+
+
+def test_one_long_word_does_not_stop_the_others_from_being_placed(at, shipped):
+    at.text_input(key="emb.new").set_value("cat cats running xyzzy qwertyuiopasdfgh").run()
+    assert not at.exception and not at.error
+    placed = next(t for t in chart(at)["data"] if t["name"] == "your words")
+    assert placed["text"] == ["cat", "cats", "running", "xyzzy"]
+    assert len("qwertyuiopasdfgh") > shipped.model.config.max_len == 12
+    assert shown(at.warning) == ["Not placed: qwertyuiopasdfgh (longer than 12 letters). The "
+                                 "other words are."]
+    codes = ae.encode(shipped.model, ["cat", "cats", "running", "xyzzy"])
+    assert np.allclose(np.c_[arr(placed["x"]), arr(placed["y"])],
+                       projection.place(shipped.maps["umap"], codes), atol=1e-5)
+
+
+def test_one_word_past_the_placing_limit_is_named_and_the_rest_placed(at):
+    words = [f"w{chr(97 + i // 26 % 26)}{chr(97 + i % 26)}{chr(97 + i // 676)}"
+             for i in range(embeddings.MAX_PLACED + 1)]
+    at.file_uploader(key="emb.words.file").set_value(
+        ("many.txt", "\n".join(words).encode(), "text/plain")).run()
+    assert not at.exception and not at.error
+    assert any(f"{embeddings.MAX_PLACED + 1:,} words: the first {embeddings.MAX_PLACED:,} are "
+               "placed" in w for w in shown(at.warning))
+    placed = next(t for t in chart(at)["data"] if t["name"] == "your words")
+    assert placed["text"] == words[:embeddings.MAX_PLACED]
 
 
 def test_search_highlights_the_matching_words(at, shipped):
@@ -153,7 +189,7 @@ def test_your_own_sequences_train_an_autoencoder_whose_map_you_see(at):
         ("waves.npy", data, "application/octet-stream"),
         ("broken.csv", b"1,2\n3,x,4\n", "text/csv")]).run()
     assert not at.exception
-    assert [e for e in at.error if "broken.csv" in e.value and "left out" in e.value]
+    assert [e for e in shown(at.error) if "broken.csv" in e and "left out" in e], shown(at.error)
     assert any("**40 sequences** of 2 numbers per step, 24 steps long" in m.value
                for m in at.markdown)
     at.slider(key="emb.own.epochs").set_value(10).run()
@@ -181,8 +217,7 @@ def test_your_own_sequences_train_an_autoencoder_whose_map_you_see(at):
     at.file_uploader(key="emb.own.place.file").set_value(
         ("wide.csv", b"1,2,3\n4,5,6\n", "text/csv")).run()
     assert any("Could not place wide.csv: wide has 3 features per step; the map was "
-               "trained on 2" in e.value
-               for e in at.error)
+               "trained on 2" in e for e in shown(at.error))
     assert len(at.get("plotly_chart")) == 2  # the map and the sequence view are still there
 
 
@@ -192,15 +227,16 @@ def test_a_ready_example_is_used_without_a_download_until_files_are_uploaded(at)
     at.radio(key="emb.set").set_value("own").run()
     at.button(key="emb.own.use.waves.npz").click().run()
     assert not at.exception and not at.button(key="emb.own.train").disabled
-    assert any("Using the example **waves.npz**" in m.value for m in at.info)
+    assert any("Using the example **waves.npz**" in m for m in shown(at.info))
     waves = parse(embeddings.own_examples()["waves.npz"], "waves.npz")
     n = len(embeddings.own_data(waves).items)
     assert n == len(waves) == 120
     assert any(f"**{n} sequences** of 1 number per step, 40 steps long, from 1 file." in m.value
                for m in at.markdown)
     at.button(key="emb.own.use.words.txt").click().run()
-    assert any("Using the example **words.txt**" in m.value for m in at.info)
-    assert any("**300 different words**" in m.value for m in at.markdown)
+    assert any("Using the example **words.txt**" in m for m in shown(at.info))
+    assert any(f"**{embeddings.OWN_WORDS_EXAMPLE:,} different words**" in m.value
+               for m in at.markdown)
     at.file_uploader(key="emb.own.files").set_value(
         [("mine.npy", npy(own_waves(12, 0)), "application/octet-stream")]).run()
     assert not at.info and "emb.own.example" not in at.session_state
@@ -212,7 +248,7 @@ def test_too_few_sequences_say_how_many_are_needed(at):
     at.file_uploader(key="emb.own.files").set_value(
         [("few.npy", npy(own_waves(3, 0)), "application/octet-stream")]).run()
     assert not at.exception and at.button(key="emb.own.train").disabled
-    assert any("found 3 sequences; an autoencoder needs at least 8" in e.value for e in at.error)
+    assert any("found 3 sequences; an autoencoder needs at least 8" in e for e in shown(at.error))
 
 
 def test_an_uploaded_word_list_is_placed_with_the_typed_words(at, shipped):
@@ -227,7 +263,9 @@ def test_an_uploaded_word_list_is_placed_with_the_typed_words(at, shipped):
                        projection.place(shipped.maps["umap"], codes), atol=1e-5)
     at.file_uploader(key="emb.words.file").set_value(("bad.txt", b"caf\xc3\xa9 ok",
                                                       "text/plain")).run()
-    assert any("Could not place those words" in e.value and "é" in e.value for e in at.error)
+    assert any("Not placed: café (é is not among its letters" in w for w in shown(at.warning))
+    placed = next(t for t in chart(at)["data"] if t["name"] == "your words")
+    assert placed["text"] == ["cat", "ok"]  # the others are placed
     assert len(at.get("plotly_chart")) == 1  # the map stays
 
 
@@ -242,7 +280,7 @@ def test_several_recordings_are_placed_and_each_can_be_seen(at):
                                                ("junk.wav", b"RIFF0000WAVEjunk", "audio/wav")]
                                               ).run()
     assert not at.exception
-    assert any("Could not place junk.wav" in e.value for e in at.error)
+    assert any("Could not place junk.wav" in e for e in shown(at.error))
     placed = next(t for t in chart(at)["data"] if t["name"] == "your recordings")
     assert placed["text"] == ["a.wav", "b.wav"]
     want = embeddings.place_recording(spoken, wav, spoken.maps["umap"])[1][0]
@@ -250,3 +288,29 @@ def test_several_recordings_are_placed_and_each_can_be_seen(at):
     at.selectbox(key="emb.wav_pick").set_value(1).run()
     titles = [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
     assert "your recording: b.wav" in titles
+
+
+def test_one_recording_past_the_limit_is_named_and_the_rest_placed(at):
+    from engine.uploads import example
+
+    at.radio(key="emb.set").set_value("audio").run()
+    _, wav = example(".wav")
+    n = embeddings.MAX_RECORDINGS + 1
+    at.file_uploader(key="emb.wav").set_value(
+        [(f"r{i}.wav", wav, "audio/wav") for i in range(n)]).run()
+    assert not at.exception and not at.error
+    assert any(f"{n} recordings: the first {n - 1} are placed" in w for w in shown(at.warning))
+    placed = next(t for t in chart(at)["data"] if t["name"] == "your recordings")
+    assert placed["text"] == [f"r{i}.wav" for i in range(n - 1)]
+
+
+def test_typed_text_is_shown_as_text_never_as_markup(at):
+    import markup
+
+    link = "[click](http://evil.example)"
+    at.text_input(key="emb.new").set_value(f"{link} cat").run()
+    at.text_input(key="emb.search").set_value("*ing*").run()
+    assert not at.exception
+    warning = [w.value for w in at.warning if "Not placed" in w.value][0]
+    assert markup.md(link.lower()) in warning and link not in warning
+    assert any(markup.md("“*ing*”") in c.value for c in at.caption)

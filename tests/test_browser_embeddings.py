@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 import pytest
-from harness import wait_settled
-from test_browser import assert_clean, browser, open_page, page, server  # noqa: F401
+from harness import assert_clean, open_page, wait_settled
 
 pytestmark = pytest.mark.browser
 
 
-def test_place_words_and_switch_to_pca(page, server):  # noqa: F811
+def test_place_words_and_switch_to_pca(page, server):
     open_page(page, server, "embeddings")
     page.wait_for_selector('[data-testid="stPlotlyChart"] .js-plotly-plot', timeout=60_000)
     assert "UMAP" in page.inner_text('[data-testid="stPlotlyChart"]')
     box = page.get_by_role("textbox", name="Place your own words")
     box.fill("cat cats walking")
     box.press("Enter")
-    page.wait_for_function("() => document.body.innerText.includes('rebuilt from its code')",
+    page.wait_for_function("() => document.body.innerText.includes('placed into the frozen map')",
                            timeout=60_000)
     wait_settled(page)
     assert page.locator('[data-testid="stPlotlyChart"]').inner_text().count("walking") >= 1
@@ -31,7 +30,7 @@ def test_place_words_and_switch_to_pca(page, server):  # noqa: F811
     assert_clean(page, server)
 
 
-def test_spoken_words_show_their_map_and_frames(page, server):  # noqa: F811
+def test_spoken_words_show_their_map_and_frames(page, server):
     open_page(page, server, "embeddings")
     page.get_by_text("Spoken words (log-mel frames)").click()
     page.wait_for_function(
@@ -43,7 +42,7 @@ def test_spoken_words_show_their_map_and_frames(page, server):  # noqa: F811
     assert_clean(page, server)
 
 
-def test_clicking_a_point_picks_its_word(page, server):  # noqa: F811
+def test_clicking_a_point_picks_its_word(page, server):
     open_page(page, server, "embeddings")
     page.wait_for_selector('[data-testid="stPlotlyChart"] .js-plotly-plot', timeout=60_000)
     target = page.evaluate("""() => {
@@ -61,7 +60,7 @@ def test_clicking_a_point_picks_its_word(page, server):  # noqa: F811
     assert_clean(page, server)
 
 
-def test_an_uploaded_recording_is_placed_and_rebuilt(page, server, tmp_path):  # noqa: F811
+def test_an_uploaded_recording_is_placed_and_rebuilt(page, server, tmp_path):
     import io
     import wave
 
@@ -89,7 +88,7 @@ def test_an_uploaded_recording_is_placed_and_rebuilt(page, server, tmp_path):  #
     assert_clean(page, server)
 
 
-def test_your_own_sequences_train_stop_and_map(page, server, tmp_path):  # noqa: F811
+def test_your_own_sequences_train_stop_and_map(page, server, tmp_path):
     import numpy as np
 
     rng, t = np.random.default_rng(0), np.arange(24)
@@ -112,4 +111,37 @@ def test_your_own_sequences_train_stop_and_map(page, server, tmp_path):  # noqa:
     wait_settled(page, timeout=120_000)
     assert "waves[0]" in page.inner_text("body")  # the picked point, its neighbours and view
     assert len(page.locator('[data-testid="stPlotlyChart"]').all()) == 2
+    assert_clean(page, server)
+
+
+PLOT_AREA = """() => {
+  const gd = document.querySelector('[data-testid="stPlotlyChart"] .js-plotly-plot');
+  const s = gd._fullLayout._size;
+  return {w: s.w, h: s.h, width: gd.getBoundingClientRect().width};
+}"""
+CUT_TEXT = """() => [...document.querySelectorAll(['[data-testid="stMetricLabel"] *',
+    '[data-testid="stMetricValue"] *', '[data-testid="stCaptionContainer"] *'].join(','))]
+  .filter(e => e.children.length === 0 && e.scrollWidth > e.clientWidth + 1)
+  .map(e => e.textContent)"""
+
+
+@pytest.mark.parametrize("width", [1280, 1920])
+def test_many_categories_keep_the_map_its_size_and_no_text_is_cut(page, server, width):
+    page.set_viewport_size({"width": width, "height": 1000})
+    page.goto(f"{server.url}/embeddings")
+    page.wait_for_selector('[data-testid="stPlotlyChart"] .js-plotly-plot', timeout=120_000)
+    wait_settled(page, timeout=120_000)
+    areas = {}
+    for colour in ("first letter", "split", "length"):  # 26 letters; 2 groups; a colour bar
+        page.get_by_role("combobox", name="Colour by").click()
+        page.get_by_role("option", name=colour, exact=True).click()
+        wait_settled(page, timeout=120_000)
+        page.wait_for_timeout(500)
+        areas[colour] = page.evaluate(PLOT_AREA)
+        assert page.evaluate(CUT_TEXT) == [], colour
+    for colour, area in areas.items():
+        # the legend or colour bar sits below the map, not beside it: the map keeps its width,
+        # and the figure grows by the legend's rows, so it is not squeezed shorter either
+        assert area["w"] >= 0.9 * area["width"], (colour, area)
+        assert area["h"] >= 0.95 * areas["split"]["h"] and area["h"] >= 560, areas
     assert_clean(page, server)

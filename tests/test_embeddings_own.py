@@ -29,7 +29,8 @@ def waves(n: int = 60, seed: int = 0, steps: tuple[int, int] = (20, 36)) -> list
 @pytest.fixture(scope="module")
 def trained() -> tuple[E.OwnData, E.EmbeddingSet]:
     data = E.own_data(waves())
-    return data, E.train_own(data, E.OwnSettings(epochs=40, max_seconds=600))
+    return data, E.train_own(data, E.OwnSettings(epochs=40, hidden_size=64, code_size=16,
+                                                 max_seconds=600))
 
 
 def test_numbers_are_normalised_per_feature_over_all_steps():
@@ -141,7 +142,8 @@ def test_placing_the_wrong_kind_or_width_is_refused(trained):
 def test_stop_keeps_what_was_learned_so_far():
     data = E.own_data(waves(20))
     calls = []
-    s = E.train_own(data, E.OwnSettings(epochs=50), progress=lambda f, m: calls.append(m),
+    s = E.train_own(data, E.OwnSettings(epochs=50, code_size=16),
+                    progress=lambda f, m: calls.append(m),
                     should_stop=lambda: len(calls) >= 2)
     assert s.metrics["stopped"] and s.metrics["epochs"] == 2 and calls[0].startswith("epoch 1")
     assert s.codes.shape == (20, 16) and np.all(np.isfinite(s.codes))
@@ -164,8 +166,13 @@ def test_words_train_and_new_words_are_placed_like_the_encoder_says():
                                                             s.maps["pca"])
     assert labels == ["cats", "walk"] and rebuilt == ae.decode(s.model, codes)
     assert np.allclose(codes, ae.encode(s.model, ["cats", "walk"]), atol=1e-6)
-    with pytest.raises(ValueError, match="outside the alphabet"):
+    with pytest.raises(ValueError, match="none of its words can be placed: zebra .z is not "
+                                         "among its letters"):
         E.place_own(s, parse(b"zebra", "z.txt"), s.maps["pca"])
+    # a word the model cannot read is left out; the others are placed
+    labels, *_ = E.place_own(s, parse(b"cats zebra " + b"a" * 30 + b" walk", "m.txt"),
+                             s.maps["pca"])
+    assert labels == ["cats", "walk"]
 
 
 def test_too_many_numbers_are_refused_before_anything_is_copied(monkeypatch):
@@ -200,4 +207,55 @@ def test_the_ready_to_train_waves_example_gives_codes_that_know_the_shapes():
     assert knn.score(s.codes[held], shape[held]) >= 0.9  # chance: 1/3
     assert s.meta["group"] == data.sources
     words = E.own_data(parse(files["words.txt"], "words.txt")).items
-    assert len(words) == 300 and set(words) <= set(E.load_set("text").words)
+    assert len(words) == E.OWN_WORDS_EXAMPLE and set(words) <= set(E.load_set("text").words)
+
+
+def test_the_ready_words_example_with_the_default_settings_spells_new_words():
+    """The page's first demo: 'Use words.txt', then Train with the default settings. Most of
+    the held-out words (never trained on) are spelled back exactly from their codes; spelling
+    a word of 3-14 letters by chance is hopeless (26^-3 at best). Epoch-bound here (the page's
+    time limit ends it sooner on a busy CPU)."""
+    data = E.own_data(parse(E.own_examples()["words.txt"], "words.txt"))
+    defaults = E.OwnSettings()
+    s = E.train_own(data, E.OwnSettings(max_seconds=600))
+    assert s.metrics["epochs"] == defaults.epochs and not s.metrics["stopped"]
+    assert s.metrics["heldout_count"] == round(E.OWN_WORDS_EXAMPLE * E.HELDOUT_FRACTION)
+    held = [w for w, h in zip(data.items, s.heldout, strict=True) if h]
+    rebuilt = ae.reconstruct(s.model, held)
+    exact = np.mean([a == b for a, b in zip(rebuilt, held, strict=True)])
+    assert exact == pytest.approx(s.metrics["heldout_fit"])
+    assert exact >= 0.6
+
+
+@pytest.mark.parametrize("name", list(E.OWN_LIMITS))
+def test_each_training_setting_is_bounded_one_past_the_limit(name):
+    lo, hi = E.OWN_LIMITS[name]
+    step = 1 if isinstance(hi, int) else 0.5
+    for bad in (lo - step, hi + step):
+        with pytest.raises(ValueError, match=f"between {lo:g} and {hi:g}, got {bad:g}"):
+            E.OwnSettings(**{name: bad})
+    E.OwnSettings(**{name: hi})  # the limit itself is allowed
+
+
+def test_sizes_of_an_upload_are_bounded_one_past_the_limit():
+    with pytest.raises(ValueError, match=f"2 … {E.OWN_MAX_STEPS}, got {E.OWN_MAX_STEPS + 1}"):
+        E.own_data(waves(8), window=E.OWN_MAX_STEPS + 1)
+    tiny = [Sequence(name=f"s{i}", values=np.zeros((2, 1), np.float32))
+            for i in range(E.OWN_MAX + 1)]
+    with pytest.raises(ValueError, match=f"found {E.OWN_MAX + 1:,} sequences; at most "
+                                         f"{E.OWN_MAX:,}"):
+        E.own_data(tiny)
+    E.own_data(tiny[:-1])
+    words = parse((" ".join(["a" * E.OWN_MAX_WORD, "b" * (E.OWN_MAX_WORD + 1)]
+                            + [f"w{'x' * i}" for i in range(8)])).encode(), "w.txt")
+    data = E.own_data(words)
+    assert "a" * E.OWN_MAX_WORD in data.items and "b" * (E.OWN_MAX_WORD + 1) not in data.items
+    assert any(f"1 word longer than {E.OWN_MAX_WORD} characters left out" in n
+               for n in data.notes)
+
+
+def test_placing_more_words_than_the_limit_is_refused_and_the_limit_is_allowed():
+    with pytest.raises(ValueError, match=f"{E.MAX_PLACED + 1:,} words to place; at most "
+                                         f"{E.MAX_PLACED:,}"):
+        E.check_placed_count(E.MAX_PLACED + 1)
+    E.check_placed_count(E.MAX_PLACED)

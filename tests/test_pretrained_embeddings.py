@@ -115,3 +115,14 @@ def test_a_recording_is_placed_like_the_shipped_features_at_any_sample_rate(spok
         embeddings.place_recording(spoken, _wav(np.zeros(200), 16000), spoken.maps["umap"])
     with pytest.raises(ValueError, match="WAV"):
         embeddings.place_recording(spoken, b"not a wav", spoken.maps["umap"])
+
+
+def test_words_the_model_cannot_read_are_named_and_the_others_kept(shipped):
+    words = ["cat", "cats", "running", "xyzzy", "qwertyuiopasdfgh", "café", "abcdefghijkl"]
+    ok, skipped = embeddings.split_placeable(shipped.model, words)
+    # the shipped model spells words of at most 12 letters a-z (its card)
+    assert ok == [w for w in words if len(w) <= 12 and w.isascii() and w.isalpha()]
+    assert skipped == [("qwertyuiopasdfgh", "longer than 12 letters"),
+                       ("café", "é is not among its letters (a–z)")]
+    codes, coords, rebuilt = embeddings.place_words(shipped, "umap", ok)
+    assert np.allclose(codes, ae.encode(shipped.model, ok), atol=1e-6) and len(rebuilt) == 5

@@ -7,14 +7,14 @@ import time
 import pandas as pd
 import streamlit as st
 
+import markup
 import resources
-from components import own_embeddings, upload
+from components import own_embeddings, upload, url_params
 from engine import embeddings, projection
 
 DEFAULT_ACTIVE = ("umap", tuple(sorted({k: v for k, v in projection.UMAP_DEFAULTS.items()}
                                        .items())))
-MAX_RECORDINGS = 10  # WAV files placed at once
-MAX_PLACED_WORDS = 500  # words of a typed or uploaded list placed at once
+MAX_TYPED = 2_000  # characters in the words box (a word list is uploaded instead)
 WARM_WAIT_S = 180.0  # longest wait for UMAP's background compilation before giving up
 
 
@@ -26,7 +26,8 @@ def map_controls() -> tuple[str, tuple]:
         method = cols[0].radio("Method", ("umap", "pca"), key="emb.method", horizontal=True,
                                format_func=str.upper)
         umap = method == "umap"
-        k = cols[1].slider("n_neighbors", 2, 100, 15, key="emb.k", disabled=not umap,
+        k = cols[1].slider("n_neighbors", 2, projection.MAX_NEIGHBOURS, 15, key="emb.k",
+                           disabled=not umap,
                            help="How many neighbours each point's local structure uses.")
         d = cols[2].slider("min_dist", 0.0, 0.99, 0.1, step=0.01, key="emb.min_dist",
                            disabled=not umap, help="How tightly points may pack together.")
@@ -60,7 +61,8 @@ def compute_map(name: str, active: tuple[str, tuple], warm: projection.WarmUp,
             bar.progress(warm.fraction, text=f"Preparing UMAP: {warm.message}")
         bar.empty()
         if not warm.ready:
-            st.error(f"UMAP is not available ({warm.error or 'still compiling'}); showing PCA.")
+            st.error(f"UMAP is not available ({markup.md(warm.error or 'still compiling')}); "
+                     "showing PCA.")
             st.session_state["emb.active"] = ("pca", ())
             return resources.get_embedding_map(name, "pca", (), own=own)
     bar = st.progress(0.0, text="Recomputing the map")
@@ -70,7 +72,7 @@ def compute_map(name: str, active: tuple[str, tuple], warm: projection.WarmUp,
             own=own)
     except ValueError as exc:
         bar.empty()
-        st.error(f"Could not make that map: {exc}")
+        st.error(f"Could not make that map: {markup.md(exc)}")
         st.session_state["emb.active"] = DEFAULT_ACTIVE if own is None else ("pca", ())
         return resources.get_embedding_map(name, *st.session_state["emb.active"], own=own)
     bar.empty()
@@ -96,14 +98,18 @@ def view_controls(s: embeddings.EmbeddingSet) -> tuple[str, str, str, object]:
             accept_multiple_files=True,
             help="Any sample rate, mono or stereo, integer PCM. Each is resampled, trimmed, "
                  "turned into log-mel frames like the shipped recordings, encoded and placed. "
-                 f"Up to {MAX_RECORDINGS} at once.")
-        return colour, query.strip().lower(), "", wavs[:MAX_RECORDINGS]
+                 f"Up to {embeddings.MAX_RECORDINGS} at once, each at most "
+                 f"{embeddings.MAX_RECORDING_S:g} s long.")
+        return colour, query.strip().lower(), "", wavs
     typed = right.text_input("Place your own words", key="emb.new", placeholder="e.g. "
-                             "cat cats running",
+                             "cat cats running", max_chars=MAX_TYPED,
                              help="Encoded by the trained encoder and placed into the map "
-                                  "without moving the other points. Letters a–z only.")
+                                  "without moving the other points. Letters a–z only, at "
+                                  f"most {s.model.config.max_len} a word and "
+                                  f"{embeddings.MAX_PLACED} words at once.")
     loaded = st.session_state.get("emb.words.file")  # the list's name shows on the button
-    with right.popover(f"Word list: {loaded.name}" if loaded else "…or upload a word list",
+    with right.popover(f"Word list: {markup.md(loaded.name)}" if loaded
+                       else "…or upload a word list",
                        icon=":material/upload_file:"):
         words = upload.sequence_upload(
             "emb.words", "A word list (TXT: one word per line or separated by spaces; JSON)",
@@ -113,18 +119,122 @@ def view_controls(s: embeddings.EmbeddingSet) -> tuple[str, str, str, object]:
 
 
 def words_of(typed: str, uploaded) -> list[str]:
-    """The words to place: those typed, then those of an uploaded word list (at most
-    MAX_PLACED_WORDS), lower-cased, each once."""
+    """The words to place: those typed, then those of an uploaded word list, lower-cased, each
+    once."""
     text = typed
     if uploaded is not None:
         text += " " + " ".join(" ".join(q.tokens) for q in uploaded.sequences
                                if q.tokens is not None)
-    return embeddings.parse_words(text)[:MAX_PLACED_WORDS]
+    return embeddings.parse_words(text)
+
+
+def placed_words(s: embeddings.EmbeddingSet, method: str, params: tuple, typed: str,
+                 uploaded) -> tuple[list[str], object, dict | None]:
+    """(words placed, their map positions [M, 2], the table under the map) for the words typed
+    and uploaded. Beyond MAX_PLACED, or words the model cannot read (too long, other letters),
+    are named in a warning and left out; the others are placed."""
+    words = words_of(typed, uploaded)
+    if not words:
+        return [], None, None
+    limit = embeddings.MAX_PLACED
+    if len(words) > limit:
+        st.warning(f"{len(words):,} words: the first {limit:,} are placed (at most {limit:,} "
+                   "at once).", icon=":material/warning:")
+        words = words[:limit]
+    words, skipped = embeddings.split_placeable(s.model, words)
+    if skipped:
+        (st.warning if words else st.error)(
+            markup.md(f"Not placed: {embeddings.skipped_text(skipped)}.")
+            + (" The other words are." if words else ""), icon=":material/warning:")
+    if not words:
+        return [], None, None
+    codes, coords, rebuilt = resources.get_placed_words(s.name, method, params, tuple(words))
+    table = {"word": words, "rebuilt from its code": rebuilt,
+             "exact": [a == b for a, b in zip(words, rebuilt, strict=True)],
+             "nearest known word": [s.words[embeddings.neighbours(s.codes, c, 1)[0][0]]
+                                    for c in codes]}
+    return words, coords, table
+
+
+def placed_recordings(name: str, method: str, params: tuple, wavs: list) -> list:
+    """[(file name, (frames, position [1, 2], rebuilt))] of the uploaded recordings that
+    could be placed (at most MAX_RECORDINGS; each one that cannot gets an st.error)."""
+    limit = embeddings.MAX_RECORDINGS
+    if len(wavs) > limit:
+        st.warning(f"{len(wavs)} recordings: the first {limit} are placed (at most {limit} at "
+                   "once).", icon=":material/warning:")
+    recordings = []
+    for wav in wavs[:limit]:
+        data = wav.getvalue()
+        try:
+            recordings.append((wav.name, resources.get_placed_recording(
+                name, method, params, upload.digest(data), data)))
+        except ValueError as exc:
+            st.error(f"Could not place {markup.md(wav.name)}: {markup.md(exc)}",
+                     icon=":material/error:")
+    return recordings
 
 
 def search(labels: list[str], query: str) -> list[int]:
     """Indices of the points whose label contains `query` (none for an empty query)."""
     return [i for i, w in enumerate(labels) if query and query in w.lower()]
+
+
+_LOADED = "emb.url_loaded"
+_LINK = "emb.link"  # the link's colour and word, until the set's choices are known
+MAX_LINK_LABEL = 200  # characters of a word or recording label in a link
+
+
+def load_url(params) -> None:
+    """On a session's first run of the page, seed the data set, search text and typed words
+    from the link (colour and word wait for `apply_link`); names invalid parameters."""
+    if st.session_state.get(_LOADED):
+        return
+    st.session_state[_LOADED] = True
+    parsed = {
+        "data": ("emb.set", url_params.choice_value(url_params.get(params, "data"),
+                                                     embeddings.available())),
+        "search": ("emb.search", url_params.text_value(url_params.get(params, "search"),
+                                                        MAX_TYPED)),
+        "words": ("emb.new", url_params.text_value(url_params.get(params, "words"), MAX_TYPED)),
+    }
+    for key, value in parsed.values():
+        if value is not None:
+            st.session_state[key] = value
+    st.session_state[_LINK] = {name: url_params.get(params, name) for name in ("colour", "word")
+                               if name in params}
+    url_params.warn_ignored(name for name, (_, value) in parsed.items()
+                            if name in params and value is None)
+
+
+def apply_link(s: embeddings.EmbeddingSet) -> None:
+    """The link's colour and word, once the set `s` is known (ignored ones are named)."""
+    pending = st.session_state.pop(_LINK, None) or {}
+    bad = []
+    if "colour" in pending:
+        colour = url_params.choice_value(pending["colour"], s.meta)
+        if colour is None:
+            bad.append("colour")
+        else:
+            st.session_state[f"emb.colour.{s.name}"] = colour
+    if "word" in pending:
+        word = url_params.text_value(pending["word"], MAX_LINK_LABEL)
+        if word is None or word not in s.labels:
+            bad.append("word")
+        else:
+            st.session_state[pick_key(s.name)] = s.labels.index(word)
+    url_params.warn_ignored(bad)
+
+
+def link_params(s: embeddings.EmbeddingSet, colour: str, i: int) -> dict[str, str]:
+    """The URL parameters that reproduce the page (none for a set trained here)."""
+    if s.name == own_embeddings.OWN:
+        return {}
+    params = {"data": s.name, "colour": colour, "word": s.labels[i]}
+    for name, key in (("search", "emb.search"), ("words", "emb.new")):
+        if st.session_state.get(key):
+            params[name] = st.session_state[key]
+    return params
 
 
 def pick_key(name: str) -> str:

@@ -13,6 +13,7 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
+import markup
 import resources
 from components import trainer, upload
 from engine import autoencoder as ae
@@ -28,9 +29,17 @@ SET = "emb.own.set"  # (the last set that trained, what it was trained on)
 READY_HELP = {"waves.npz": "120 waves, 40 steps each: sine, square and sawtooth of random "
                            "frequency. Colour the map by group to see whether the codes tell "
                            "the shapes apart.",
-              "words.txt": "300 English words, one per line. With so few, the autoencoder "
-                           "learns them by heart: compare training and held-out words."}
-LIMITS = {"epochs": (5, 200, 60), "seconds": (10, 180, 60)}  # (least, most, default)
+              "words.txt": f"{embeddings.OWN_WORDS_EXAMPLE:,} English words, one per line. "
+                           f"{embeddings.HELDOUT_FRACTION:.0%} are held out: with the default "
+                           "settings, the decoder spells most of those back from their codes "
+                           "alone, words it never saw."}
+_E, _S = embeddings.OWN_LIMITS["epochs"], embeddings.OWN_LIMITS["max_seconds"]
+LIMITS = {"epochs": (5, _E[1], embeddings.OwnSettings.epochs),  # (least, most, default)
+          "seconds": (10, int(_S[1]), int(embeddings.OwnSettings.max_seconds))}
+CODE_SIZES = tuple(n for n in (2, 4, 8, 16, 32, 64, 128)
+                   if n <= embeddings.OWN_LIMITS["code_size"][1])
+HIDDEN_SIZES = tuple(n for n in (16, 32, 64, 128, 256)
+                     if n <= embeddings.OWN_LIMITS["hidden_size"][1])
 
 
 def _settings(data: embeddings.OwnData | None) -> embeddings.OwnSettings:
@@ -38,9 +47,11 @@ def _settings(data: embeddings.OwnData | None) -> embeddings.OwnSettings:
     c = st.columns([1, 1.1, 1.1, 1.3, 1.3])
     kind = c[0].radio("Cell", ae.KINDS, key="emb.own.kind", horizontal=True,
                       format_func=str.upper)
-    code = c[1].select_slider("Code size", (2, 4, 8, 16, 32, 64), 16, key="emb.own.code",
+    code = c[1].select_slider("Code size", CODE_SIZES, embeddings.OwnSettings.code_size,
+                              key="emb.own.code",
                               help="How many numbers each sequence is squeezed into.")
-    hidden = c[2].select_slider("Hidden size", (16, 32, 64, 128), 64, key="emb.own.hidden",
+    hidden = c[2].select_slider("Hidden size", HIDDEN_SIZES, embeddings.OwnSettings.hidden_size,
+                                key="emb.own.hidden",
                                 help="Width of the encoder's and decoder's hidden state.")
     lo, hi, default = LIMITS["epochs"]
     epochs = c[3].slider("Epochs (at most)", lo, hi, default, step=5, key="emb.own.epochs")
@@ -128,19 +139,19 @@ def trained_set() -> embeddings.EmbeddingSet | None:
         upload.examples(FORMATS, "emb.own")
     if not files and st.session_state.get(EXAMPLE) in ready:
         files = [_example(st.session_state[EXAMPLE], ready[st.session_state[EXAMPLE]])]
-        st.info(f"Using the example **{files[0].name}**. Upload files of your own to use them "
-                "instead.", icon=":material/science:")
+        st.info(f"Using the example **{markup.md(files[0].name)}**. Upload files of your own "
+                "to use them instead.", icon=":material/science:")
     sequences = [q for f in files for q in f.sequences]
     data = None
     if sequences:
         try:
             data = embeddings.own_data(sequences, _window(sequences))
         except ValueError as err:
-            st.error(f"Cannot train on these files: {err}.", icon=":material/error:")
+            st.error(f"Cannot train on these files: {markup.md(err)}.", icon=":material/error:")
     if data is not None:
         st.markdown(_describe(data, files))
         for note in data.notes:
-            st.caption(note)
+            st.caption(markup.md(note))
     settings = _settings(data)
     if st.button("Train autoencoder", key="emb.own.train", type="primary",
                  icon=":material/play_arrow:", disabled=data is None,
@@ -150,7 +161,7 @@ def trained_set() -> embeddings.EmbeddingSet | None:
         st.session_state["emb.own.training_on"] = names
     job = trainer.follow(JOB, "Training the autoencoder")
     if job is not None and job.error:
-        st.error(f"Training failed: {job.error}", icon=":material/error:")
+        st.error(f"Training failed: {markup.md(job.error)}", icon=":material/error:")
     elif job is not None and job.result is not None:
         st.session_state[SET] = (job.result, st.session_state.get("emb.own.training_on", ""))
         st.session_state[JOB] = None  # taken; a failed later run keeps this set
@@ -171,7 +182,8 @@ def _summary(s: embeddings.EmbeddingSet, names: str) -> None:
     fit = "words rebuilt exactly" if s.mode == "tokens" else "reconstruction R²"
     held = (f", held-out {fit} **{_fmt(s, m['heldout_fit'])}** on {m['heldout_count']}"
             if m["heldout_count"] else "")
-    st.success(f"Trained on {names}: {m['epochs']} epochs in {m['seconds']:.1f} s{stopped}. "
+    st.success(f"Trained on {markup.md(names)}: {m['epochs']} epochs in "
+               f"{m['seconds']:.1f} s{stopped}. "
                f"Training {fit} **{_fmt(s, m['train_fit'])}** on {m['train_count']}{held}.",
                icon=":material/check_circle:")
     with st.expander("Training loss per epoch"):
@@ -217,7 +229,8 @@ def placed(s: embeddings.EmbeddingSet, uploaded, proj):
             hashlib.sha256(s.codes.tobytes()).hexdigest(), proj.method, params,
             uploaded.digest, window, s, list(uploaded.sequences), proj)
     except (ValueError, UploadError) as err:
-        st.error(f"Could not place {uploaded.name}: {err}.", icon=":material/error:")
+        st.error(f"Could not place {markup.md(uploaded.name)}: {markup.md(err)}.",
+                 icon=":material/error:")
         return [], None, None
     nearest = [s.labels[embeddings.neighbours(s.codes, c, 1)[0][0]] for c in codes]
     if s.mode == "tokens":

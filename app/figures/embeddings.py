@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 import numpy as np
 import plotly.graph_objects as go
 from plotly.colors import qualitative
@@ -11,6 +13,26 @@ from figures.style import FONT_FAMILY, FONT_SIZE, MUTED, PAPER, TEXT
 PALETTE = tuple(qualitative.Alphabet)  # 26 distinct colours
 MAX_LABELS = 20  # placed points labelled on the map
 MAX_CATEGORIES = 26  # beyond this, the rarest categories share one grey "other"
+MAP_HEIGHT = 600  # px of the map itself; the legend (below it) adds its own rows
+LEGEND_ROW = 24  # px of one row of the legend below the map
+LEGEND_WIDTH = 460  # px the legend's rows are assumed to have (the map's column on a laptop)
+
+
+def _safe(text: object) -> str:
+    """User text shown by plotly (which reads <b>, <a>, <br> … as markup) shown literally."""
+    return html.escape(str(text), quote=False)
+
+
+def _legend_rows(names: list[str]) -> int:
+    """Rows of a horizontal legend of `names` (each entry as wide as its text) at
+    LEGEND_WIDTH, after its title."""
+    rows, used = 1, 90  # 90: the legend's title
+    for n in names:
+        entry = 46 + 7 * len(n)
+        if used + entry > LEGEND_WIDTH and used > 0:
+            rows, used = rows + 1, 0
+        used += entry
+    return rows
 
 
 def _categories(values: list) -> tuple[list[str], list[str]]:
@@ -37,6 +59,9 @@ def embedding_figure(coords: np.ndarray, words: list[str], colour: list, colour_
     """
     fig = go.Figure()
     idx = np.arange(len(words))
+    words = [_safe(w) for w in words]
+    colour_name = _safe(colour_name)
+    legend_names: list[str] = []
     numeric = all(isinstance(v, (int, float, np.integer, np.floating)) for v in colour[:50])
     if numeric:
         vals = np.asarray(colour, dtype=float)
@@ -45,20 +70,24 @@ def embedding_figure(coords: np.ndarray, words: list[str], colour: list, colour_
             hovertemplate="<b>%{text}</b><br>" + colour_name
             + ": %{marker.color}<extra></extra>", name=colour_name, showlegend=False,
             marker={"size": 5, "color": vals, "colorscale": "Viridis", "opacity": 0.75,
-                    "colorbar": {"title": {"text": colour_name}, "thickness": 12}}))
+                    "colorbar": {"title": {"text": colour_name, "side": "top"}, "thickness": 12,
+                                 "orientation": "h", "y": -0.02, "yanchor": "top",
+                                 "len": 0.6, "x": 0.5}}))
     else:
         cats, legend = _categories(colour)
         cats_arr = np.asarray(cats)
+        legend_names += legend
         for i, cat in enumerate(legend):
             m = cats_arr == cat
             fig.add_trace(go.Scattergl(
-                x=coords[m, 0], y=coords[m, 1], mode="markers", name=cat,
+                x=coords[m, 0], y=coords[m, 1], mode="markers", name=_safe(cat),
                 text=[words[j] for j in idx[m]], customdata=idx[m],
-                hovertemplate="<b>%{text}</b><br>" + colour_name + ": " + cat
+                hovertemplate="<b>%{text}</b><br>" + colour_name + ": " + _safe(cat)
                 + "<extra></extra>",
                 marker={"size": 5, "opacity": 0.75,
                         "color": "#9ca3af" if cat == "other" else PALETTE[i % len(PALETTE)]}))
     if len(highlight):
+        legend_names.append(f"search ({len(highlight)})")
         h = np.asarray(list(highlight))
         fig.add_trace(go.Scattergl(
             x=coords[h, 0], y=coords[h, 1], mode="markers", name=f"search ({len(h)})",
@@ -66,19 +95,25 @@ def embedding_figure(coords: np.ndarray, words: list[str], colour: list, colour_
             marker={"size": 11, "color": "rgba(0,0,0,0)",
                     "line": {"color": "#111827", "width": 2}}))
     if selected is not None:
+        legend_names.append("selected")
         fig.add_trace(go.Scattergl(
             x=[coords[selected, 0]], y=[coords[selected, 1]], mode="markers",
             name="selected", text=[words[selected]],
             customdata=[selected], hovertemplate="<b>%{text}</b><extra>selected</extra>",
             marker={"symbol": "star", "size": 18, "color": "#facc15",
                     "line": {"color": "#111827", "width": 1.5}}))
+    new_words = [_safe(w) for w in new_words]
     if new_coords is not None and len(new_words):
+        legend_names.append(new_name)
         fig.add_trace(go.Scattergl(
             x=new_coords[:, 0], y=new_coords[:, 1], mode="markers", name=new_name,
-            text=list(new_words), hovertemplate="<b>%{text}</b><extra>placed</extra>",
+            text=new_words, hovertemplate="<b>%{text}</b><extra>placed</extra>",
             marker={"symbol": "diamond", "size": 14, "color": "#ef4444",
                     "line": {"color": "#111827", "width": 1.5}}))
-    long_names = numeric or max(len(str(v)) for v in colour) > 12  # legend below the map
+    # legend (or colour bar) below the map, whatever it holds: the figure grows by its rows,
+    # so the map keeps its size with 2 categories or 27
+    below = ((_legend_rows(legend_names) * LEGEND_ROW + 30 if legend_names else 0)
+             + (60 if numeric else 0))
     labels = [] if selected is None else [(coords[selected], words[selected], TEXT, 20)]
     if new_coords is not None:
         labels += [(xy, w, "#b91c1c", -20) for xy, w in  # the first few; hover names them all
@@ -88,11 +123,14 @@ def embedding_figure(coords: np.ndarray, words: list[str], colour: list, colour_
                            yshift=shift, font={"size": 15, "color": ink},
                            bgcolor="rgba(255,255,255,0.8)")
     fig.update_layout(
-        title={"text": title, "font": {"size": 15}, "x": 0.01}, height=640, paper_bgcolor=PAPER,
+        title={"text": _safe(title), "font": {"size": 15}, "x": 0.01},
+        height=MAP_HEIGHT + (50 if title else 20) + 10 + below, paper_bgcolor=PAPER,
         plot_bgcolor="#fafafa", font={"family": FONT_FAMILY, "size": FONT_SIZE, "color": TEXT},
         margin={"l": 10, "r": 10, "t": 50 if title else 20, "b": 10}, dragmode="pan",
-        legend={"title": {"text": colour_name}, "itemsizing": "constant",
-                **({"orientation": "h", "y": -0.02, "yanchor": "top"} if long_names else {})},
+        legend={"title": {"text": "" if numeric else colour_name, "side": "left"},
+                "itemsizing": "constant", "orientation": "h",
+                "x": 0, "xanchor": "left", "yanchor": "top",
+                "y": -0.11 * 600 / MAP_HEIGHT if numeric else -0.02},
         hoverlabel={"font": {"size": 15}})
     fig.update_xaxes(showticklabels=False, zeroline=False, gridcolor="#eeeeee", title=None,
                      color=MUTED)

@@ -1,13 +1,12 @@
 """Sequence embeddings: an RNN autoencoder squeezes each word into one vector; see them in 2-D."""
 
-import hashlib
-
 import numpy as np
 import streamlit as st
 
+import markup
 import resources
 from components import embedding_controls as ctl
-from components import own_embeddings
+from components import lesson, own_embeddings, presenter
 from engine import embeddings
 from figures.embeddings import embedding_figure, frames_figure
 
@@ -20,11 +19,13 @@ st.caption(
     "Word2Vec), six synthetic voices saying the same 240 words."
 )
 warm = resources.get_projection_warmup()  # compiles UMAP in the background, off this request
+ctl.load_url(st.query_params)
 name = ctl.set_picker()
 own = name == own_embeddings.OWN
 s = own_embeddings.trained_set() if own else resources.get_embedding_set(name)
 if s is None:
     st.stop()
+ctl.apply_link(s)
 ctl.map_controls()
 proj = ctl.compute_map(name, st.session_state["emb.active"], warm, s if own else None)
 method, params = proj.method, tuple(sorted((k, v) for k, v in proj.params.items()
@@ -36,24 +37,12 @@ if own:
     if upload is not None:
         new_words, new_coords, placed_table = own_embeddings.placed(s, upload, proj)
 elif s.mode != "tokens":
-    for wav in upload:
-        try:
-            data = wav.getvalue()
-            recordings.append((wav.name, resources.get_placed_recording(
-                name, method, params, hashlib.sha256(data).hexdigest(), data)))
-        except ValueError as exc:
-            st.error(f"Could not place {wav.name}: {exc}")
+    recordings = ctl.placed_recordings(name, method, params, upload)
     if recordings:
         new_words = [n for n, _ in recordings]
         new_coords = np.concatenate([r[1] for _, r in recordings])
 elif typed.strip() or upload is not None:
-    new_words = ctl.words_of(typed, upload)
-    try:
-        codes, new_coords, rebuilt = resources.get_placed_words(name, method, params,
-                                                                tuple(new_words))
-    except ValueError as exc:
-        st.error(f"Could not place those words: {exc}")
-        new_words, new_coords = [], None
+    new_words, new_coords, placed_table = ctl.placed_words(s, method, params, typed, upload)
 
 hits = ctl.search(s.labels, query)
 chart, side = st.columns([2.2, 1])
@@ -69,26 +58,13 @@ fig = embedding_figure(
                             f"{settings.get('min_dist', 0.1)}, "
                             f"{settings.get('metric', 'euclidean')}" if method == "umap" else ""))
 with chart:
-    st.plotly_chart(fig, key="emb.chart", on_select=ctl.take_selection,
+    presenter.chart(fig, f"embeddings-{method}-map", key="emb.chart", on_select=ctl.take_selection,
                     selection_mode="points", config={"scrollZoom": True})
     noun = "words" if s.mode == "tokens" else "sequences" if own else "spoken words"
     st.caption(f"{len(s.labels):,} {noun}: hover for the sequence, click a point to pick it, "
-               "scroll to zoom." + (f" {len(hits):,} contain “{query}” (ringed)." if query else ""))
-
-with side:
-    word = s.words[i]
-    if s.mode == "tokens":
-        rebuilt_word = (own_embeddings.rebuilt_word(s, word) if own else
-                        resources.get_placed_words(name, method, params, (word,))[2][0])
-        verdict = ":green[exact]" if rebuilt_word == word else ":red[differs]"
-        st.markdown(f"Rebuilt from its code: **{rebuilt_word}** ({verdict}) · "
-                    f"{'held out from' if s.heldout[i] else 'seen in'} training",
-                    help="The decoder's greedy spelling from this word's code alone. Held-out "
-                         "words were never shown to the autoencoder while it learned.")
-    st.markdown(f"**Nearest codes to “{s.labels[i]}”** (cosine similarity in code space)")
-    st.dataframe(ctl.neighbour_table(s, i, proj.coords), hide_index=True, height=300,
-                 width="stretch")
-    m1, m2 = st.columns(2)
+               "scroll to zoom." + (f" {len(hits):,} contain “{markup.md(query)}” (ringed)."
+                                    if query else ""))
+    m1, m2 = st.columns(2)  # beside each other under the map: wide enough for their labels
     m1.metric("Trustworthiness", f"{proj.trustworthiness:.3f}",
               help="scikit-learn's trustworthiness (k = 5): 1.0 when every point's neighbours "
                    f"on the map are also its neighbours in code space. Scored on "
@@ -102,6 +78,21 @@ with side:
         m2.metric("Same-word NN", f"{s.metrics['nn_same_word']:.1%}",
                   help="How often a recording's nearest code is the same word in another voice "
                        f"(chance: {s.metrics['nn_chance']:.1%}).")
+
+with side:
+    word = s.words[i]
+    if s.mode == "tokens":
+        rebuilt_word = (own_embeddings.rebuilt_word(s, word) if own else
+                        resources.get_placed_words(name, method, params, (word,))[2][0])
+        verdict = ":green[exact]" if rebuilt_word == word else ":red[differs]"
+        st.markdown(f"Rebuilt from its code: **{markup.md(rebuilt_word)}** ({verdict}) · "
+                    f"{'held out from' if s.heldout[i] else 'seen in'} training",
+                    help="The decoder's greedy spelling from this word's code alone. Held-out "
+                         "words were never shown to the autoencoder while it learned.")
+    st.markdown(f"**Nearest codes to “{markup.md(s.labels[i])}”** (cosine similarity in code "
+                "space)")
+    table = ctl.neighbour_table(s, i, proj.coords)
+    st.dataframe(table, hide_index=True, height=35 * (len(table) + 1) + 3, width="stretch")
     if not warm.ready:
         st.caption(f"UMAP is being prepared in the background ({warm.fraction:.0%}: "
                    f"{warm.message}); the {'PCA' if own else 'shipped'} maps are ready now.")
@@ -109,8 +100,8 @@ with side:
 if s.mode != "tokens":
     original, rebuilt_frames = (embeddings.rebuild_frames(s, i) if own else
                                 resources.get_rebuilt_frames(name, i))
-    st.plotly_chart(frames_figure(original, rebuilt_frames, f"“{s.labels[i]}”", own=own),
-                    key="emb.frames")
+    presenter.chart(frames_figure(original, rebuilt_frames, f"“{s.labels[i]}”", own=own),
+                    "embeddings-rebuilt-frames", key="emb.frames")
     if recordings:
         shown = 0
         if len(recordings) > 1:
@@ -118,21 +109,18 @@ if s.mode != "tokens":
                 "Your recording", range(len(recordings)), key="emb.wav_pick",
                 format_func=lambda k: recordings[k][0])
         wav_name, (frames, _, rebuilt_wav) = recordings[shown]
-        st.plotly_chart(frames_figure(frames, rebuilt_wav, f"your recording: {wav_name}"),
-                        key="emb.own_frames")
+        presenter.chart(frames_figure(frames, rebuilt_wav, f"your recording: {wav_name}"),
+                        "embeddings-your-recording", key="emb.own_frames")
     if not own:
         st.caption(f"Word→plural offsets point the same way: mean cosine "
                    f"{s.metrics['plural_offset_cosine']:.2f} between word→plural offset "
                    f"vectors, {s.metrics['random_offset_cosine']:.2f} between random "
                    "word→word offsets.")
 if placed_table is not None:
-    st.markdown(f"**{upload.name}**, placed into the frozen map (red diamonds): encoded, then "
-                "decoded back from the code.")
+    what = f"**{markup.md(upload.name)}**" if own else "**Your words**"
+    st.markdown(f"{what}, placed into the frozen map (red diamonds): encoded, then decoded back "
+                "from the code.")
     st.dataframe(placed_table, hide_index=True, width="content")
-elif new_words and new_coords is not None and not recordings:
-    st.markdown("**Your words**, placed into the frozen map (red diamonds): encoded, then "
-                "decoded back from the code.")
-    st.table({"word": new_words, "rebuilt from its code": rebuilt,
-              "exact": [a == b for a, b in zip(new_words, rebuilt, strict=True)],
-              "nearest known word": [s.words[embeddings.neighbours(s.codes, c, 1)[0][0]]
-                                     for c in codes]})
+
+st.query_params.from_dict(ctl.link_params(s, colour, i))
+lesson.from_here("embeddings")
