@@ -16,6 +16,8 @@ class Lab:
     icon: str  # Streamlit material icon
     lecture: str  # the lecture section it brings to life
     summary: str  # one or two sentences for the home page's card
+    params: tuple[str, ...] = ()  # every URL parameter the page reads from its link
+    questions: tuple[str, ...] = ()  # the kinds of lesson question the page can ask
 
 
 LABS: list[Lab] = [
@@ -30,6 +32,8 @@ LABS: list[Lab] = [
             "word with a feed-forward, Elman, Jordan, LSTM or bidirectional LSTM tagger, in "
             "1-of-N or word-hashing encoding: only the ones with memory tell dest from origin."
         ),
+        params=("a", "b", "tagger", "encoding", "step"),
+        questions=("slot", "tagger"),
     ),
     Lab(
         page="views/stepper.py",
@@ -42,6 +46,9 @@ LABS: list[Lab] = [
             "and output gates open and close, the memory cell add and reset, and edit the "
             "lecture's hand-set weights to see what each one does."
         ),
+        params=("model", "in", "hid", "layers", "bi", "act", "seed", "seq", "rs", "x", "text",
+                "step", "w"),
+        questions=("memory", "forget"),
     ),
     Lab(
         page="views/charlm.py",
@@ -54,6 +61,8 @@ LABS: list[Lab] = [
             "character at a time: its top-5 guesses for the next character, the text coloured "
             "by any cell, and the cells that track quotes, parentheses and line position."
         ),
+        params=("text", "step", "cell", "series", "feature"),
+        questions=("next",),
     ),
     Lab(
         page="views/gradients.py",
@@ -66,6 +75,9 @@ LABS: list[Lab] = [
             "gradient clipping, gradient norms vanishing and exploding over time, and live "
             "training of a tanh RNN against an LSTM."
         ),
+        params=("tab", "w", "T", "w0", "b0", "lr", "clip", "steps", "source", "nT", "hidden",
+                "radius", "bf", "nseed"),
+        questions=("power",),
     ),
     Lab(
         page="views/ctc.py",
@@ -78,6 +90,8 @@ LABS: list[Lab] = [
             "lattice; a trained recogniser reading handwritten digit strips as α, β and "
             "peaky posteriors; or your own per-frame posteriors."
         ),
+        params=("tab", "target", "T", "path", "epoch", "digits", "seed", "beam"),
+        questions=("valid",),
     ),
     Lab(
         page="views/embeddings.py",
@@ -90,6 +104,7 @@ LABS: list[Lab] = [
             "back from that code alone. See thousands of codes on a UMAP or PCA map, find a "
             "word's nearest codes, and place words of your own into the frozen map."
         ),
+        params=("data", "colour", "word", "search", "words"),
     ),
     Lab(
         page="views/attention.py",

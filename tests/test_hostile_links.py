@@ -12,7 +12,9 @@ from labs import LABS
 # Every parameter a page reads from its link (stepper, slot filling, character LSTM, ...).
 PARAMS = ("model", "in", "hid", "layers", "bi", "act", "seed", "seq", "rs", "x", "text", "step",
           "w", "a", "b", "tagger", "encoding", "cell", "series", "feature", "lesson", "scene",
-          "present", "lang")
+          "present", "lang", "tab", "T", "w0", "b0", "lr", "clip", "steps", "source", "nT",
+          "hidden", "radius", "bf", "nseed", "target", "path", "epoch", "digits", "beam", "data",
+          "colour", "word", "search", "words")
 HOSTILE = {
     "unicode superscript": "²",
     "arabic digit": "٣",

@@ -1,7 +1,9 @@
-"""Home: what RNN Lab is for, and one card per lab."""
+"""Home: what RNN Lab is for, one card per lab, and the lessons."""
 
 import streamlit as st
 
+import lesson_files
+from components import lesson
 from labs import LABS
 
 st.title("RNN Lab")
@@ -24,3 +26,18 @@ for i, lab in enumerate(LABS):
         st.caption(f"Lecture {lab.lecture}")
         st.write(lab.summary)
         st.page_link(lab.page, label=f"Open {lab.title}", icon=":material/arrow_forward:")
+
+st.subheader("Lessons")
+st.markdown(
+    "A lesson walks the lecture's own path scene by scene: each scene opens a lab in a state, "
+    "with a note for the teacher and sometimes a question to ask the class before the next "
+    "step is revealed. Previous / next scene: **PageUp / PageDown** (what presenter clickers "
+    "send). Every lab's **Lesson from here** button (in the sidebar) writes its state as a "
+    "scene for a lesson of your own."
+)
+shipped = list(lesson_files.shipped().values())
+columns = st.columns(min(3, max(1, len(shipped))))
+for i, item in enumerate(shipped):
+    with columns[i % len(columns)].container(border=True):
+        lesson.lesson_card(item)
+lesson.upload_box()

@@ -1,0 +1,196 @@
+"""Lessons in the app (AppTest): every scene of every shipped lesson opens on its page in its
+state, the lesson bar moves, a question's answer is not in the page until someone answers, and
+the gradient, CTC and embeddings labs keep their state in the link."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from apptest import run_app, shown
+from lesson_files import PAGES, shipped
+
+SCENES = [(lesson_id, n) for lesson_id, item in shipped().items()
+          for n in range(1, len(item.scenes) + 1)]
+
+
+def texts(at) -> str:
+    """Everything the page wrote as markdown, captions, metrics, alerts and LaTeX."""
+    parts = [shown(e.value) for kind in ("markdown", "caption", "success", "warning", "error",
+                                         "info", "latex") for e in at.get(kind)]
+    parts += [f"{m.label} {m.value}" for m in at.metric]
+    return "\n".join(parts)
+
+
+def bar(at) -> str:
+    return next((shown(m.value) for m in at.markdown if "· scene " in m.value), "")
+
+
+@pytest.mark.parametrize(("lesson_id", "n"), SCENES)
+def test_every_scene_opens_cold(lesson_id, n):
+    """Opened from the home page's address (a new browser): the scene's page, its state in the
+    link, no parameter ignored, the bar says where we are."""
+    item = shipped()[lesson_id]
+    scene = item.scenes[n - 1]
+    at = run_app(None, lesson=lesson_id, scene=str(n))
+    assert at.title[0].value == PAGES[scene.page].title
+    assert not [t.value for t in at.toast if "Ignored" in t.value]
+    assert f"scene {n} of {len(item.scenes)}" in bar(at)
+    link = dict(at.query_params)
+    assert link["lesson"] == lesson_id and link["scene"] == str(n)
+    for name, value in scene.params.items():  # the page keeps what the scene set
+        assert link.get(name, value) == value, name
+
+
+def test_the_bar_moves_and_each_scene_brings_its_own_state():
+    at = run_app(None, lesson="lstm-memory-cell", scene="4")
+    assert "scene 4 of 6" in bar(at) and "**Step 6 of 9**" in texts(at)
+    at.button(key="lesson.next").click().run()
+    assert "scene 5 of 6" in bar(at) and "**Step 9 of 9**" in texts(at)
+    assert at.query_params["scene"] == ["5"] or at.query_params["scene"] == "5"
+    at.button(key="lesson.prev").click().run()
+    at.button(key="lesson.prev").click().run()
+    assert "scene 3 of 6" in bar(at) and "**Step 4 of 5**" in texts(at)
+    assert at.button(key="lesson.next").proto.shortcut.lower().endswith("pagedown")
+    assert at.button(key="lesson.prev").proto.shortcut.lower().endswith("pageup")
+
+
+def test_scene_change_forgets_what_the_user_changed():
+    at = run_app(None, lesson="arrive-leave-taipei", scene="3")
+    at.text_input(key="slots.a").set_value("arrive Tokyo").run()
+    at.button(key="lesson.next").click().run()
+    assert at.text_input(key="slots.a").value == "arrive Kaohsiung on November 2nd"
+
+
+def test_close_leaves_the_page_as_it_is():
+    at = run_app(None, lesson="lstm-memory-cell", scene="5")
+    at.button(key="lesson.close").click().run()
+    assert not bar(at) and "lesson" not in at.query_params
+    assert "**Step 9 of 9**" in texts(at)
+
+
+def test_unknown_lesson_and_scene_are_named():
+    at = run_app(None, lesson="no-such-lesson", scene="2")
+    assert any("lesson" in t.value for t in at.toast) and not bar(at)
+    at = run_app(None, lesson="lstm-memory-cell", scene="99")
+    assert any("scene" in t.value for t in at.toast) and "scene 1 of 6" in bar(at)
+
+
+def test_memory_answer_absent_before_answering_and_present_after():
+    """The lecture's image-9: [4, 1, 0] takes the memory from 3 to 7."""
+    at = run_app(None, lesson="lstm-memory-cell", scene="2")
+    before = texts(at)
+    assert "**Step 1 of 5**" in before and "Step 2 of 5" not in before
+    assert "input x = [4, 1, 0]" not in before
+    assert r"\begin{bmatrix}4 & 1 & 0\end{bmatrix}" not in before and "= 7" not in before
+    assert at.button(key="stepper.next").disabled  # the stepper stops before the question
+    assert "Over time" in [t.label for t in at.tabs]
+    wrong = next(b for b in at.button if b.label == "3")
+    wrong.click().run()
+    after = texts(at)
+    assert "Not quite" in after and "from 3 to 7" in after
+    assert "**Step 2 of 5** · input x = [4, 1, 0]" in after
+    assert "4 \\cdot 1.000 + 3 \\cdot 1.000 = 7" in after  # c' = g(z)σ(z_i) + cσ(z_f)
+
+
+def test_forget_question_with_forget_bias_minus_ten():
+    """z_f = 100·x2 − 10 with x2 = 0 at step 3: σ(−10) ≈ 4.5e−5, the gate erases."""
+    at = run_app(None, lesson="lstm-memory-cell", scene="6")
+    assert "Step 3 of 5" not in texts(at)
+    next(b for b in at.button if b.label == "erase").click().run()
+    after = texts(at)
+    assert "Right" in after and "**Step 3 of 5**" in after
+    assert f"{1 / (1 + math.exp(10)):.3f}" in after
+
+
+def test_path_verdict_absent_before_answering():
+    """好好好棒棒棒棒 collapses (merge repeats, drop φ) to 好棒, not 好棒棒: not valid."""
+    path = "好好好棒棒棒棒"
+    merged = "".join(c for k, c in enumerate(path) if k == 0 or c != path[k - 1])
+    assert merged == "好棒"
+    at = run_app(None, lesson="ctc-haobangbang", scene="1")
+    before = texts(at)
+    assert "not an alignment" not in before and "collapses to" not in before
+    assert not at.success and not at.warning
+    next(b for b in at.button if b.label == "not valid").click().run()
+    after = texts(at)
+    assert "Right" in after and f"collapses to “{merged}”" in after
+
+
+def test_power_answer_absent_before_answering():
+    """1.01^999 ≈ 2.07·10⁴ (the lecture's ≈20000)."""
+    at = run_app(None, lesson="hard-to-train", scene="1")
+    assert not [m for m in at.metric if m.label.startswith("y after")]
+    next(b for b in at.button if b.label.startswith("huge")).click().run()
+    assert "Right" in texts(at)
+    y = next(m for m in at.metric if m.label.startswith("y after"))
+    assert f"{1.01 ** 999 / 1e4:.2f}" in y.value
+
+
+def test_slot_answer_absent_before_answering():
+    at = run_app(None, lesson="arrive-leave-taipei", scene="1")
+    assert "Word 2" not in texts(at) and not at.dataframe
+    assert at.button(key="slots.next").disabled
+    next(b for b in at.button if b.label == "origin").click().run()
+    slot = {m.label: m.value for m in at.metric}
+    assert slot["Word 2 (B)"] == "Taipei" and at.dataframe
+    # The lecture's point: one word at a time, so "Taipei" gets one slot in both sentences.
+    assert slot["Slot (A)"] == slot["Slot (B)"]
+
+
+def test_gradient_lab_link_state():
+    at = run_app("views/gradients.py", tab="cliff", w="0.99", T="500", w0="4", b0="-1",
+                 lr="2", clip="0.1", steps="50", nT="300", hidden="16", radius="1.5",
+                 bf="-3", nseed="7")
+    assert not at.toast
+    assert at.slider(key="grad.w").value == 0.99 and at.slider(key="grad.T").value == 500
+    assert at.number_input(key="grad.w0").value == 4 and at.number_input(key="grad.b0").value == -1
+    assert at.select_slider(key="grad.lr").value == 2 and at.slider(key="grad.norm_bf").value == -3
+    link = dict(at.query_params)
+    assert {k: link[k] for k in ("tab", "w", "T", "lr", "clip", "nT", "hidden", "bf")} == {
+        "tab": "cliff", "w": "0.99", "T": "500", "lr": "2", "clip": "0.1", "nT": "300",
+        "hidden": "16", "bf": "-3"}
+
+
+def test_gradient_lab_ignores_values_off_its_controls():
+    at = run_app("views/gradients.py", w="0.9999", lr="3", hidden="17", tab="x")
+    toast = " ".join(t.value for t in at.toast)
+    for name in ("w", "lr", "hidden", "tab"):
+        assert name in toast
+    assert at.slider(key="grad.w").value == 1.01
+
+
+def test_ctc_lab_link_state():
+    at = run_app("views/ctc.py", tab="align", target="hello", T="12", path="h-e-l-l-o")
+    assert not at.toast
+    assert at.text_input(key="ctc.target").value == "hello"
+    assert at.number_input(key="ctc.T").value == 12
+    assert at.text_input(key="ctc.path").value == "h-e-l-l-o"
+    assert "not an alignment of “hello” at T = 12" in texts(at)  # 9 frames, not 12
+    at = run_app("views/ctc.py", tab="model", digits="1x", epoch="77777", beam="99")
+    toast = " ".join(t.value for t in at.toast)
+    assert "digits" in toast and "epoch" in toast and "beam" in toast
+
+
+def test_embeddings_lab_link_state():
+    at = run_app("views/embeddings.py", data="text", colour="suffix", word="abbot",
+                 search="ing")
+    assert not at.toast
+    link = dict(at.query_params)
+    assert link["colour"] == "suffix" and link["word"] == "abbot" and link["search"] == "ing"
+    at = run_app("views/embeddings.py", data="text", colour="nope", word="zzzzqq")
+    toast = " ".join(t.value for t in at.toast)
+    assert "colour" in toast and "word" in toast
+
+
+def test_lesson_from_here_writes_the_page_state():
+    at = run_app("views/slots.py", tagger="jordan", step="3")
+    code = next(c.value for c in at.code if "[[scene]]" in c.value)
+    assert 'page = "slots"' in code and 'tagger = "jordan"' in code and 'step = "3"' in code
+
+
+def test_home_lists_every_shipped_lesson():
+    at = run_app()
+    page = texts(at)
+    for item in shipped().values():
+        assert item.title in page and f"?lesson={item.id}&scene=1" in [c.value for c in at.code]
