@@ -314,3 +314,22 @@ def test_typed_text_is_shown_as_text_never_as_markup(at):
     warning = [w.value for w in at.warning if "Not placed" in w.value][0]
     assert markup.md(link.lower()) in warning and link not in warning
     assert any(markup.md("“*ing*”") in c.value for c in at.caption)
+
+
+def test_the_map_shows_user_text_literally_and_keeps_its_legend_below():
+    from figures.embeddings import MAP_HEIGHT, embedding_figure, frames_figure
+
+    coords = np.random.default_rng(0).normal(size=(30, 2)).astype(np.float32)
+    words = [f"w{i}" for i in range(29)] + ['<a href="x">click</a>']
+    groups = [chr(97 + i % 27) for i in range(30)]  # 27 categories
+    fig = embedding_figure(coords, words, groups, "group", selected=29,
+                           new_coords=coords[:1], new_words=["<b>bold</b>"])
+    data = {t.name: t for t in fig.data}
+    assert data["selected"].text == ("&lt;a href=\"x\"&gt;click&lt;/a&gt;",)
+    assert data["your words"].text == ("&lt;b&gt;bold&lt;/b&gt;",)
+    assert fig.layout.legend.orientation == "h" and fig.layout.legend.yanchor == "top"
+    few = embedding_figure(coords, words, ["x"] * 30, "group")
+    # the figure grows by the legend's rows: the map's own height stays MAP_HEIGHT or more
+    assert fig.layout.height > few.layout.height >= MAP_HEIGHT
+    title = frames_figure(np.zeros((3, 2)), np.zeros((3, 2)), "<i>my.wav</i>", own=True)
+    assert title.layout.title.text == "&lt;i&gt;my.wav&lt;/i&gt;"

@@ -25,8 +25,8 @@ def _safe(text: object) -> str:
 
 def _legend_rows(names: list[str]) -> int:
     """Rows of a horizontal legend of `names` (each entry as wide as its text) at
-    LEGEND_WIDTH, after its title."""
-    rows, used = 1, 90  # 90: the legend's title
+    LEGEND_WIDTH, with its title on a row of its own above them."""
+    rows, used = 2, 0
     for n in names:
         entry = 46 + 7 * len(n)
         if used + entry > LEGEND_WIDTH and used > 0:
@@ -127,7 +127,7 @@ def embedding_figure(coords: np.ndarray, words: list[str], colour: list, colour_
         height=MAP_HEIGHT + (50 if title else 20) + 10 + below, paper_bgcolor=PAPER,
         plot_bgcolor="#fafafa", font={"family": FONT_FAMILY, "size": FONT_SIZE, "color": TEXT},
         margin={"l": 10, "r": 10, "t": 50 if title else 20, "b": 10}, dragmode="pan",
-        legend={"title": {"text": "" if numeric else colour_name, "side": "left"},
+        legend={"title": {"text": "" if numeric else colour_name, "side": "top left"},
                 "itemsizing": "constant", "orientation": "h",
                 "x": 0, "xanchor": "left", "yanchor": "top",
                 "y": -0.11 * 600 / MAP_HEIGHT if numeric else -0.02},
@@ -151,7 +151,7 @@ def frames_figure(original: np.ndarray, rebuilt: np.ndarray, title: str = "",
 
     layout = {"height": 330, "margin": {"l": 10, "r": 10, "t": 60, "b": 30},
               "paper_bgcolor": PAPER, "font": {"family": FONT_FAMILY, "size": 13, "color": TEXT},
-              "title": {"text": title, "font": {"size": 15}}}
+              "title": {"text": _safe(title), "font": {"size": 15}}}
     if own and original.shape[1] <= LINE_FEATURES:
         fig = go.Figure()
         steps = np.arange(len(original))
