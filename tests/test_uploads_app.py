@@ -25,7 +25,8 @@ def gradient_page_with_model(inputs: int):
 
 
 def captions(at) -> str:
-    return " ".join(c.value for c in at.caption)
+    """Every caption as a user reads it (markdown escapes removed)."""
+    return " ".join(c.value.replace("\\", "") for c in at.caption)
 
 
 def test_gaps_are_refused_then_filled_with_notes_and_a_preview():
@@ -62,3 +63,34 @@ def test_long_format_gets_a_picker_of_its_sequences():
     shown = next(d.value for d in at.dataframe if "value" in d.value.columns)
     np.testing.assert_array_equal(shown["value"].to_numpy(), 2.0 * np.arange(6))
     assert "long format" in captions(at)
+
+
+def test_stepper_picks_a_sequence_of_a_long_file_and_fills_gaps():
+    from engine.uploads import example
+
+    at = run_app("views/stepper.py", timeout=120)
+    at.selectbox(key="seq.preset").set_value("custom").run()
+    name, data = example(".xlsx")  # two sequences of x1, x2, x3: walkthrough and reversed
+    at.file_uploader(key="upload.stepper_seq.file").set_value((name, data, OCTET)).run()
+    assert not at.exception and not errors(at)
+    picker = at.selectbox(key="upload.stepper_seq.pick")
+    assert picker.options == ["example[walkthrough] (5 steps × 3)",
+                              "example[reversed] (5 steps × 3)"]
+    picker.set_value(1).run()
+    assert not at.exception and not errors(at)
+    walk = parse_rows(example(".csv")[1])
+    assert [list(r) for r in at.session_state["stepper.current"][2]] == walk[::-1]
+    assert "long format" in captions(at)
+    gaps = b"date,x1,x2,x3\n2024-01-01,1,0,0\n2024-01-02,,1,0\n2024-01-03,3,0,1\n"
+    at.file_uploader(key="upload.stepper_seq.file").set_value(("g.csv", gaps, "text/csv")).run()
+    assert any("line 3, column 2 (“x1”) is empty" in e for e in errors(at))
+    at.checkbox(key="upload.stepper_seq.fill").check().run()
+    assert not at.exception and not errors(at)
+    assert [list(r) for r in at.session_state["stepper.current"][2]] == [[1, 0, 0], [2, 1, 0],
+                                                                         [3, 0, 1]]
+    assert "steps labelled 2024-01-01 … 2024-01-03" in captions(at)
+
+
+def parse_rows(data: bytes) -> list[list[float]]:
+    lines = data.decode().split()[1:]
+    return [[float(v) for v in line.split(",")] for line in lines]

@@ -23,6 +23,7 @@ from components.model_picker import UNTRAINED
 from engine import lee
 from engine.uploads import (
     MAX_STEPS,
+    GapsError,
     SequenceError,
     UploadError,
     decode_sequence,
@@ -48,6 +49,9 @@ _VERSION = "seq.version"  # bumped whenever a base table is replaced, to reset t
 _UPLOAD = "upload.stepper_seq"  # the sequence-file widget's key prefix (components.upload)
 _UPLOAD_NOTE = "seq.upload_note"  # (is_error, message) about the last uploaded file, or None
 _PENDING = "seq.pending"  # (name, [T, F] tensor) of an upload this model cannot read, or None
+_UPLOAD_SEQS = "seq.upload_seqs"  # the uploaded file's numeric sequences, described, or None
+_UPLOAD_GAPS = "seq.upload_gaps"  # True when the last upload was refused for missing cells
+_UPLOAD_DIGEST = "seq.upload_digest"  # SHA-256 of the file the picker's choices belong to
 
 
 @dataclass
@@ -163,18 +167,28 @@ def _use_paste(width: int) -> None:
 
 
 def _use_upload(width: int) -> None:
-    """File-widget callback: make the uploaded file's first sequence your own, or keep a
-    message saying why not (the table stays as it was)."""
+    """File-widget callback: make the uploaded file's chosen sequence (the first, or the one
+    picked when it holds several) your own, or keep a message saying why not (the table stays
+    as it was)."""
     from components import upload  # it imports resources, which imports the picker
 
     file = st.session_state.get(f"{_UPLOAD}.file")
     if file is None:
         st.session_state[_UPLOAD_NOTE] = None
+        st.session_state[_UPLOAD_SEQS] = None
         return
     data = file.getvalue()
+    fill = "interpolate" if st.session_state.get(f"{_UPLOAD}.fill") else None
     try:
-        seqs = resources.get_uploaded_sequences(upload.digest(data), file.name, data)
+        seqs = resources.get_uploaded_sequences(upload.digest(data), file.name, data, fill)
         numeric = [s for s in seqs if s.values is not None]
+        st.session_state[_UPLOAD_SEQS] = [upload.describe(s) for s in numeric]
+        st.session_state[_UPLOAD_GAPS] = False
+        if st.session_state.get(_UPLOAD_DIGEST) != upload.digest(data):  # a new file
+            st.session_state[_UPLOAD_DIGEST] = upload.digest(data)
+            st.session_state[f"{_UPLOAD}.pick"] = 0
+        pick = st.session_state.get(f"{_UPLOAD}.pick") or 0
+        numeric = numeric[pick:] + numeric[:pick] if pick < len(numeric) else numeric
         if not numeric:
             raise UploadError(f"{file.name} holds text; this model reads numbers, one row per "
                               "step (a CSV, NPY, NPZ, JSON of numbers or a WAV).")
@@ -188,11 +202,16 @@ def _use_upload(width: int) -> None:
         return
     except UploadError as err:
         st.session_state[_UPLOAD_NOTE] = (True, str(err))
+        st.session_state[_UPLOAD_GAPS] = isinstance(err, GapsError)
         return
     _replace_custom(x)
-    more = f" (the first of {len(numeric)})" if len(numeric) > 1 else ""
+    more = f" (one of {len(numeric)})" if len(numeric) > 1 else ""
+    span = (f", steps labelled {numeric[0].labels[0]} … {numeric[0].labels[-1]}"
+            if numeric[0].labels else "")
+    notes = " ".join(numeric[0].notes)
     st.session_state[_UPLOAD_NOTE] = (
-        False, f"Using {numeric[0].name}{more}: {x.shape[0]} steps × {x.shape[1]}.")
+        False, f"Using {numeric[0].name}{more}: {x.shape[0]} steps × {x.shape[1]}{span}. "
+               f"{notes}".strip())
 
 
 def _readable_width(features: int) -> bool:
@@ -292,13 +311,22 @@ def sequence_editor(preset: str, width: int) -> SequenceChoice:
         from components import upload
 
         st.file_uploader(
-            "One row per step, one column per input (CSV, TSV, NPY, NPZ, JSON or WAV)",
+            "One row per step, one column per input (CSV, TSV, Parquet, Excel, NPY, NPZ, JSON; "
+            "or sound: WAV, FLAC, OGG, MP3)",
             type=[ext.lstrip(".") for ext in upload.NUMERIC], key=f"{_UPLOAD}.file",
             on_change=_use_upload, args=(width,),
             help="The file's first sequence becomes your own; edit it in the table.")
+        choices = st.session_state.get(_UPLOAD_SEQS) or []
+        if len(choices) > 1:
+            st.selectbox("Sequence in the file", range(len(choices)), key=f"{_UPLOAD}.pick",
+                         format_func=lambda i: choices[i], on_change=_use_upload,
+                         args=(width,))
         note = st.session_state.get(_UPLOAD_NOTE)
         if note:
             (st.error if note[0] else st.caption)(markup.md(note[1]))
+        if st.session_state.get(_UPLOAD_GAPS) or st.session_state.get(f"{_UPLOAD}.fill"):
+            st.checkbox(upload.FILL_LABEL, key=f"{_UPLOAD}.fill", help=upload.FILL_HELP,
+                        on_change=_use_upload, args=(width,))
         pending = st.session_state.get(_PENDING)
         if note and note[0] and pending is not None and pending[1].shape[1] != width:
             name, values = pending
