@@ -120,16 +120,17 @@ def _bar(lesson: lf.Lesson, n: int) -> None:
     total = len(lesson.scenes)
     scene = lesson.scenes[n - 1]
     with st.container(border=True, key="lesson.bar"):
-        top = st.columns([6, 1.4, 1.4, 1.1], vertical_alignment="center")
+        top = st.columns([3, 2.3, 2.3, 1.1], vertical_alignment="center")
         title = lesson.title if lesson.trusted else markup.md(lesson.title)
         top[0].markdown(f"**{title}** · scene {n} of {total}")
-        top[1].button("Previous scene", key="lesson.prev", icon=":material/skip_previous:",
-                      on_click=_go, args=(n - 1,), disabled=n == 1, width="stretch",
-                      shortcut="PageUp")
-        top[2].button("Next scene", key="lesson.next", icon=":material/skip_next:",
-                      on_click=_go, args=(n + 1,), disabled=n == total, width="stretch",
-                      shortcut="PageDown", type="primary")
-        top[3].button("Close", key="lesson.close", icon=":material/close:", on_click=close,
+        top[1].button("Scene back", key="lesson.prev", help="Previous scene (PageUp)",
+                      icon=":material/skip_previous:", on_click=_go, args=(n - 1,),
+                      disabled=n == 1, width="stretch", shortcut="PageUp")
+        top[2].button("Next scene", key="lesson.next", help="Next scene (PageDown)",
+                      icon=":material/skip_next:", on_click=_go, args=(n + 1,),
+                      disabled=n == total, width="stretch", shortcut="PageDown",
+                      type="primary")
+        top[3].button("Exit", key="lesson.close", icon=":material/close:", on_click=close,
                       width="stretch", help="Leave the lesson; the page keeps its state.")
         if scene.note.strip():
             st.markdown(scene.note if lesson.trusted else markup.md(scene.note))
