@@ -8,6 +8,7 @@ import math
 
 import pytest
 from apptest import run_app, shown
+
 from lesson_files import PAGES, shipped
 
 SCENES = [(lesson_id, n) for lesson_id, item in shipped().items()

@@ -4,6 +4,7 @@ that names what is wrong and where."""
 from __future__ import annotations
 
 import pytest
+
 from labs import LABS
 from lesson_files import (
     MAX_BYTES,
@@ -121,3 +122,20 @@ def test_a_scene_from_here_reads_back():
     text = f'title = "t"\n{scene_toml("slots", params, "note")}'
     scene = parse(text.encode(), "mine").scenes[0]
     assert scene.params == {"a": 'say "hi" \\ there', "step": "3"}
+
+
+def test_one_past_the_text_limits():
+    from lesson_files import MAX_NOTE_CHARS, MAX_STEP, MAX_TITLE_CHARS, MAX_VALUE_CHARS
+
+    assert f"at most {MAX_TITLE_CHARS}" in refused(lesson(GOOD_SCENE,
+                                                          title="t" * (MAX_TITLE_CHARS + 1)))
+    parse(lesson(GOOD_SCENE, title="t" * MAX_TITLE_CHARS), "mine")
+    note = f'[[scene]]\npage = "slots"\nnote = "{"n" * (MAX_NOTE_CHARS + 1)}"\n'
+    message = refused(lesson(note))
+    assert "scene 1" in message and "“note”" in message and f"{MAX_NOTE_CHARS:,}" in message
+    value = f'[[scene]]\npage = "slots"\n[scene.state]\na = "{"v" * (MAX_VALUE_CHARS + 1)}"\n'
+    message = refused(lesson(value))
+    assert "state.a" in message and f"{MAX_VALUE_CHARS:,}" in message
+    step = f'[[scene]]\npage = "stepper"\nquestion = {{ kind = "memory", step = {MAX_STEP + 1} }}'
+    assert f"{MAX_STEP:,}" in refused(lesson(step))
+    parse(lesson(step.replace(str(MAX_STEP + 1), str(MAX_STEP))), "mine")
