@@ -13,12 +13,11 @@ import streamlit as st
 import markup
 import resources
 from components import ctc_controls as ctl
-from components import upload
+from components import presenter, upload
 from engine import ctc
 from engine.uploads import UploadError, strip_image
 from figures.ctc import frames_drawable, frames_figure
 
-CHART = {"displayModeBar": False}
 _LAST_STRIP = "upload.ctc_strip.last"  # the last strip that was read: an OwnStrip
 _LAST_POSTERIORS = "ctc.own.last"  # the last posteriors that gave a lattice: OwnPosteriors
 
@@ -86,9 +85,9 @@ def own_strip(epoch: int, beam_width: int) -> None:
     c[1].metric("Beam search reading",
                 ctc.decode_labels(beams[0][0], ctl.DIGITS) if beams else "(empty)")
     c[2].metric("Frames T (columns)", log_probs.shape[0])
-    st.plotly_chart(frames_figure(np.exp(log_probs), ctl.DIGITS, strip.image,
+    presenter.chart(frames_figure(np.exp(log_probs), ctl.DIGITS, strip.image,
                                   [("best class", np.argmax(log_probs, axis=1).tolist())]),
-                    key="upload.ctc_strip.frames", config=CHART)
+                    "ctc-your-strip", key="upload.ctc_strip.frames")
     st.dataframe(ctl.decode_table(greedy, beams, ctl.DIGITS), hide_index=True, width="content")
 
 
@@ -133,9 +132,9 @@ def posterior_views(own: OwnPosteriors, lat: ctc.Lattice) -> list[str]:
     c[1].metric("Viterbi path", path if len(path) <= 80 else path[:79] + "…")
     c[2].metric("Its log-probability", f"{lat.best_path_log_prob:.6f}")
     if frames_drawable(T, C):
-        st.plotly_chart(frames_figure(np.exp(own.log_probs), symbols,
+        presenter.chart(frames_figure(np.exp(own.log_probs), symbols,
                                       paths=[("Viterbi path", lat.best_path)]),
-                        key="ctc.own_frames", config=CHART)
+                        "ctc-your-posteriors", key="ctc.own_frames")
     else:
         st.info(f"{T:,} frames × {C} classes are too many to draw; the numbers above are "
                 "exact.")

@@ -26,9 +26,25 @@
 
   // Plotly's camera button reads gd._context.toImageButtonOptions when clicked: the SVG
   // button asks for the same file name in SVG, then puts PNG back.
-  const SVG_ICON = '<svg viewBox="0 0 24 24" width="16" height="16" aria-hidden="true">' +
-    '<text x="12" y="16" text-anchor="middle" font-size="9" font-weight="700" ' +
-    'font-family="sans-serif" fill="currentColor">SVG</text></svg>';
+  // (Built with DOM calls: markup inside a script's text would make Streamlit's sanitiser
+  // drop the whole script.)
+  function svgIcon() {
+    const ns = "http://www.w3.org/2000/svg";
+    const svg = document.createElementNS(ns, "svg");
+    svg.setAttribute("viewBox", "0 0 24 24");
+    svg.setAttribute("width", "16");
+    svg.setAttribute("height", "16");
+    svg.setAttribute("aria-hidden", "true");
+    const text = document.createElementNS(ns, "text");
+    for (const [name, value] of [["x", "12"], ["y", "16"], ["text-anchor", "middle"],
+      ["font-size", "9"], ["font-weight", "700"], ["font-family", "sans-serif"],
+      ["fill", "currentColor"]]) {
+      text.setAttribute(name, value);
+    }
+    text.textContent = "SVG";
+    svg.appendChild(text);
+    return svg;
+  }
 
   function addSvgButton(gd) {
     const camera = gd.querySelector('.modebar-btn[data-title^="Download plot"]');
@@ -38,7 +54,7 @@
     button.setAttribute("rel", "tooltip");
     button.setAttribute("data-title", "Download plot as an SVG");
     button.setAttribute("aria-label", "Download plot as an SVG");
-    button.innerHTML = SVG_ICON;
+    button.appendChild(svgIcon());
     button.style.color = "rgba(68, 68, 68, 0.5)";
     button.addEventListener("click", function (event) {
       event.preventDefault();

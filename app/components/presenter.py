@@ -32,6 +32,7 @@ def load_url(params) -> list[str]:
         return []
     value = up.bool_value(raw)
     if value is None:
+        del params[PARAM]  # said once in the toast, not again on every click
         return [PARAM]
     st.session_state[KEY] = value
     return []
@@ -75,3 +76,9 @@ def chart(fig: go.Figure, name: str, step: int | None = None, *, key: str,
     PNG (2×) / SVG downloads named after `name` and `step` (1-based)."""
     return st.plotly_chart(figure(fig), key=key,
                            config=style.chart_config(name, step, **(config or {})), **kwargs)
+
+
+def inputs(label: str):
+    """Where a page puts the inputs that sit above its stepper: folded into a closed expander
+    in presenter view (the figure gets the screen), an ordinary container otherwise."""
+    return st.expander(label, icon=":material/tune:") if is_on() else st.container()

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from components import url_params
+from components.stepper_controls import stepper_controls
 from engine import slots
 
 KEY_STEP = "slots.step"
@@ -100,23 +101,7 @@ def sentence_inputs() -> Sentences:
     return Sentences(texts=(texts[0], texts[1]), errors=(errors[0], errors[1]))
 
 
-def _move(delta: int, steps: int) -> None:
-    """Button callback: move the step by `delta`, staying inside 1..steps."""
-    st.session_state[KEY_STEP] = max(1, min(steps, st.session_state.get(KEY_STEP, 1) + delta))
-
-
-def word_stepper(steps: int) -> int:
-    """Previous / Next buttons and a slider over `steps` words; returns the word (0-based)."""
-    st.session_state[KEY_STEP] = max(1, min(steps, int(st.session_state.get(KEY_STEP, 1))))
-    step = st.session_state[KEY_STEP]
-    cols = st.columns([1.3, 1.3, 5], vertical_alignment="center")
-    cols[0].button("Previous", key="slots.prev", icon=":material/chevron_left:",
-                   on_click=_move, args=(-1, steps), disabled=step == 1, width="stretch")
-    cols[1].button("Next", key="slots.next", icon=":material/chevron_right:", type="primary",
-                   on_click=_move, args=(1, steps), disabled=step == steps, width="stretch")
-    with cols[2]:
-        if steps > 1:
-            st.slider("Word", 1, steps, key=KEY_STEP, label_visibility="collapsed")
-        else:
-            st.caption("One word: nothing to step through.")
-    return st.session_state[KEY_STEP] - 1
+def word_stepper(steps: int, max_step: int | None = None) -> int:
+    """The stepper's buttons (with its keys), slider and Play over `steps` words (up to
+    `max_step` while a lesson's question waits); returns the word (0-based)."""
+    return stepper_controls(steps, key=KEY_STEP, base="slots", label="Word", max_step=max_step)

@@ -93,7 +93,7 @@ def stepper_controls(steps: int, key: str = KEY, base: str | None = None,
     max_step: the last step (1-based) that may be shown yet (a lesson's question waits on the
     next one); the controls stop there.
     """
-    steps = max(1, min(steps, max_step)) if max_step is not None else steps
+    total, steps = steps, max(1, min(steps, max_step)) if max_step is not None else steps
     st.session_state[key] = max(1, min(steps, int(st.session_state.get(key, 1))))
     step = st.session_state[key]
     base = base or ("stepper" if key == KEY else key)
@@ -137,5 +137,6 @@ def stepper_controls(steps: int, key: str = KEY, base: str | None = None,
         if playing:
             _player(steps, key, SPEEDS[choice or "normal"])
     else:
-        st.caption("This sequence has a single step.")
+        st.caption("This sequence has a single step." if total == 1 else
+                   "The next step waits for the answer to the question below.")
     return st.session_state[key] - 1

@@ -196,7 +196,7 @@ class Canvas:
             annotations=self.annotations,
             showlegend=False,
             hovermode="closest",
-            meta=meta or {},
+            meta={"canvas": True} | (meta or {}),  # presenter view scales a canvas whole
         )
         return fig
 

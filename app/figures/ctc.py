@@ -15,6 +15,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from engine.ctc import BLANK_SYMBOL, Lattice
+from figures.animation import at_step
 from figures.style import FAINT, FONT_FAMILY, MUTED, TEXT, base_layout
 
 # What a node's colour can show, as (title, colour of the scale's top, hover name).
@@ -305,3 +306,13 @@ def frames_figure(probs: np.ndarray, symbols: Sequence[str], image: np.ndarray |
     base_layout(fig, height, margin={"l": 150, "r": 20, "t": 12, "b": 55})
     fig.update_layout(font={"family": FONT_FAMILY})
     return fig
+
+
+def alpha_at(fig: go.Figure, t: int) -> go.Figure:
+    """A copy of `alpha_animation`'s figure at frame `t` (0-based), for stepping it from the
+    page's own controls (their keys): its in-figure play buttons and slider are dropped."""
+    out = at_step(fig, t)
+    margin = out.layout.margin
+    out.update_layout(updatemenus=[], sliders=[], height=out.layout.height - 90,
+                      margin={"l": margin.l, "r": margin.r, "t": margin.t, "b": 55})
+    return out

@@ -202,6 +202,11 @@ def presenter(fig: go.Figure) -> go.Figure:
     layout = spec.setdefault("layout", {})
     font = layout.setdefault("font", {})
     font["size"] = max(font.get("size", FONT_SIZE), PRESENTER_FONT)
+    # Text that takes its size from the chart's theme rather than from the figure: set it.
+    legend = layout.setdefault("legend", {})
+    for part in (legend.setdefault("font", {}), legend.setdefault("title", {}).setdefault(
+            "font", {})):
+        part["size"] = max(part.get("size", PRESENTER_MIN_FONT), PRESENTER_MIN_FONT)
     meta = layout.get("meta")
     if isinstance(meta, dict) and meta.get("canvas") and layout.get("height"):
         layout["height"] = round(layout["height"] * PRESENTER_MIN_FONT / SMALLEST_CANVAS_FONT)

@@ -1,0 +1,141 @@
+"""Presenter view, keys and figure downloads, page by page with AppTest: `?present=1` holds on
+every page and across pages, the figures get projector-sized text, thicker lines and the
+colour-blind-safe palette, every chart downloads as PNG at 2x under a name that says what and
+which step, the Keys dialog lists the page's keys, and Play / Pause steps a stepper."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from apptest import run_app, shown
+
+PAGES = ["views/home.py", "views/stepper.py", "views/slots.py", "views/charlm.py",
+         "views/gradients.py", "views/ctc.py", "views/embeddings.py"]
+GATE_COLOURS = {"#16a34a", "#d97706", "#2563eb"}  # the normal look's i, f, o gates
+
+
+def charts(at) -> list[dict]:
+    """Every plotly chart on the page: {"spec": figure JSON, "config": plotly config}."""
+    return [{"spec": json.loads(c.proto.spec), "config": json.loads(c.proto.config)}
+            for c in at.get("plotly_chart")]
+
+
+def present(at) -> str | None:
+    """The link's `present` value (AppTest keeps a list once the app has written it)."""
+    value = at.query_params.get("present")
+    return value[-1] if isinstance(value, list) else value
+
+
+def font_sizes(node, parent: str = ""):
+    """Every explicit font size in a figure's JSON (brute walk)."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "size" and parent.endswith("font"):
+                yield from (value if isinstance(value, list) else [value])
+            else:
+                yield from font_sizes(value, key)
+    elif isinstance(node, list):
+        for item in node:
+            yield from font_sizes(item, parent)
+
+
+def line_widths(spec: dict) -> list[float]:
+    return [s["line"]["width"] for s in spec["layout"].get("shapes", [])
+            if "width" in s.get("line", {})]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_present_1_opens_every_page_and_stays_in_its_link(page):
+    at = run_app(page, present="1")
+    assert at.session_state["presenter.on"]
+    assert present(at) == "1"
+    assert at.button(key="presenter.toggle").label == "Exit presenter view"
+    for chart in charts(at):
+        sizes = list(font_sizes(chart["spec"]))
+        assert sizes and min(sizes) >= 16, (page, sorted(sizes)[:5])
+        assert chart["spec"]["layout"]["font"]["size"] >= 16
+
+
+def test_presenter_view_survives_moving_to_another_page_and_P_turns_it_off():
+    at = run_app("views/stepper.py", present="1")
+    at.switch_page("views/ctc.py").run()
+    assert not at.exception
+    assert present(at) == "1"  # the CTC page rewrote its link; present stays
+    at.switch_page("views/slots.py").run()
+    assert present(at) == "1"
+    at.button(key="presenter.toggle").click().run()
+    assert not at.session_state["presenter.on"]
+    assert "present" not in at.query_params
+    assert at.button(key="presenter.toggle").label == "Presenter view"
+    at.button(key="presenter.toggle").click().run()
+    assert present(at) == "1"
+
+
+def test_a_present_value_that_is_not_yes_or_no_is_ignored_with_a_toast():
+    at = run_app(present="maybe")
+    assert "presenter.on" not in at.session_state
+    assert any("present" in t.value for t in at.toast)
+    assert present(at) is None  # taken out of the link, so the next click does not warn again
+
+
+def test_the_diagram_in_presenter_view_is_larger_thicker_and_colour_blind_safe():
+    normal = charts(run_app("views/stepper.py"))[0]["spec"]
+    present = charts(run_app("views/stepper.py", present="1"))[0]["spec"]
+    assert min(font_sizes(normal)) < 16 <= min(font_sizes(present))
+    # a canvas drawing grows with its text, so what fitted a box still fits it
+    assert present["layout"]["height"] > normal["layout"]["height"]
+    assert all(p > n for p, n in zip(line_widths(present), line_widths(normal), strict=True))
+    text = json.dumps(present).lower()
+    assert not any(colour in text for colour in GATE_COLOURS)
+    assert all(colour in json.dumps(normal).lower() for colour in GATE_COLOURS)
+
+
+def test_every_chart_downloads_at_2x_under_a_name_with_what_and_which_step():
+    at = run_app("views/stepper.py")
+    at.button(key="stepper.next").click().run()
+    options = charts(at)[0]["config"]["toImageButtonOptions"]
+    assert options == {"format": "png", "scale": 2, "filename": "rnn-lab-lstm-cell-step-2"}
+    for page in PAGES[2:]:
+        for chart in charts(run_app(page)):
+            options = chart["config"]["toImageButtonOptions"]
+            assert options["scale"] == 2 and options["filename"].startswith("rnn-lab-"), page
+            assert chart["config"].get("displayModeBar") is not False, page
+
+
+@pytest.mark.parametrize(("page", "expected"), [
+    ("views/stepper.py", ["← / →", "Home / End", "Space", "P", "?"]),
+    ("views/embeddings.py", ["P", "?"]),
+])
+def test_the_keys_dialog_lists_the_keys_of_the_page(page, expected):
+    at = run_app(page)
+    at.button(key="keys-open").click().run()
+    table = next(shown(m.value) for m in at.markdown if "| Key |" in m.value)
+    keys = [row.split("|")[1].strip() for row in table.splitlines()[2:]]
+    assert keys[:len(expected)] == expected or set(expected) <= set(keys)
+    assert ("Space" in keys) == (page == "views/stepper.py")
+    assert not {"R", "C"} & set(keys)
+
+
+def test_play_moves_one_step_a_tick_stops_at_the_end_and_a_move_by_hand_pauses():
+    at = run_app("views/stepper.py", step="8")
+    at.button(key="stepper.play").click().run()
+    assert at.session_state["stepper.step.playing"]
+    assert at.button(key="stepper.play").label == "Pause"
+    at.button(key="stepper.prev").click().run()  # a step by hand stops playing
+    assert at.session_state["stepper.step"] == 7
+    assert not at.session_state["stepper.step.playing"]
+    at.button(key="stepper.last").click().run()
+    at.button(key="stepper.play").click().run()  # from the last step, Play starts over
+    assert at.session_state["stepper.step"] == 1
+    assert at.session_state["stepper.step.playing"]
+    assert at.selectbox(key="stepper.speed").value == "normal"
+
+
+def test_the_slot_lab_and_character_lstm_steppers_have_play_and_keys():
+    for page, key in (("views/slots.py", "slots"), ("views/charlm.py", "charlm.step")):
+        at = run_app(page)
+        for name in ("first", "prev", "play", "next", "last"):
+            assert at.button(key=f"{key}.{name}") is not None
+        at.button(key=f"{key}.next").click().run()
+        assert not at.exception
