@@ -50,3 +50,37 @@ def test_the_answer_is_not_in_the_html_until_answered(page, server):
     assert "from 3 to 7" in page.locator("body").inner_text()
     shot(page, "lesson-answered")
     assert_clean(page, server)
+
+
+def upload(page, name: str, data: bytes) -> None:
+    box = page.locator('[data-testid="stFileUploader"]', has_text="lesson of your own")
+    box.locator('input[type="file"]').set_input_files(
+        {"name": name, "mimeType": "application/toml", "buffer": data})
+    wait_settled(page)
+
+
+def test_an_uploaded_lesson_is_checked_then_runs(page, server):
+    open_page(page, server)
+    evil = (b'title = "Mine"\n[[scene]]\npage = "slots"\n'
+            b'note = "[click](https://evil.example)"\n')
+    upload(page, "evil.toml", evil)
+    wait_text(page, "Not a lesson this app can run")
+    alert = page.locator('[data-testid="stAlert"]', has_text="evil.toml").inner_text()
+    assert "scene 1" in alert and "note" in alert and "link or HTML" in alert
+    assert page.locator('a[href*="evil.example"]').count() == 0
+    upload(page, "big.toml", b"#" * (70 * 1024))
+    wait_text(page, "a lesson is at most 64 KB")
+    good = (b'title = "My *own* lesson"\n[[scene]]\npage = "slots"\nnote = "**not bold**"\n'
+            b'[scene.state]\ntagger = "jordan"\nstep = 2\n[[scene]]\npage = "ctc"\n')
+    upload(page, "good.toml", good)
+    wait_text(page, "2 scenes, checked")
+    page.get_by_role("button", name=re.compile("Start your lesson")).click()
+    wait_text(page, "scene 1 of 2")
+    assert "/slots" in page.url and "tagger=jordan" in page.url
+    body = page.locator("body").inner_text()
+    assert "My *own* lesson" in body and "**not bold**" in body  # shown as written
+    shot(page, "lesson-uploaded")
+    page.keyboard.press("PageDown")
+    wait_text(page, "scene 2 of 2")
+    wait_text(page, "CTC lab")
+    assert_clean(page, server)
