@@ -45,17 +45,27 @@ def test_spoken_words_show_their_map_and_frames(page, server):
 def test_clicking_a_point_picks_its_word(page, server):
     open_page(page, server, "embeddings")
     page.wait_for_selector('[data-testid="stPlotlyChart"] .js-plotly-plot', timeout=60_000)
+    # the whole map (legend below it) is taller than some screens: bring it into view
+    page.locator('[data-testid="stPlotlyChart"] .js-plotly-plot').first.evaluate(
+        "gd => gd.scrollIntoView()")
+    page.wait_for_timeout(500)
     target = page.evaluate("""() => {
       const gd = document.querySelector('[data-testid="stPlotlyChart"] .js-plotly-plot');
-      const t = gd._fullData[0], L = gd._fullLayout, r = gd.getBoundingClientRect();
-      const i = 100;
-      return {x: r.left + L._size.l + L.xaxis.l2p(t.x[i]),
-              y: r.top + L._size.t + L.yaxis.l2p(t.y[i]), word: t.text[i]};
+      const L = gd._fullLayout, r = gd.getBoundingClientRect();
+      const px = (t, i) => [r.left + L._size.l + L.xaxis.l2p(t.x[i]),
+                            r.top + L._size.t + L.yaxis.l2p(t.y[i])];
+      const all = gd._fullData.flatMap(t => [...t.x].map((_, i) => px(t, i)));
+      const t = gd._fullData[0];
+      for (let i = 0; i < t.x.length; i++) {  // a point no other point lies on
+        const [x, y] = px(t, i);
+        const near = all.filter(([a, b]) => Math.hypot(a - x, b - y) < 8).length;
+        if (near === 1 && y > 0 && y < window.innerHeight) return {x, y, word: t.text[i]};
+      }
     }""")
     page.mouse.click(target["x"], target["y"])
     page.wait_for_function(
         "w => document.body.innerText.includes('Nearest codes to “' + w + '”')", arg=target["word"],
-        timeout=30_000)
+        timeout=60_000)
     wait_settled(page)
     assert_clean(page, server)
 
