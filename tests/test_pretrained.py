@@ -3,7 +3,6 @@ snapshots tell a real training story (worse early, CTC's blank-dominated spikes 
 
 import json
 import re
-import time
 from pathlib import Path
 
 import numpy as np
@@ -49,17 +48,15 @@ def scores(snapshots, heldout):
     return {epoch: digits.evaluate(model, heldout) for epoch, model, _ in snapshots}
 
 
-def test_every_shipped_file_loads_within_a_second():
+def test_every_shipped_file_loads():
     files = shipped()
     assert set(CTC_SNAPSHOTS) <= set(files)
     for weights in PRETRAINED.rglob("*.safetensors"):
         assert checkpoint.paths(weights)[1] in files, f"{weights.name} has no checkpoint JSON"
     for p in files:
         assert checkpoint.paths(p)[0].exists(), f"{p.name} has no weights file"
-    start = time.perf_counter()
+    # (how long loading takes is measured by bench/, never asserted by a timed test)
     models = [checkpoint.load(p) for p in files]
-    elapsed = time.perf_counter() - start
-    assert elapsed <= 1.0, f"loading {len(files)} checkpoints took {elapsed:.2f} s"
     assert all(not m.training for m in models)
 
 
