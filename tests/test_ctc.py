@@ -3,7 +3,6 @@
 import itertools
 import math
 import random
-import time
 import tracemalloc
 
 import numpy as np
@@ -609,14 +608,11 @@ def test_a_lattice_over_the_memory_budget_is_refused_before_allocating():
     lp = random_log_probs(10_000, 30, seed=3).numpy()
     target = random_target(random.Random(0), 4_000, 30, 0)
     tracemalloc.start()
-    start = time.perf_counter()
     with pytest.raises(ValueError, match="at most 256 MB"):
         lattice(lp, target)
-    seconds = time.perf_counter() - start
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     assert peak < 4 * lp.nbytes  # nothing of the size of the lattice (10,000 × 8,001) was made
-    assert seconds < 1.0
 
 
 def test_the_memory_estimate_covers_what_the_lattice_really_allocates(monkeypatch):

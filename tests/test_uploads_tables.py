@@ -6,7 +6,6 @@ labels, sequences and notes against the DataFrame that was written."""
 from __future__ import annotations
 
 import io
-import time
 
 import numpy as np
 import pandas as pd
@@ -242,13 +241,11 @@ def test_a_stray_word_in_a_column_of_numbers_is_refused_with_its_place():
         parse(b"a,b\n1,2\n3,oops\n4,5\n", "typo.csv")
 
 
-def test_ten_thousand_by_sixty_four_parses_in_two_seconds():
+def test_ten_thousand_by_sixty_four_parses_exactly():
+    """(Its speed is bench/uploads.py's job: a timed unit test flakes on a loaded machine.)"""
     rng = np.random.default_rng(1)
     df = pd.DataFrame(rng.normal(size=(10_000, 64)).astype(np.float32),
                       columns=[f"x{k + 1}" for k in range(64)])
     data = df.to_csv(index=False, float_format="%.7g").encode()
-    start = time.perf_counter()
     (seq,) = parse(data, "big.csv")
-    took = time.perf_counter() - start
     np.testing.assert_allclose(seq.values, df.to_numpy(), rtol=1e-6)
-    assert took < 2.0, f"{took:.2f} s"
