@@ -9,6 +9,7 @@ import streamlit as st
 import markup
 from choices import LECTURE, run_label
 from choices import MODELS as MODELS_IN_STEPPER
+from components import presenter, url_params
 from engine import gradients, lee, zoo
 from figures.gradients import MODEL_NAMES, grad_norm_figure, sci
 
@@ -16,14 +17,99 @@ LECTURE_WS = (1.0, 1.01, 0.99, 0.01)
 START_KEYS = ("grad.w0", "grad.b0")
 TRAIN_LIMIT_S = 60.0  # all four runs together
 PAIRS = (("rnn", None), ("rnn", "clip"), ("lstm", None), ("lstm", "clip"))
+LRS = (0.01, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0)  # learning rates of the cliff's descent
+CLIPS = (0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0)  # clipping thresholds of the cliff's descent
+HIDDEN_SIZES = (4, 8, 16, 32, 64, 128, 256)  # hidden sizes of the norm comparison
+SOURCES = ("compare", "stepper", "own")
+TABS = {"toy": "A · y = w⁹⁹⁹", "cliff": "B · The cliff and clipping",
+        "norms": "C · Gradient norm over time", "training": "D · Training"}
+TAB_KEY = "grad.tab"
+_LOADED = "grad.url_loaded"
+W_STEP = 0.0005  # the w slider's step
+# Link parameter → (session key, parser of its text, default); tab is read apart.
+_LINK = {
+    "w": ("grad.w", lambda r: _on_grid(url_params.float_value(r, 0.0, 1.05), W_STEP), 1.01),
+    "T": ("grad.T", lambda r: url_params.int_value(r, 2, 1000), 1000),
+    "w0": ("grad.w0", lambda r: url_params.float_value(r, 3.0, 8.0), 5.5),
+    "b0": ("grad.b0", lambda r: url_params.float_value(r, -5.0, 0.0), -2.0),
+    "lr": ("grad.lr", lambda r: _one_of(url_params.float_value(r, 0.0, 10.0), LRS), 0.5),
+    "clip": ("grad.clip", lambda r: _one_of(url_params.float_value(r, 0.0, 10.0), CLIPS), 1.0),
+    "steps": ("grad.steps", lambda r: url_params.int_value(r, 5, 300), 100),
+    "source": ("grad.source", lambda r: url_params.choice_value(r, SOURCES), "compare"),
+    "nT": ("grad.norm_T", lambda r: _on_grid(url_params.int_value(r, 10, 1000), 10), 200),
+    "hidden": ("grad.norm_H", lambda r: _one_of(url_params.int_value(r, 1, 256), HIDDEN_SIZES),
+               64),
+    "radius": ("grad.norm_radius", lambda r: _on_grid(url_params.float_value(r, 0.1, 3.0), 0.05),
+               1.0),
+    "bf": ("grad.norm_bf", lambda r: _on_grid(url_params.float_value(r, -5.0, 5.0), 0.5), 1.0),
+    "nseed": ("grad.norm_seed", lambda r: url_params.int_value(r, 0, 10_000), 0),
+}
+
+
+def _on_grid(value, step):
+    """`value` when it lies on the slider's grid of `step` (to rounding), else None."""
+    if value is None:
+        return None
+    k = round(value / step)
+    return (type(value))(round(k * step, 6)) if abs(k * step - value) < 1e-9 else None
+
+
+def _one_of(value, options):
+    """The option equal to `value`, or None."""
+    return next((o for o in options if value is not None and abs(o - value) < 1e-12), None)
+
+
+def load_url(params) -> None:
+    """On a session's first run of the page, seed the tab, the toy's w and T, the cliff's start,
+    learning rate, clipping and steps, and the norm comparison from the link; names the
+    parameters that were not valid in a toast."""
+    if st.session_state.get(_LOADED):
+        return
+    st.session_state[_LOADED] = True
+    bad = []
+    if "tab" in params:
+        tab = url_params.choice_value(url_params.get(params, "tab"), TABS)
+        if tab is None:
+            bad.append("tab")
+        else:
+            st.session_state[TAB_KEY] = TABS[tab]
+    for name, (key, parse, _) in _LINK.items():
+        if name in params:
+            value = parse(url_params.get(params, name))
+            if value is None:
+                bad.append(name)
+            else:
+                st.session_state[key] = value
+    url_params.warn_ignored(bad)
+
+
+def link_params() -> dict[str, str]:
+    """The URL parameters that reproduce the page: the open tab and every setting that is not
+    its default."""
+    tab = next((k for k, v in TABS.items() if v == st.session_state.get(TAB_KEY)), "toy")
+    params = {"tab": tab}
+    for name, (key, _, default) in _LINK.items():
+        value = st.session_state.get(key, default)
+        if value != default:
+            params[name] = f"{value:g}" if isinstance(value, float) else str(value)
+    return params
+
+
+def _defaults(*names: str) -> None:
+    """Give the widgets of these link parameters their default value (unless the link or the
+    user set one)."""
+    for name in names:
+        key, _, default = _LINK[name]
+        st.session_state.setdefault(key, default)
 
 
 def power_inputs() -> tuple[float, int]:
     """w (fine steps near 1) and the number of steps T."""
     left, right = st.columns([3, 2])
-    w = left.slider("w", 0.0, 1.05, 1.01, step=0.0005, format="%.4f", key="grad.w",
+    _defaults("w", "T")
+    w = left.slider("w", 0.0, 1.05, step=W_STEP, format="%.4f", key="grad.w",
                     help="Steps of 0.0005, so 0.99, 1 and 1.01 can all be picked.")
-    steps = right.slider("T (steps)", 2, 1000, 1000, key="grad.T")
+    steps = right.slider("T (steps)", 2, 1000, key="grad.T")
     return float(w), int(steps)
 
 
@@ -63,11 +149,10 @@ def descent_inputs(ws: np.ndarray, bs: np.ndarray) -> tuple[tuple[float, float],
                            step=0.1, help="Or click a point on the surface.")
     b0 = c[1].number_input("start b", float(bs.min()), float(bs.max()), key=START_KEYS[1],
                            step=0.1)
-    lr = c[2].select_slider("learning rate", [0.01, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0],
-                            value=float(defaults["lr"]), key="grad.lr")
-    clip = c[3].select_slider("clip threshold", [0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0],
-                              value=float(defaults["clip"]), key="grad.clip")
-    steps = c[4].slider("steps", 5, 300, int(defaults["steps"]), key="grad.steps")
+    _defaults("lr", "clip", "steps")
+    lr = c[2].select_slider("learning rate", LRS, key="grad.lr")
+    clip = c[3].select_slider("clip threshold", CLIPS, key="grad.clip")
+    steps = c[4].slider("steps", 5, 300, key="grad.steps")
     return (float(w0), float(b0)), float(lr), float(clip), int(steps)
 
 
@@ -95,8 +180,9 @@ def descent_summary(free, clipped) -> str:
 def norm_inputs():
     """Either the four-cell comparison's settings, the stepper's model and sequence, or None for
     your own uploads (components.upload)."""
+    _defaults("source")
     source = st.radio(
-        "Compare", ["compare", "stepper", "own"], horizontal=True, key="grad.source",
+        "Compare", SOURCES, horizontal=True, key="grad.source",
         format_func={"compare": "tanh RNN, ReLU RNN, GRU and LSTM side by side",
                      "stepper": "the model and sequence of the step-through",
                      "own": "your own model and sequence (upload)"}.get,
@@ -118,13 +204,13 @@ def norm_inputs():
                    + " Change them on the LSTM step-through page.")
         return source, (choice, weights, steps)
     c = st.columns(5)
-    steps = c[0].slider("T", 10, 1000, 200, step=10, key="grad.norm_T")
-    hidden = c[1].select_slider("hidden size", [4, 8, 16, 32, 64, 128, 256], 64,
-                                key="grad.norm_H")
-    radius = c[2].slider("spectral radius of W_hh", 0.1, 3.0, 1.0, step=0.05,
+    _defaults("nT", "hidden", "radius", "bf", "nseed")
+    steps = c[0].slider("T", 10, 1000, step=10, key="grad.norm_T")
+    hidden = c[1].select_slider("hidden size", HIDDEN_SIZES, key="grad.norm_H")
+    radius = c[2].slider("spectral radius of W_hh", 0.1, 3.0, step=0.05,
                          key="grad.norm_radius")
-    forget = c[3].slider("LSTM forget-gate bias", -5.0, 5.0, 1.0, step=0.5, key="grad.norm_bf")
-    seed = c[4].number_input("seed", 0, 10_000, 0, key="grad.norm_seed")
+    forget = c[3].slider("LSTM forget-gate bias", -5.0, 5.0, step=0.5, key="grad.norm_bf")
+    seed = c[4].number_input("seed", 0, 10_000, key="grad.norm_seed")
     st.caption("Loss at the last step only: L = sum of h_T. Read the curves from right to left: "
                "how much of the gradient reaches step t.")
     return source, (int(steps), int(hidden), float(radius), float(forget), int(seed))
@@ -173,7 +259,7 @@ def slope_table(result: dict) -> pd.DataFrame:
 
 def norm_results(result: dict, key: str) -> None:
     """Tab C's chart and table for name → GradNorms, and, in words, anything not computable."""
-    st.plotly_chart(grad_norm_figure(result), key=key)
+    presenter.chart(grad_norm_figure(result), "gradient-norm-over-time", key=key)
     st.dataframe(slope_table(result), hide_index=True, width="content")
     for gn in result.values():
         for note in gn.notes:

@@ -7,6 +7,7 @@ import streamlit as st
 import markup
 import resources
 from components import charlm_controls as ctl
+from components import lesson, presenter, questions
 from components.stepper_controls import stepper_controls
 from engine import charlm
 from figures.charlm import colored_text_html, next_char_html
@@ -26,7 +27,8 @@ config = resources.get_charlm().config
 names = [charlm.cell_name(n, config.hidden_size, config.num_layers)
          for n in range(config.hidden_size * config.num_layers)]
 ctl.load_url(st.query_params, names)
-text = ctl.text_area()
+with presenter.inputs("Text"):
+    text = ctl.text_area()
 try:
     reading = resources.get_charlm_reading(text)
 except ValueError as err:
@@ -48,7 +50,10 @@ with st.container(horizontal=True, vertical_alignment="bottom"):
 def step_view() -> None:
     """Controls, the coloured text and the next-character bars: a click on Next reruns only
     this part of the page (the ranking below does not depend on the step)."""
-    t = stepper_controls(steps, key=ctl.STEP)
+    question = questions.pending("charlm")  # the steps stop before the one it asks about
+    t = stepper_controls(steps, key=ctl.STEP, max_step=questions.max_step(question))
+    if question is not None:
+        questions.ask_next(question, text, top, ctl.STEP)
     st.query_params["step"] = str(t + 1)
     cell = st.session_state[ctl.CELL]
     ch = text[t]
@@ -104,3 +109,4 @@ with top_col:
                 "line breaks), so no correlation is defined.")
 
 st.query_params.from_dict(ctl.link_params(text, ranking.names[st.session_state[ctl.CELL]]))
+lesson.from_here("charlm")

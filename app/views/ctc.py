@@ -6,11 +6,17 @@ import streamlit as st
 import markup
 import resources
 from components import ctc_controls as ctl
-from components import ctc_own
+from components import ctc_own, lesson, presenter, questions
+from components.stepper_controls import stepper_controls
 from engine import ctc
-from figures.ctc import alpha_animation, drawable, frames_figure, lattice_figure, reachable_nodes
-
-CHART = {"displayModeBar": False}
+from figures.ctc import (
+    alpha_animation,
+    alpha_at,
+    drawable,
+    frames_figure,
+    lattice_figure,
+    reachable_nodes,
+)
 
 st.title("CTC lab")
 st.caption(
@@ -19,8 +25,10 @@ st.caption(
     "never come out. CTC adds a null symbol φ and sums over **every** frame path that collapses "
     "(merge repeats, then drop φ) to the target; a dynamic program over the lattice does it."
 )
-align_tab, model_tab, own_tab = st.tabs(
-    ["Alignments", "Trained recogniser", "Your own posteriors"])
+ctl.load_url(st.query_params)
+question = questions.pending("ctc")
+align_tab, model_tab, own_tab = st.tabs(list(ctl.TABS.values()), key=ctl.TAB_KEY,
+                                        on_change="rerun")
 
 
 def lattice_views(lat: ctc.Lattice, symbols: list[str], key: str, animation=None) -> None:
@@ -33,19 +41,20 @@ def lattice_views(lat: ctc.Lattice, symbols: list[str], key: str, animation=None
     C = lat.log_probs.shape[1]
     reach = reachable_nodes(resources.get_ctc_structure(T, tuple(lat.target), C))
     view = ctl.view_picker(f"{key}.view")
-    st.plotly_chart(lattice_figure(lat, symbols, reach, view,
+    presenter.chart(lattice_figure(lat, symbols, reach, view,
                                    [("Viterbi path", lat.best_path_states)]),
-                    key=f"{key}.lattice", config=CHART)
+                    f"ctc-lattice-{view}", key=f"{key}.lattice")
     box = st.expander("α filling the lattice frame by frame (animation)",
                       key=f"{key}.alpha_open", on_change="rerun")
     if not box.open:  # built only when opened
         return
     with box:
         st.caption("α_t(s) sums the probabilities of every path prefix that reaches state s "
-                   "at frame t: each column is computed from the one before. ▶ plays it in "
-                   "your browser; the slider scrubs.")
+                   "at frame t: each column is computed from the one before. Step through "
+                   "the frames (← / →, Home / End) or press Play (Space).")
         figure = animation() if animation else alpha_animation(lat, symbols, reach)
-        st.plotly_chart(figure, key=f"{key}.alpha", config=CHART)
+        t = stepper_controls(len(figure.frames), key=f"{key}.alpha_frame", label="Frame")
+        presenter.chart(alpha_at(figure, t), "ctc-alpha", t + 1, key=f"{key}.alpha")
 
 
 with align_tab:
@@ -60,7 +69,10 @@ with align_tab:
         structure, error, count = None, str(problem), 0
     left, right = st.columns([3, 2], gap="large")
     with right:
-        check = ctl.path_checker(text, T)
+        # A lesson's question waits: the verdict, the path on the lattice and the list of
+        # alignments stay out of the page until someone answers.
+        check = ctl.path_checker(text, T, None if question is None else
+                                 lambda c: questions.ask_valid(question, c, text, T))
     with lattice_box:
         c = st.columns(3)
         c[0].metric(f"Valid alignments of “{markup.md(text)}” in {T} frames",
@@ -72,16 +84,16 @@ with align_tab:
         if error:
             st.error(markup.md(error), icon=":material/error:")
         elif drawable(T, structure.num_states):
-            paths = [("your path", check.states)] if check.states else []
-            st.plotly_chart(lattice_figure(structure, alphabet, reachable_nodes(structure),
-                                           "share", paths), key="ctc.align_lattice",
-                            config=CHART)
+            paths = [("your path", check.states)] if check and check.states else []
+            presenter.chart(lattice_figure(structure, alphabet, reachable_nodes(structure),
+                                           "share", paths), f"ctc-alignments-{T}-frames",
+                            key="ctc.align_lattice")
             st.caption("Every alignment is a path from the top-left to the bottom-right, one "
                        "node per frame. Colour: the share of all alignments through a node.")
         else:
             st.info("This lattice is too large to draw; the count is exact.")
     with left:
-        if structure is not None and count:
+        if structure is not None and count and check is not None:
             page = ctl.page_picker(count)
             start = page * ctl.PAGE_SIZE
             rows = resources.get_alignment_page(T, tuple(labels), start, start + ctl.PAGE_SIZE)
@@ -115,11 +127,11 @@ with model_tab:
             held = snapshots[epoch].get("heldout_exact_accuracy")
             c[3].metric(f"Held-out strips read right (epoch {epoch})",
                         f"{held:.1%}" if held is not None else "—")
-            st.plotly_chart(frames_figure(
+            presenter.chart(frames_figure(
                 np.exp(log_probs), ctl.DIGITS, strip.image,
                 [("Viterbi path", lat.best_path),
                  ("best class", np.argmax(log_probs, axis=1).tolist())]),
-                key="ctc.strip", config=CHART)
+                f"ctc-digit-strip-epoch-{epoch}", key="ctc.strip")
             st.caption("Viterbi path: the likeliest single alignment of the true digits. Best "
                        "class: the likeliest symbol per frame; collapsed, it is the greedy "
                        "reading.")
@@ -133,3 +145,6 @@ with own_tab:
     if shown is not None:
         own, lat = shown
         lattice_views(lat, ctc_own.posterior_views(own, lat), "ctc.own")
+
+st.query_params.from_dict(ctl.link_params())
+lesson.from_here("ctc")

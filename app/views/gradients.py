@@ -4,7 +4,7 @@ import streamlit as st
 
 import markup
 import resources
-from components import grad_controls, trainer
+from components import grad_controls, lesson, presenter, questions, trainer
 from components.grad_own import own_norms
 from engine import gradients
 from figures.gradients import power_figure, sci, surface_figure, training_figure
@@ -16,21 +16,26 @@ st.caption(
     "of the sequence length: gradients explode or vanish. Clipping caps the step; the LSTM "
     "*adds* to its memory, so an influence survives until the forget gate closes."
 )
-toy, cliff, norms, training = st.tabs(
-    ["A · y = w⁹⁹⁹", "B · The cliff and clipping", "C · Gradient norm over time", "D · Training"]
-)
+grad_controls.load_url(st.query_params)
+question = questions.pending("gradients")
+toy_tab, cliff, norms, training = st.tabs(list(grad_controls.TABS.values()),
+                                          key=grad_controls.TAB_KEY, on_change="rerun")
 
-with toy:
+with toy_tab:
     w, steps = grad_controls.power_inputs()
     toy = grad_controls.power_view(w, steps)
-    left, right = st.columns(2)
-    left.metric(f"y after {steps} steps = w^{steps - 1}", sci(toy["log_y"]))
-    right.metric("dy/dw", sci(toy["log_dy"]))
-    st.plotly_chart(power_figure(toy["ws"], toy["log_ys"], toy["log_dys"], w, toy["log_y"],
-                                 steps, toy["lecture"]), key="power")
-    st.dataframe(grad_controls.lecture_table(steps), hide_index=True, width="content")
-    st.caption("The lecture rounds 0.99⁹⁹⁹ to ≈0; exactly it is 4.36·10⁻⁵: small, not zero. "
-               "0.01⁹⁹⁹ = 10⁻¹⁹⁹⁸ is far below float64's smallest number (≈10⁻³⁰⁸).")
+    # A lesson's question waits: y is not on the page until someone answers.
+    if question is None or questions.ask_power(question, w, steps, toy["log_y"]):
+        left, right = st.columns(2)
+        left.metric(f"y after {steps} steps = w^{steps - 1}", sci(toy["log_y"]))
+        right.metric("dy/dw", sci(toy["log_dy"]))
+        presenter.chart(power_figure(toy["ws"], toy["log_ys"], toy["log_dys"], w,
+                                     toy["log_y"], steps, toy["lecture"]),
+                        f"y-equals-w-power-{steps - 1}", key="power")
+        st.dataframe(grad_controls.lecture_table(steps), hide_index=True, width="content")
+        st.caption("The lecture rounds 0.99⁹⁹⁹ to ≈0; exactly it is 4.36·10⁻⁵: small, not "
+                   "zero. 0.01⁹⁹⁹ = 10⁻¹⁹⁹⁸ is far below float64's smallest number "
+                   "(≈10⁻³⁰⁸).")
 
 with cliff:
     surface_ws, surface_bs, loss = resources.get_error_surface(160)
@@ -38,9 +43,9 @@ with cliff:
     free = gradients.descend(*start, lr=lr, steps=n)
     clipped = gradients.descend(*start, lr=lr, steps=n, clip=clip)
     runs = {"without clipping": free, f"clipped at ‖g‖ = {clip:g}": clipped}
-    st.plotly_chart(
-        surface_figure(surface_ws, surface_bs, loss, runs), key="surface",
-        on_select=grad_controls.take_clicked_start, selection_mode="points",
+    presenter.chart(
+        surface_figure(surface_ws, surface_bs, loss, runs), f"error-surface-clip-{clip:g}",
+        key="surface", on_select=grad_controls.take_clicked_start, selection_mode="points",
     )
     st.markdown(grad_controls.descent_summary(free, clipped))
 
@@ -76,5 +81,8 @@ with training:
     if "grad.runs" not in st.session_state:
         st.caption("Shown: the runs shipped with the app (sequence length 30, 1000 iterations, "
                    "seed 0). Press Train to run your own.")
-    st.plotly_chart(training_figure(shown), key="training")
+    presenter.chart(training_figure(shown), "training-loss-and-gradient-norm", key="training")
     st.dataframe(grad_controls.run_table(shown), hide_index=True, width="content")
+
+st.query_params.from_dict(grad_controls.link_params())
+lesson.from_here("gradients")

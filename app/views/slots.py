@@ -4,11 +4,11 @@ import streamlit as st
 
 import markup
 import resources
+from components import lesson, presenter, questions
 from components import slot_controls as ctl
 from engine import slots
 from figures.slots import input_figure, reading_figure
 
-CHART = {"displayModeBar": False}
 # Streamlit's background colours for the slot chips (figures.slots.SLOT_COLORS match them).
 CHIP = {"other": "gray", "dest": "blue", "origin": "orange", "arrive_time": "green",
         "depart_time": "violet"}
@@ -23,8 +23,9 @@ st.caption(
     "departure.")
 
 ctl.load_url(st.query_params)
-model, encoding = ctl.pickers()
-sentences = ctl.sentence_inputs()
+with presenter.inputs("Tagger, encoding and sentences"):
+    model, encoding = ctl.pickers()
+    sentences = ctl.sentence_inputs()
 problems = [e for e in sentences.errors if e]
 for problem in problems:
     st.error(problem, icon=":material/error:")  # the engine's words, no user text
@@ -35,7 +36,15 @@ if problems:
 a, b = (resources.get_slot_reading(s, model, encoding) for s in sentences.texts)
 title = slots.MODEL_TITLES[model]
 shared = slots.shared_words(a, b)
-if not shared:
+question = questions.pending("slots")
+held = question is not None and not question.answered  # the answer stays out of the page
+if question is not None and question.kind == "tagger":
+    questions.ask_tagger(question, sentences.texts, encoding)
+elif question is not None:
+    questions.ask_slot(question, b, title, ctl.KEY_STEP)
+if held:
+    pass  # the verdict below names the slots the question asks about
+elif not shared:
     st.info("The two sentences share no word that is tagged as a slot; type the same city "
             "into both to compare.", icon=":material/info:")
 else:
@@ -53,8 +62,9 @@ else:
         st.info(f"**{title}** tags “{word}” as **{tag_a}** in both sentences.",
                 icon=":material/info:")
 
-t = ctl.word_stepper(max(a.steps, b.steps))
+t = ctl.word_stepper(max(a.steps, b.steps), questions.max_step(question))
 st.query_params.from_dict(ctl.link_params(sentences.texts, model, encoding, t + 1))
+lesson.from_here("slots")
 for col, reading, name in zip(st.columns(2, gap="large"), (a, b), "AB", strict=True):
     with col:
         k = min(t, reading.steps - 1)
@@ -77,9 +87,10 @@ for col, reading, name in zip(st.columns(2, gap="large"), (a, b), "AB", strict=T
             what = f"{len(reading.active[k])} trigram buckets light up"
         st.caption(f"Input vector x of “{markup.md(reading.tokens[k])}”: {size} dimensions, "
                    f"{what} — {lit}.")
-        st.plotly_chart(input_figure(reading, k), key=f"slots.input.{name}", config=CHART)
-        st.plotly_chart(reading_figure(reading, k), key=f"slots.reading.{name}",
-                        config=CHART)
+        presenter.chart(input_figure(reading, k), f"slots-{model}-input-{name}", k + 1,
+                        key=f"slots.input.{name}")
+        presenter.chart(reading_figure(reading, k), f"slots-{model}-hidden-{name}", k + 1,
+                        key=f"slots.reading.{name}")
 
 if model == "bilstm":
     st.caption("Bidirectional LSTM: the forward units (→) fill in from the first word, the "
@@ -91,6 +102,7 @@ elif model == "feedforward":
 else:
     st.caption("Red outline: the current word. Hidden units from −1 (red) through 0 (white) "
                "to 1 (dark slate); words not read yet are blank.")
-st.subheader("All five taggers on these two sentences")
-st.dataframe(resources.get_slot_table(sentences.texts, encoding), hide_index=True,
-             width="stretch")
+if not held:
+    st.subheader("All five taggers on these two sentences")
+    st.dataframe(resources.get_slot_table(sentences.texts, encoding), hide_index=True,
+                 width="stretch")

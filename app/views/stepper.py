@@ -5,7 +5,10 @@ import streamlit as st
 import markup
 import resources
 from components import (
+    lesson,
     model_picker,
+    presenter,
+    questions,
     sequence_input,
     stepper_controls,
     text_input,
@@ -106,10 +109,15 @@ except ValueError as err:  # past the trace's budget (engine.trace.MAX_RECORDED)
     st.query_params.from_dict(url)
     st.stop()
 st.session_state["stepper.current"] = (choice, weights, steps)  # shared with the gradient lab
+question = questions.pending("stepper")  # a lesson's question stops the steps before its own
 with controls:
-    t = stepper_controls.stepper_controls(trace.steps)
+    t = stepper_controls.stepper_controls(trace.steps, max_step=questions.max_step(question))
+    if question is not None:
+        questions.ask_stepper(question, trace, stepper_controls.KEY)
+held = question is not None and not question.answered  # later steps stay out of the page
 url |= stepper_controls.url_params(t + 1)
 st.query_params.from_dict(url)
+lesson.from_here("stepper")
 
 with detail_col:
     layer, direction, unit = view_picker(trace)
@@ -127,31 +135,33 @@ with detail_col:
         lines = cell_equations(trace, t, unit, layer, direction)
         st.latex(r"\begin{gathered}" + r"\\[10pt]".join(lines) + r"\end{gathered}")
 with diagram_col:
-    st.plotly_chart(
-        cell_diagram(trace, t, unit, layer, direction), key="diagram",
-        config={"displayModeBar": False},
-    )
+    presenter.chart(cell_diagram(trace, t, unit, layer, direction), f"{kind}-cell", t + 1,
+                    key="diagram")
 
-if tabs[1].open:
+if held:
+    for tab in tabs[1:3]:
+        tab.info("This tab shows every step: answer the question above first.",
+                 icon=":material/quiz:")
+if tabs[1].open and not held:
     with tabs[1]:
         units = unit_picker(trace)
         named = tuple(labels) if labels and len(labels) <= MAX_LABELLED_STEPS else None
         timeline = resources.get_timeline(choice, weights, steps, tuple(units) if units else None,
                                           named)
-        st.plotly_chart(move_step(timeline, t), key="timeline", config={"displayModeBar": False})
-if tabs[2].open:
+        presenter.chart(move_step(timeline, t), f"{kind}-over-time", t + 1, key="timeline")
+if tabs[2].open and not held:
     with tabs[2]:
         animation, html = resources.get_animation(choice, weights, steps)
         st.caption(
             f"Shown at step {t + 1}. Press ▶ to play the whole sequence in your browser; the "
             "slider scrubs through steps. The download plays offline in any browser."
         )
-        st.plotly_chart(at_step(animation, t), key="animation")
+        presenter.chart(at_step(animation, t), "memory-animation", t + 1, key="animation")
         st.download_button(
             "Download the animation (HTML)", html, file_name="rnn-lab-memory-animation.html",
             mime="text/html", icon=":material/download:",
         )
-if choice.kind == "lecture_learned" and tabs[-1].open:
+if choice.kind == "lecture_learned" and tabs[-1].open and not held:
     with tabs[-1]:
         st.caption(
             "The same sequence through both cells. Did training find the lecture's logic? Thick "
@@ -161,6 +171,6 @@ if choice.kind == "lecture_learned" and tabs[-1].open:
             "the table shows how different weights get there."
         )
         learned, wired = trace, resources.get_trace(model_picker.LECTURE, None, steps)
-        st.plotly_chart(learned_vs_wired(learned, wired, t), key="compare",
-                        config={"displayModeBar": False})
+        presenter.chart(learned_vs_wired(learned, wired, t), "learned-vs-hand-wired", t + 1,
+                        key="compare")
         st.dataframe(resources.get_weight_comparison(), hide_index=True)
