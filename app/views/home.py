@@ -14,8 +14,8 @@ st.markdown(
     "and the same machinery in GRU, Elman and Jordan networks."
 )
 st.markdown(
-    "Use it in front of a class (in the LSTM step-through, slot filling and the character LSTM "
-    "every step has its own shareable link), alone on a laptop, or with your own sequences."
+    "Use it in front of a class (every lab keeps its state in its link, and the lessons below "
+    "walk the lecture scene by scene), alone on a laptop, or with your own sequences."
 )
 
 st.subheader("Labs")
