@@ -25,7 +25,7 @@ PAGES = {
     "embeddings": (None, "emb.chart"),
 }
 SMALLEST_TEXT = """() => Math.min(...Array.from(
-    document.querySelectorAll('.js-plotly-plot svg text'))
+    document.querySelectorAll('.js-plotly-plot svg.main-svg text'))
     .filter(t => t.textContent.trim() && t.getBoundingClientRect().width > 0)
     .map(t => parseFloat(getComputedStyle(t).fontSize)))"""
 
@@ -61,7 +61,9 @@ def sized(browser, server, request):
 def open_presenting(page, server, path: str) -> None:
     page.goto(f"{server.url}/{path}{'&' if '?' in path else '?'}present=1")
     wait_settled(page)
-    page.wait_for_timeout(800)  # charts draw after the script finishes
+    page.wait_for_function("""() => Array.from(document.querySelectorAll('.js-plotly-plot'))
+        .every(p => p.querySelector('svg.main-svg text'))""", timeout=30_000)
+    page.wait_for_timeout(800)  # charts draw after the script finishes; layout settles
     wait_settled(page)
 
 
