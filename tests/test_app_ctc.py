@@ -250,8 +250,10 @@ def test_user_text_is_shown_as_text(at):
     assert "\\*\\*b\\*\\*\\[x\\]\\(y\\)" in label
     at.text_input(key="ctc.path").set_value("*a*").run()
     assert "\\*a\\*" in at.warning[0].value
-    upload_posteriors(at, "**[evil](x)**.csv", b"1,x\n")
-    assert any("\\*\\*\\[evil\\]\\(x\\)\\*\\*" in e for e in errors(at)), errors(at)
+    upload_posteriors(at, "**[evil](x)**.csv", b"0.5,0.5\n0.5,x\n0.5,0.5\n")
+    raw = [e.value for e in at.error]  # the markdown source: the name arrives escaped
+    assert any("\\*\\*\\[evil\\]\\(x\\)\\*\\*" in e for e in raw), raw
+    assert any("**[evil](x)**.csv, line 2, column 2" in e for e in errors(at)), errors(at)
 
 
 # -- the alignments tab's and the recogniser's limits ------------------------------------------
