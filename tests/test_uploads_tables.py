@@ -249,3 +249,8 @@ def test_ten_thousand_by_sixty_four_parses_exactly():
     data = df.to_csv(index=False, float_format="%.7g").encode()
     (seq,) = parse(data, "big.csv")
     np.testing.assert_allclose(seq.values, df.to_numpy(), rtol=1e-6)
+
+
+def test_a_ragged_comma_table_is_refused_not_read_as_one_tab_column():
+    with pytest.raises(UploadError, match="line 2 has 1 column but line 1 has 2"):
+        parse(b"0.5,0.5\n0.5\n", "ragged.csv")

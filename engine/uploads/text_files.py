@@ -84,10 +84,12 @@ def _sniff(sample: list[str], ext: str) -> tuple[str, bool]:
     order = ("\t", *[d for d in _PREFERRED if d != "\t"]) if ext == ".tsv" else _PREFERRED
     for rank, delimiter in enumerate(order):
         counts = [len(row) for row in csv.reader(sample, delimiter=delimiter)]
-        mode = max(set(counts), key=counts.count)
+        mode = max(set(counts), key=lambda c: (counts.count(c), c))  # ties: more columns
         score = (mode > 1, round(counts.count(mode) / len(counts), 1), -rank)
         if score > best_score:
             best, best_score = delimiter, score
+    if not best_score[0]:  # nothing splits the lines: one column, in the extension's format
+        best = "\t" if ext == ".tsv" else ","
     decimal_comma = best != "," and any(
         _DECIMAL_COMMA.match(cell.strip())
         for row in csv.reader(sample, delimiter=best) for cell in row)
