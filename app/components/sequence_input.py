@@ -44,11 +44,12 @@ SEED_RANGE = (0, 2**31 - 1)  # the random preset's seeds
 KEYS = {"seq": "seq.preset", "rs": "seq.random_seed"}
 INPUT = PICKER_KEYS["in"]  # the model's input size, which the width fix sets
 _CUSTOM = "seq.custom"  # [T, I] tensor: the base of "Your own"
+_LABELS = "seq.custom_labels"  # T labels of the base's steps (an uploaded file's dates), or None
 _PASTE_ERROR = "seq.paste_error"  # why the last paste could not be used, or None
 _VERSION = "seq.version"  # bumped whenever a base table is replaced, to reset the editor
 _UPLOAD = "upload.stepper_seq"  # the sequence-file widget's key prefix (components.upload)
 _UPLOAD_NOTE = "seq.upload_note"  # (is_error, message) about the last uploaded file, or None
-_PENDING = "seq.pending"  # (name, [T, F] tensor) of an upload this model cannot read, or None
+_PENDING = "seq.pending"  # (name, [T, F] tensor, labels) of an upload this model cannot read
 _UPLOAD_SEQS = "seq.upload_seqs"  # the uploaded file's numeric sequences, described, or None
 _UPLOAD_GAPS = "seq.upload_gaps"  # True when the last upload was refused for missing cells
 _UPLOAD_DIGEST = "seq.upload_digest"  # SHA-256 of the file the picker's choices belong to
@@ -63,6 +64,7 @@ class SequenceChoice:
     preset: str  # key of PRESETS
     edited: bool  # the table differs from the preset
     fix: tuple[str, Callable[[], None]] | None = None  # a button label and callback that fix it
+    labels: list[str] | None = None  # T names of the steps (an uploaded file's dates), or None
 
 
 def _preset_tensor(preset: str, width: int) -> torch.Tensor:
@@ -132,6 +134,7 @@ def load_url(params) -> list[str]:
             bad.append("x")
         else:
             st.session_state[_CUSTOM] = x
+            st.session_state[_LABELS] = None  # a link carries the numbers only
             st.session_state[KEYS["seq"]] = "custom"
     return bad
 
@@ -150,9 +153,10 @@ def url_params(choice: SequenceChoice) -> dict[str, str]:
     return params
 
 
-def _replace_custom(x: torch.Tensor) -> None:
-    """Make `x` the base of "Your own" and show it."""
+def _replace_custom(x: torch.Tensor, labels: list[str] | None = None) -> None:
+    """Make `x` the base of "Your own" (its steps named by `labels`, T of them) and show it."""
     st.session_state[_CUSTOM] = x
+    st.session_state[_LABELS] = list(labels) if labels else None
     st.session_state[KEYS["seq"]] = "custom"
     st.session_state[_VERSION] = st.session_state.get(_VERSION, 0) + 1
 
@@ -198,13 +202,14 @@ def _use_upload(width: int) -> None:
         st.session_state[_UPLOAD_NOTE] = (True, f"{file.name}: {err}")
         values = numeric[0].values
         if values.ndim == 2 and _readable_width(values.shape[1]):
-            st.session_state[_PENDING] = (file.name, torch.from_numpy(values.copy()).float())
+            st.session_state[_PENDING] = (file.name, torch.from_numpy(values.copy()).float(),
+                                          numeric[0].labels)
         return
     except UploadError as err:
         st.session_state[_UPLOAD_NOTE] = (True, str(err))
         st.session_state[_UPLOAD_GAPS] = isinstance(err, GapsError)
         return
-    _replace_custom(x)
+    _replace_custom(x, numeric[0].labels)
     more = f" (one of {len(numeric)})" if len(numeric) > 1 else ""
     span = (f", steps labelled {numeric[0].labels[0]} … {numeric[0].labels[-1]}"
             if numeric[0].labels else "")
@@ -220,13 +225,14 @@ def _readable_width(features: int) -> bool:
     return low <= features <= high
 
 
-def _switch_model(name: str, x: torch.Tensor) -> None:
-    """Button callback: step `x` (a file's [T, F] numbers) with a model that reads F inputs:
-    the untrained model in use with its input size set to F, else an untrained LSTM."""
+def _switch_model(name: str, x: torch.Tensor, labels: list[str] | None = None) -> None:
+    """Button callback: step `x` (a file's [T, F] numbers, its steps named by `labels`) with a
+    model that reads F inputs: the untrained model in use with its input size set to F, else an
+    untrained LSTM."""
     if st.session_state.get(PICKER_KEYS["model"]) not in UNTRAINED:
         st.session_state[PICKER_KEYS["model"]] = "lstm"
     st.session_state[PICKER_KEYS["in"]] = int(x.shape[1])
-    _replace_custom(x)
+    _replace_custom(x, labels)
     st.session_state[_PENDING] = None
     st.session_state[_UPLOAD_NOTE] = (False, f"Using {name}: {x.shape[0]} steps × {x.shape[1]}.")
 
@@ -293,6 +299,7 @@ def sequence_editor(preset: str, width: int) -> SequenceChoice:
         "One row per step. Edit any number, add steps with the **+** below the table or "
         "remove them by selecting rows. Edits make this sequence your own."
     )
+    labels_note = st.empty()  # the file's step labels, once the table's rows are known
     edited = st.data_editor(
         frame, num_rows="dynamic", key=f"seq.editor.{preset}.{width}.{version}",
         column_config={c: st.column_config.NumberColumn(c, format="%g") for c in columns},
@@ -329,7 +336,7 @@ def sequence_editor(preset: str, width: int) -> SequenceChoice:
                         on_change=_use_upload, args=(width,))
         pending = st.session_state.get(_PENDING)
         if note and note[0] and pending is not None and pending[1].shape[1] != width:
-            name, values = pending
+            name, values, _ = pending
             st.button(markup.md(f"Step {name} with {_model_name()} reading {values.shape[1]}"),
                       key=f"{_UPLOAD}.switch", icon=":material/swap_horiz:",
                       on_click=_switch_model, args=pending)
@@ -348,4 +355,21 @@ def sequence_editor(preset: str, width: int) -> SequenceChoice:
             return SequenceChoice(None, message, preset, edited=True, fix=fix)
         return SequenceChoice(None, f"The sequence can't be used: {err}", preset, edited=True)
     changed = x.shape != base.shape or not torch.equal(x, base)
-    return SequenceChoice(x, None, preset, edited=changed)
+    labels = _labels(preset, base, x.shape[0])
+    if labels:
+        labels_note.caption(markup.md(
+            f"Steps named by the file: {labels[0]} … {labels[-1]} (adding or removing steps "
+            "drops the names)."))
+    return SequenceChoice(x, None, preset, edited=changed, labels=labels)
+
+
+def _labels(preset: str, base: torch.Tensor, steps: int) -> list[str] | None:
+    """The names of the table's steps: the uploaded file's labels while the table is that
+    file's (same rows); an edit that adds or removes steps drops them for good."""
+    labels = st.session_state.get(_LABELS)
+    if preset != "custom" or not labels or base is not st.session_state.get(_CUSTOM):
+        return None
+    if len(labels) != steps:
+        st.session_state[_LABELS] = None
+        return None
+    return labels

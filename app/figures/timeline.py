@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import html
+import math
 
 import numpy as np
 import plotly.graph_objects as go
@@ -30,6 +31,7 @@ from figures.values import check_index, fmt, fmt_many, resolve_units, series_wid
 MAX_LINE_UNITS = 16  # default: more units than this → the most varying ones
 MAX_HEATMAP_UNITS = 64
 MARKER_COLOR = "#111827"
+LABEL_CHARS = 160  # characters of step labels that fit side by side under a ~1,000 px chart
 
 
 def _series(trace: Trace) -> dict[str, np.ndarray]:
@@ -37,17 +39,41 @@ def _series(trace: Trace) -> dict[str, np.ndarray]:
     return {k: v.detach().float().cpu().numpy() for k, v in trace.series().items()}
 
 
+def _check_labels(step_labels: list[str] | None, steps: int) -> None:
+    """ValueError unless there is one label per step (or none)."""
+    if step_labels is not None and len(step_labels) != steps:
+        raise ValueError(f"step_labels has {len(step_labels)} entries for {steps} steps")
+
+
+def label_every(step_labels: list[str]) -> int:
+    """Name every k-th step (from step 1) so that the labels do not run into each other."""
+    width = max((len(str(s)) for s in step_labels), default=0) + 1
+    return max(1, math.ceil(len(step_labels) * width / LABEL_CHARS))
+
+
+def _step_hover(step_labels: list[str] | None) -> str:
+    """The hover's first line: the step, and its label when it has one."""
+    return "step %{x}" + (" · %{customdata}" if step_labels is not None else "")
+
+
+def _step_mark(t: int, step_labels: list[str] | None) -> str:
+    """The current step's mark above the chart: its number, and its label when it has one."""
+    name = f" · {html.escape(str(step_labels[t]))}" if step_labels is not None else ""
+    return f"<b>step {t + 1}</b>{name}"
+
+
 def _steps_axis(fig: go.Figure, rows: int, steps: int, step_labels: list[str] | None) -> None:
-    """Steps 1..T on every x axis; labels on the bottom one only."""
+    """Steps 1..T on every x axis; labels on the bottom one only (every k-th when they would
+    run into each other)."""
     ticks = {}
+    _check_labels(step_labels, steps)
     if step_labels is not None:
-        if len(step_labels) != steps:
-            raise ValueError(f"step_labels has {len(step_labels)} entries for {steps} steps")
+        named = range(0, steps, label_every(step_labels))
         ticks = {
             "tickmode": "array",
-            "tickvals": list(range(1, steps + 1)),
+            "tickvals": [k + 1 for k in named],
             # a word is text, not plotly HTML (its <a href=…> would be a live link)
-            "ticktext": [f"{k + 1}<br>{html.escape(str(s))}" for k, s in enumerate(step_labels)],
+            "ticktext": [f"{k + 1}<br>{html.escape(str(step_labels[k]))}" for k in named],
         }
     elif steps <= 30:
         ticks = {"tickmode": "linear", "tick0": 1, "dtick": 1}
@@ -74,8 +100,9 @@ def _row_titles(fig: go.Figure, kind: str, keys: list[str]) -> None:
         )
 
 
-def _mark_step(fig: go.Figure, t: int, steps: int, band: bool) -> None:
-    """A frame around step t across every row, and its number above the top row."""
+def _mark_step(fig: go.Figure, t: int, steps: int, band: bool,
+               step_labels: list[str] | None = None) -> None:
+    """A frame around step t across every row, and its number (and label) above the top row."""
     fig.add_shape(
         type="rect",
         xref="x",
@@ -96,7 +123,7 @@ def _mark_step(fig: go.Figure, t: int, steps: int, band: bool) -> None:
         yref="paper",
         yanchor="bottom",
         yshift=20,
-        text=f"<b>step {t + 1}</b>",
+        text=_step_mark(t, step_labels),
         showarrow=False,
         font={"size": 13, "color": MARKER_COLOR},
         bgcolor="rgba(255,255,255,0.85)",
@@ -132,6 +159,7 @@ def state_heatmaps(trace: Trace, t: int, units: list[int] | None = None,
     """
     steps = trace.steps
     t = check_index("t", t, steps)
+    _check_labels(step_labels, steps)
     units = resolve_units(trace, units, MAX_HEATMAP_UNITS)
     series = _series(trace)
     keys = list(series)
@@ -172,7 +200,9 @@ def state_heatmaps(trace: Trace, t: int, units: list[int] | None = None,
                 xgap=1,
                 ygap=1 if len(shown) <= 32 else 0,
                 text=[fmt_many(row) for row in z],  # the one rounding rule (figures.values)
-                hovertemplate=f"step %{{x}}<br>unit %{{y}}<br>{key} = %{{text}}<extra></extra>",
+                customdata=[step_labels] * len(shown) if step_labels is not None else None,
+                hovertemplate=f"{_step_hover(step_labels)}<br>unit %{{y}}<br>{key} = %{{text}}"
+                "<extra></extra>",
                 colorbar={
                     "x": 1.005,
                     "xanchor": "left",
@@ -195,9 +225,9 @@ def state_heatmaps(trace: Trace, t: int, units: list[int] | None = None,
                          title_font={"size": 12, "color": MUTED}, row=row, col=1)
     _steps_axis(fig, len(keys), steps, step_labels)
     _row_titles(fig, trace.kind, keys)
-    _mark_step(fig, t, steps, band=False)
+    _mark_step(fig, t, steps, band=False, step_labels=step_labels)
     base_layout(fig, height, margin={"l": 60, "r": 70, "t": 52, "b": 56})
-    fig.update_layout(meta={"units": units, "step": t})
+    fig.update_layout(meta={"units": units, "step": t, "step_labels": step_labels})
     return fig
 
 
@@ -211,6 +241,7 @@ def state_lines(trace: Trace, t: int, units: list[int] | None = None,
     """
     steps = trace.steps
     t = check_index("t", t, steps)
+    _check_labels(step_labels, steps)
     units = resolve_units(trace, units, MAX_LINE_UNITS)
     series = _series(trace)
     keys = list(series)
@@ -239,8 +270,9 @@ def state_lines(trace: Trace, t: int, units: list[int] | None = None,
                     line={"color": color, "width": 3 if single else 2},
                     marker={"size": sizes, "color": color, "line": {"width": 1, "color": "white"}},
                     text=fmt_many(y),
-                    hovertemplate=f"step %{{x}}<br>unit {label}<br>{key} = %{{text}}"
-                    "<extra></extra>",
+                    customdata=step_labels,
+                    hovertemplate=f"{_step_hover(step_labels)}<br>unit {label}<br>{key} = "
+                    "%{text}<extra></extra>",
                 ),
                 row=row,
                 col=1,
@@ -257,10 +289,10 @@ def state_lines(trace: Trace, t: int, units: list[int] | None = None,
                          gridcolor="#f1f5f9", row=row, col=1, **ticks)
     _steps_axis(fig, len(keys), steps, step_labels)
     _row_titles(fig, trace.kind, keys)
-    _mark_step(fig, t, steps, band=True)
+    _mark_step(fig, t, steps, band=True, step_labels=step_labels)
     base_layout(fig, height, margin={"l": 50, "r": 20, "t": 52, "b": 56})
     fig.update_layout(
-        meta={"units": units, "step": t},
+        meta={"units": units, "step": t, "step_labels": step_labels},
         hovermode="closest",
         legend={"orientation": "h", "x": 1, "xanchor": "right", "y": 1, "yanchor": "bottom",
                 "font": {"size": 13}},
@@ -283,7 +315,7 @@ def move_step(fig: go.Figure, t: int) -> go.Figure:
             shape.update(x0=t + 0.5, x1=t + 1.5)
     for note in moved.layout.annotations:
         if note.name == "current-step-label":
-            note.update(x=t + 1, text=f"<b>step {t + 1}</b>")
+            note.update(x=t + 1, text=_step_mark(t, (fig.layout.meta or {}).get("step_labels")))
     for tr in moved.data:
         if isinstance(tr, go.Scatter) and isinstance(tr.marker.size, tuple | list):
             sizes = [7] * steps

@@ -100,7 +100,7 @@ if choice.reads_text:
     labels = resources.get_step_labels(choice.kind, sequence.text)
 else:
     steps = resources.steps_key(sequence.x)
-    labels = None
+    labels = sequence.labels  # an uploaded file's dates, or None
 try:
     trace = resources.get_trace(choice, weights, steps)
 except ValueError as err:  # past the trace's budget (engine.trace.MAX_RECORDED)
@@ -121,11 +121,11 @@ lesson.from_here("stepper")
 
 with detail_col:
     layer, direction, unit = view_picker(trace)
-    if labels is not None:
+    if choice.reads_text:
         reads = f"reads **{markup.md(repr(labels[t]))}**"
-    else:  # the numbers as they were written (float32's shortest text)
+    else:  # the numbers as they were written (float32's shortest text), after the step's name
         reads = "input x = [" + ", ".join(map(sequence_input.shortest, trace.inputs[t].tolist()))
-        reads += "]"
+        reads = (f"{markup.md(labels[t])} · " if labels else "") + reads + "]"
     st.markdown(f"**Step {t + 1} of {trace.steps}** · {reads}")
     st.markdown(step_story(trace, t, unit, layer, direction))
     if choice.is_lecture:
@@ -145,7 +145,9 @@ if held:
 if tabs[1].open and not held:
     with tabs[1]:
         units = unit_picker(trace)
-        named = tuple(labels) if labels and len(labels) <= MAX_LABELLED_STEPS else None
+        # a file's labels always (the figure names every k-th step), a text's when it is short
+        named = (tuple(labels) if labels and (len(labels) <= MAX_LABELLED_STEPS
+                                               or not choice.reads_text) else None)
         timeline = resources.get_timeline(choice, weights, steps, tuple(units) if units else None,
                                           named)
         presenter.chart(move_step(timeline, t), f"{kind}-over-time", t + 1, key="timeline")
