@@ -36,19 +36,19 @@ def step_story(trace: Trace, t: int, unit: int = 0, layer: int = -1, direction: 
             "- **Input gate** " + _gate(
                 i, f"open ({fmt_gate(i)}): the cell input g(z) = {_num(g)} is written into memory.",
                 f"closed ({fmt_gate(i)}): the cell input g(z) = {_num(g)} is blocked.",
-                f"half open ({fmt_gate(i)}): {_num(i * g)} of the cell input gets in.",
+                f"{round(100 * i)}% open ({fmt_gate(i)}): {_num(i * g)} of the cell input gets in.",
             ),
             "- **Forget gate** " + _gate(
                 f, f"open ({fmt_gate(f)}): it keeps the memory {_num(c_prev)}.",
                 f"closed ({fmt_gate(f)}): it erases the memory {_num(c_prev)}.",
-                f"half open ({fmt_gate(f)}): {_num(f * c_prev)} of the memory "
+                f"{round(100 * f)}% open ({fmt_gate(f)}): {_num(f * c_prev)} of the memory "
                 f"{_num(c_prev)} stays.",
             ),
             f"- **Memory** {_num(c_prev)} → **{_num(c)}**.",
             "- **Output gate** " + _gate(
                 o, f"open ({fmt_gate(o)}): the memory goes out, output a = {_num(h)}.",
                 f"closed ({fmt_gate(o)}): nothing goes out, output a = {_num(h)}.",
-                f"half open ({fmt_gate(o)}): output a = {_num(h)}.",
+                f"{round(100 * o)}% open ({fmt_gate(o)}): output a = {_num(h)}.",
             ),
         ])
     if trace.kind == "gru":
