@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from i18n import N_
+
 
 @dataclass(frozen=True)
 class Lab:
@@ -12,7 +14,7 @@ class Lab:
     page: str  # page file, relative to app/ (app/views/: a folder named pages/ would switch
     # Streamlit to its older file-based navigation for links that land on a lab directly)
     url_path: str  # path in the browser's address bar
-    title: str  # name in the navigation and on the card
+    title: str  # name in the navigation and on the card (English; shown through i18n._)
     icon: str  # Streamlit material icon
     lecture: str  # the lecture section it brings to life
     summary: str  # one or two sentences for the home page's card
@@ -24,10 +26,10 @@ LABS: list[Lab] = [
     Lab(
         page="views/slots.py",
         url_path="slots",
-        title="Slot filling",
+        title=N_("Slot filling"),
         icon=":material/flight_takeoff:",
-        lecture="§1 · Slot filling and word encodings",
-        summary=(
+        lecture=N_("§1 · Slot filling and word encodings"),
+        summary=N_(
             "Tag “arrive Taipei on November 2nd” and “leave Taipei on November 2nd” word by "
             "word with a feed-forward, Elman, Jordan, LSTM or bidirectional LSTM tagger, in "
             "1-of-N or word-hashing encoding: only the ones with memory tell dest from origin."
@@ -38,10 +40,10 @@ LABS: list[Lab] = [
     Lab(
         page="views/stepper.py",
         url_path="stepper",
-        title="LSTM step-through",
+        title=N_("LSTM step-through"),
         icon=":material/memory:",
-        lecture="§2–§3 · Recurrent networks and the LSTM memory cell",
-        summary=(
+        lecture=N_("§2–§3 · Recurrent networks and the LSTM memory cell"),
+        summary=N_(
             "Step an LSTM, GRU, Elman or Jordan network token by token. Watch the input, forget "
             "and output gates open and close, the memory cell add and reset, and edit the "
             "lecture's hand-set weights to see what each one does."
@@ -53,10 +55,10 @@ LABS: list[Lab] = [
     Lab(
         page="views/charlm.py",
         url_path="charlm",
-        title="Character LSTM",
+        title=N_("Character LSTM"),
         icon=":material/text_fields:",
-        lecture="§3 · LSTM",
-        summary=(
+        lecture=N_("§3 · LSTM"),
+        summary=N_(
             "A 256-cell LSTM trained on Python's language reference reads your text one "
             "character at a time: its top-5 guesses for the next character, the text coloured "
             "by any cell, and the cells that track quotes, parentheses and line position."
@@ -67,10 +69,10 @@ LABS: list[Lab] = [
     Lab(
         page="views/gradients.py",
         url_path="gradients",
-        title="Gradient lab",
+        title=N_("Gradient lab"),
         icon=":material/trending_up:",
-        lecture="§4 · Why RNNs are hard to train",
-        summary=(
+        lecture=N_("§4 · Why RNNs are hard to train"),
+        summary=N_(
             "The lecture's y = w⁹⁹⁹, Pascanu's cliff in the error surface with and without "
             "gradient clipping, gradient norms vanishing and exploding over time, and live "
             "training of a tanh RNN against an LSTM."
@@ -82,10 +84,10 @@ LABS: list[Lab] = [
     Lab(
         page="views/ctc.py",
         url_path="ctc",
-        title="CTC lab",
+        title=N_("CTC lab"),
         icon=":material/graphic_eq:",
-        lecture="§5 · Many-to-many and CTC",
-        summary=(
+        lecture=N_("§5 · Many-to-many and CTC"),
+        summary=N_(
             "Every way of inserting φ that collapses to 好棒棒, counted and listed on the CTC "
             "lattice; a trained recogniser reading handwritten digit strips as α, β and "
             "peaky posteriors; or your own per-frame posteriors."
@@ -96,10 +98,10 @@ LABS: list[Lab] = [
     Lab(
         page="views/embeddings.py",
         url_path="embeddings",
-        title="Sequence embeddings",
+        title=N_("Sequence embeddings"),
         icon=":material/scatter_plot:",
-        lecture="§6 · Sequence to sequence",
-        summary=(
+        lecture=N_("§6 · Sequence to sequence"),
+        summary=N_(
             "A GRU autoencoder squeezes each English word into one 64-number code and spells it "
             "back from that code alone. See thousands of codes on a UMAP or PCA map, find a "
             "word's nearest codes, and place words of your own into the frozen map."
@@ -109,10 +111,10 @@ LABS: list[Lab] = [
     Lab(
         page="views/attention.py",
         url_path="attention",
-        title="Attention",
+        title=N_("Attention"),
         icon=":material/visibility:",
-        lecture="§7 · Attention and memory with read heads",
-        summary=(
+        lecture=N_("§7 · Attention and memory with read heads"),
+        summary=N_(
             "Turn “nov. 2nd, 2026” or “2026年11月2日” into 2026-11-02 one character at a time: "
             "see where the attention decoder looks at every step, the attention matrix fill "
             "row by row, and where the plain decoder, squeezed through one vector, goes wrong."

@@ -35,7 +35,8 @@ MAX_TITLE_CHARS = 120  # a title fits one line of the lesson bar
 MAX_NOTE_CHARS = 1500  # a note is read out in a minute and fits under the bar
 MAX_VALUE_CHARS = 4000  # one link parameter of a scene (a typed sequence, a sentence)
 MAX_STEP = 100_000  # a question's step: longer than any sequence a page steps through
-GLOBAL_PARAMS = ("present",)  # link parameters every page understands (presenter view)
+GLOBAL_PARAMS = ("present", "lang")  # link parameters every page understands (presenter
+# view, language)
 UPLOADED_ID = "uploaded"  # the id an uploaded lesson runs under (no shipped file may take it)
 ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}", re.ASCII)
 # Markdown links and images ([text](url), [text][ref]), autolinks and raw HTML (<a ...>, <img>):

@@ -11,7 +11,8 @@ from choices import LECTURE, run_label
 from choices import MODELS as MODELS_IN_STEPPER
 from components import presenter, url_params
 from engine import gradients, lee, zoo
-from figures.gradients import MODEL_NAMES, grad_norm_figure, sci
+from figures.gradients import MODEL_NAMES, grad_norm_figure, run_name, sci
+from i18n import N_, _, ngettext, same_in_current
 
 LECTURE_WS = (1.0, 1.01, 0.99, 0.01)
 START_KEYS = ("grad.w0", "grad.b0")
@@ -21,8 +22,8 @@ LRS = (0.01, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0)  # learning rates of the cliff'
 CLIPS = (0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0)  # clipping thresholds of the cliff's descent
 HIDDEN_SIZES = (4, 8, 16, 32, 64, 128, 256)  # hidden sizes of the norm comparison
 SOURCES = ("compare", "stepper", "own")
-TABS = {"toy": "A · y = w⁹⁹⁹", "cliff": "B · The cliff and clipping",
-        "norms": "C · Gradient norm over time", "training": "D · Training"}
+TABS = {"toy": N_("A · y = w⁹⁹⁹"), "cliff": N_("B · The cliff and clipping"),
+        "norms": N_("C · Gradient norm over time"), "training": N_("D · Training")}
 TAB_KEY = "grad.tab"
 _LOADED = "grad.url_loaded"
 W_STEP = 0.0005  # the w slider's step
@@ -59,6 +60,14 @@ def _one_of(value, options):
     return next((o for o in options if value is not None and abs(o - value) < 1e-12), None)
 
 
+def tab_labels() -> list[str]:
+    """The tabs' labels in the reader's language; the open tab follows a language switch."""
+    key = same_in_current(st.session_state.get(TAB_KEY), TABS)
+    if key is not None:
+        st.session_state[TAB_KEY] = _(TABS[key])
+    return [_(label) for label in TABS.values()]
+
+
 def load_url(params) -> None:
     """On a session's first run of the page, seed the tab, the toy's w and T, the cliff's start,
     learning rate, clipping and steps, and the norm comparison from the link; names the
@@ -72,8 +81,8 @@ def load_url(params) -> None:
         if tab is None:
             bad.append("tab")
         else:
-            st.session_state[TAB_KEY] = TABS[tab]
-    for name, (key, parse, _) in _LINK.items():
+            st.session_state[TAB_KEY] = _(TABS[tab])
+    for name, (key, parse, _default) in _LINK.items():
         if name in params:
             value = parse(url_params.get(params, name))
             if value is None:
@@ -86,9 +95,9 @@ def load_url(params) -> None:
 def link_params() -> dict[str, str]:
     """The URL parameters that reproduce the page: the open tab and every setting that is not
     its default."""
-    tab = next((k for k, v in TABS.items() if v == st.session_state.get(TAB_KEY)), "toy")
+    tab = same_in_current(st.session_state.get(TAB_KEY), TABS) or "toy"
     params = {"tab": tab}
-    for name, (key, _, default) in _LINK.items():
+    for name, (key, _parse, default) in _LINK.items():
         value = st.session_state.get(key, default)
         if value != default:
             params[name] = f"{value:g}" if isinstance(value, float) else str(value)
@@ -99,7 +108,7 @@ def _defaults(*names: str) -> None:
     """Give the widgets of these link parameters their default value (unless the link or the
     user set one)."""
     for name in names:
-        key, _, default = _LINK[name]
+        key, _parse, default = _LINK[name]
         st.session_state.setdefault(key, default)
 
 
@@ -108,8 +117,8 @@ def power_inputs() -> tuple[float, int]:
     left, right = st.columns([3, 2])
     _defaults("w", "T")
     w = left.slider("w", 0.0, 1.05, step=W_STEP, format="%.4f", key="grad.w",
-                    help="Steps of 0.0005, so 0.99, 1 and 1.01 can all be picked.")
-    steps = right.slider("T (steps)", 2, 1000, key="grad.T")
+                    help=_("Steps of 0.0005, so 0.99, 1 and 1.01 can all be picked."))
+    steps = right.slider(_("T (steps)"), 2, 1000, key="grad.T")
     return float(w), int(steps)
 
 
@@ -124,7 +133,7 @@ def power_view(w: float, steps: int) -> dict:
                                    np.linspace(0.98, 1.02, ZOOM_WS), [w], LECTURE_WS]))
     log_ys, log_dys = gradients.power_toy_log10(ws, steps)
     log_y, log_dy = gradients.power_toy_log10(w, steps)
-    lecture_y, _ = gradients.power_toy_log10(np.array(LECTURE_WS), steps)
+    lecture_y, _slopes = gradients.power_toy_log10(np.array(LECTURE_WS), steps)
     return {"ws": ws, "log_ys": log_ys, "log_dys": log_dys, "log_y": float(log_y),
             "log_dy": float(log_dy), "lecture": list(zip(LECTURE_WS, lecture_y.tolist(),
                                                          strict=True))}
@@ -134,8 +143,9 @@ def lecture_table(steps: int) -> pd.DataFrame:
     """The lecture's ws: what the lecture says (for T = 1000) and y = w^(T−1), dy/dw exactly."""
     log_ys, log_dys = gradients.power_toy_log10(np.array(LECTURE_WS), steps)
     says = LECTURE_SAYS if steps == 1000 else ("",) * len(LECTURE_WS)
-    return pd.DataFrame({"w": [f"{w:g}" for w in LECTURE_WS], "the lecture says": says,
-                         f"y = w^{steps - 1} (exactly)": [sci(v) for v in log_ys],
+    return pd.DataFrame({"w": [f"{w:g}" for w in LECTURE_WS], _("the lecture says"): says,
+                         _("y = w^{power} (exactly)").format(power=steps - 1):
+                             [sci(v) for v in log_ys],
                          "dy/dw": [sci(v) for v in log_dys]})
 
 
@@ -145,14 +155,14 @@ def descent_inputs(ws: np.ndarray, bs: np.ndarray) -> tuple[tuple[float, float],
     st.session_state.setdefault(START_KEYS[0], float(defaults["w0"]))
     st.session_state.setdefault(START_KEYS[1], float(defaults["b0"]))
     c = st.columns(5)
-    w0 = c[0].number_input("start w", float(ws.min()), float(ws.max()), key=START_KEYS[0],
-                           step=0.1, help="Or click a point on the surface.")
-    b0 = c[1].number_input("start b", float(bs.min()), float(bs.max()), key=START_KEYS[1],
+    w0 = c[0].number_input(_("start w"), float(ws.min()), float(ws.max()), key=START_KEYS[0],
+                           step=0.1, help=_("Or click a point on the surface."))
+    b0 = c[1].number_input(_("start b"), float(bs.min()), float(bs.max()), key=START_KEYS[1],
                            step=0.1)
     _defaults("lr", "clip", "steps")
-    lr = c[2].select_slider("learning rate", LRS, key="grad.lr")
-    clip = c[3].select_slider("clip threshold", CLIPS, key="grad.clip")
-    steps = c[4].slider("steps", 5, 300, key="grad.steps")
+    lr = c[2].select_slider(_("learning rate"), LRS, key="grad.lr")
+    clip = c[3].select_slider(_("clip threshold"), CLIPS, key="grad.clip")
+    steps = c[4].slider(_("steps"), 5, 300, key="grad.steps")
     return (float(w0), float(b0)), float(lr), float(clip), int(steps)
 
 
@@ -168,13 +178,18 @@ def descent_summary(free, clipped) -> str:
     """Two lines comparing the longest step and the final loss with and without clipping."""
     def line(name, tr):
         big = tr.step_norms.max() if len(tr.step_norms) else 0.0
-        end = "left the map" if not np.all(np.isfinite(tr.points[-1])) else (
-            f"ends at loss {tr.losses[-1]:.3g}")
-        return (f"- **{name}**: longest step {big:.3g}, largest gradient "
-                f"{tr.grad_norms.max() if len(tr.grad_norms) else 0:.3g}, {end}.")
-    return "\n".join([line("Without clipping", free), line("With clipping", clipped),
-                      "- Where the surface has its wall, one unclipped step throws the point far "
-                      "away; the clipped step keeps its direction but not its size."])
+        grad = tr.grad_norms.max() if len(tr.grad_norms) else 0.0
+        if not np.all(np.isfinite(tr.points[-1])):
+            text = _("- **{name}**: longest step {step}, largest gradient {grad}, left the "
+                     "map.")
+        else:
+            text = _("- **{name}**: longest step {step}, largest gradient {grad}, ends at "
+                     "loss {loss}.")
+        return text.format(name=name, step=f"{big:.3g}", grad=f"{grad:.3g}",
+                           loss=f"{tr.losses[-1]:.3g}" if len(tr.losses) else "—")
+    return "\n".join([line(_("Without clipping"), free), line(_("With clipping"), clipped),
+                      _("- Where the surface has its wall, one unclipped step throws the point "
+                        "far away; the clipped step keeps its direction but not its size.")])
 
 
 def norm_inputs():
@@ -182,10 +197,11 @@ def norm_inputs():
     your own uploads (components.upload)."""
     _defaults("source")
     source = st.radio(
-        "Compare", SOURCES, horizontal=True, key="grad.source",
-        format_func={"compare": "tanh RNN, ReLU RNN, GRU and LSTM side by side",
-                     "stepper": "the model and sequence of the step-through",
-                     "own": "your own model and sequence (upload)"}.get,
+        _("Compare"), SOURCES, horizontal=True, key="grad.source",
+        format_func=lambda s: {
+            "compare": _("tanh RNN, ReLU RNN, GRU and LSTM side by side"),
+            "stepper": _("the model and sequence of the step-through"),
+            "own": _("your own model and sequence (upload)")}[s],
     )
     if source == "own":
         return source, None
@@ -199,20 +215,22 @@ def norm_inputs():
         else:
             length = len(steps)
         units = choice.hidden_size
-        st.caption(markup.md(f"{name} ({units} unit{'s' * (units != 1)}) on a {length}-step "
-                             f"sequence; L = sum of h_T.")
-                   + " Change them on the LSTM step-through page.")
+        st.caption(markup.md(ngettext(
+            "{name} ({units} unit) on a {length}-step sequence; L = sum of h_T.",
+            "{name} ({units} units) on a {length}-step sequence; L = sum of h_T.",
+            units).format(name=name, units=units, length=length))
+                   + " " + _("Change them on the LSTM step-through page."))
         return source, (choice, weights, steps)
     c = st.columns(5)
     _defaults("nT", "hidden", "radius", "bf", "nseed")
     steps = c[0].slider("T", 10, 1000, step=10, key="grad.norm_T")
-    hidden = c[1].select_slider("hidden size", HIDDEN_SIZES, key="grad.norm_H")
-    radius = c[2].slider("spectral radius of W_hh", 0.1, 3.0, step=0.05,
+    hidden = c[1].select_slider(_("hidden size"), HIDDEN_SIZES, key="grad.norm_H")
+    radius = c[2].slider(_("spectral radius of W_hh"), 0.1, 3.0, step=0.05,
                          key="grad.norm_radius")
-    forget = c[3].slider("LSTM forget-gate bias", -5.0, 5.0, step=0.5, key="grad.norm_bf")
-    seed = c[4].number_input("seed", 0, 10_000, key="grad.norm_seed")
-    st.caption("Loss at the last step only: L = sum of h_T. Read the curves from right to left: "
-               "how much of the gradient reaches step t.")
+    forget = c[3].slider(_("LSTM forget-gate bias"), -5.0, 5.0, step=0.5, key="grad.norm_bf")
+    seed = c[4].number_input(_("seed"), 0, 10_000, key="grad.norm_seed")
+    st.caption(_("Loss at the last step only: L = sum of h_T. Read the curves from right to "
+                 "left: how much of the gradient reaches step t."))
     return source, (int(steps), int(hidden), float(radius), float(forget), int(seed))
 
 
@@ -227,18 +245,25 @@ def verdict(gn, which: str = "hidden") -> tuple[str, str]:
     per100 = "—" if not np.isfinite(slope) else f"{100 * slope:+.2f}".replace("-0.00", "0.00")
     per100 = per100.replace("+0.00", "0.00")
     if np.isfinite(slope):
-        trend = ("explodes" if slope > 1e-3 else "vanishes" if slope < -1e-3 else "stays level")
+        trend = (_("explodes") if slope > 1e-3 else _("vanishes") if slope < -1e-3
+                 else _("stays level"))
     else:
         trend = ""
     if not np.isfinite(logs).any() and not np.isnan(logs).any():
-        return per100, "0 at every step"
+        return per100, _("0 at every step")
     if cut is None:
-        return per100, trend or "only one step has a gradient"
+        return per100, trend or _("only one step has a gradient")
     earlier = logs[cut - 1]
     to = "0" if earlier == -np.inf else f"≈0 ({sci(earlier)})"
-    by = " by the forget gate" if which == "cell" and gn.kind == "lstm" else ""
-    what = f"cut to {to} at step {cut + 1}{by}"
-    return per100, (f"{trend} back to step {cut + 1}, then {what}" if trend else what)
+    if which == "cell" and gn.kind == "lstm":
+        what = _("cut to {value} at step {step} by the forget gate")
+    else:
+        what = _("cut to {value} at step {step}")
+    what = what.format(value=to, step=cut + 1)
+    if not trend:
+        return per100, what
+    return per100, _("{trend} back to step {step}, then {cut}").format(trend=trend,
+                                                                       step=cut + 1, cut=what)
 
 
 def slope_table(result: dict) -> pd.DataFrame:
@@ -251,9 +276,9 @@ def slope_table(result: dict) -> pd.DataFrame:
                 continue
             logs = gn.log10(which)
             per100, words = verdict(gn, which)
-            rows.append({"model": MODEL_NAMES.get(name, name), "gradient": sym,
-                         "at t = 1": sci(logs[0]), "at t = T": sci(logs[-1]),
-                         "decades per 100 steps back": per100, "going back": words})
+            rows.append({_("model"): MODEL_NAMES.get(name, name), _("gradient"): sym,
+                         _("at t = 1"): sci(logs[0]), _("at t = T"): sci(logs[-1]),
+                         _("decades per 100 steps back"): per100, _("going back"): words})
     return pd.DataFrame(rows)
 
 
@@ -269,14 +294,15 @@ def norm_results(result: dict, key: str) -> None:
 def training_inputs() -> dict:
     """Settings of a live training run (both models, with and without clipping)."""
     c = st.columns(4)
-    seq_len = c[0].slider("sequence length", 10, 200, 30, step=10, key="grad.train_T")
-    iterations = c[1].slider("iterations", 50, 2000, 1000, step=50, key="grad.train_iters")
-    clip = c[2].select_slider("clip threshold", [0.1, 0.5, 1.0, 2.0, 5.0], 1.0,
+    seq_len = c[0].slider(_("sequence length"), 10, 200, 30, step=10, key="grad.train_T")
+    iterations = c[1].slider(_("iterations"), 50, 2000, 1000, step=50, key="grad.train_iters")
+    clip = c[2].select_slider(_("clip threshold"), [0.1, 0.5, 1.0, 2.0, 5.0], 1.0,
                               key="grad.train_clip")
-    seed = c[3].number_input("seed", 0, 10_000, 0, key="grad.train_seed")
-    st.caption(f"The adding problem: sum the two marked numbers of a length-{seq_len} sequence. "
-               f"A tanh RNN and an LSTM (32 units, Adam, learning rate 0.01, batches of 32), "
-               f"each with and without clipping; at most {TRAIN_LIMIT_S:.0f} s in all.")
+    seed = c[3].number_input(_("seed"), 0, 10_000, 0, key="grad.train_seed")
+    st.caption(_("The adding problem: sum the two marked numbers of a length-{length} "
+                 "sequence. A tanh RNN and an LSTM (32 units, Adam, learning rate 0.01, batches "
+                 "of 32), each with and without clipping; at most {seconds} s in all.").format(
+        length=seq_len, seconds=f"{TRAIN_LIMIT_S:.0f}"))
     return {"seq_len": int(seq_len), "iterations": int(iterations), "clip": float(clip),
             "seed": int(seed)}
 
@@ -302,13 +328,15 @@ def training_work(settings: dict):
 def run_table(runs: dict) -> pd.DataFrame:
     """Per run: iterations, final loss, largest gradient norm, share of clipped steps."""
     rows = []
-    for label, run in runs.items():
+    ended = {"done": _("done"), "stopped": _("stopped"), "time_limit": _("time limit"),
+             "non_finite": _("not finite")}
+    for run in runs.values():
         if not len(run.losses):
             continue
         tail = run.losses[-max(1, len(run.losses) // 10):]
-        rows.append({"run": label, "iterations": len(run.losses),
-                     "final loss (last 10%)": f"{np.nanmean(tail):.3g}",
-                     "largest gradient norm": f"{np.nanmax(run.grad_norms):.3g}",
-                     "clipped steps": f"{100 * run.clipped.mean():.0f}%",
-                     "ended": run.stop_reason})
+        rows.append({_("run"): run_name(run), _("iterations"): len(run.losses),
+                     _("final loss (last 10%)"): f"{np.nanmean(tail):.3g}",
+                     _("largest gradient norm"): f"{np.nanmax(run.grad_norms):.3g}",
+                     _("clipped steps"): f"{100 * run.clipped.mean():.0f}%",
+                     _("ended"): ended.get(run.stop_reason, run.stop_reason)})
     return pd.DataFrame(rows)

@@ -14,6 +14,7 @@ import resources
 from components import upload
 from components.grad_controls import norm_results
 from engine.checkpoint import CheckpointError
+from i18n import _
 
 NOISE_STEPS = 100  # length of the stand-in sequence when only a model is uploaded
 
@@ -27,24 +28,28 @@ def own_norms() -> None:
         uploaded = upload.sequence_upload("upload.grad_seq", formats=upload.NUMERIC)
         upload.examples(upload.NUMERIC, "upload.grad_seq")
     if own is None:
-        st.info("Upload a trained LSTM, GRU or RNN to see its gradient norms over time.",
+        st.info(_("Upload a trained LSTM, GRU or RNN to see its gradient norms over time."),
                 icon=":material/upload_file:")
         return
     info = own.info
     if uploaded is None:
         x = np.random.default_rng(0).standard_normal((NOISE_STEPS, info.input_size))
-        x, key, what = x.astype(np.float32), ("noise", NOISE_STEPS, info.input_size), (
-            f"{NOISE_STEPS} steps of seeded Gaussian noise (upload a sequence to use yours)")
+        x, key, what = x.astype(np.float32), ("noise", NOISE_STEPS, info.input_size), _(
+            "{steps} steps of seeded Gaussian noise (upload a sequence to use yours)").format(
+            steps=NOISE_STEPS)
     else:
         index, seq = upload.pick_sequence(uploaded, "upload.grad_seq")
         x = upload.numbers_of(seq, info.input_size)
         if x is None:
             return
-        key, what = (uploaded.digest, index), f"{seq.name}, {seq.steps} steps"
-    st.caption(markup.md(f"{info.describe()} on {what}; L = sum of h_T.") + " Read right to left.")
+        key, what = (uploaded.digest, index), _("{name}, {steps} steps").format(
+            name=seq.name, steps=seq.steps)
+    st.caption(markup.md(_("{model} on {sequence}; L = sum of h_T.").format(
+        model=info.describe(), sequence=what)) + " " + _("Read right to left."))
     try:
         result = resources.get_user_norms(own.digest, key, x)
     except (ValueError, CheckpointError) as err:
-        st.error(markup.md(f"Not computed: {err}"), icon=":material/block:")
+        st.error(markup.md(_("Not computed: {reason}").format(reason=err)),
+                 icon=":material/block:")
         return
     norm_results({info.kind: result}, "norms_own")

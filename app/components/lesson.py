@@ -11,7 +11,9 @@ import streamlit as st
 
 import lesson_files as lf
 import markup
+from components import language
 from components import url_params as up
+from i18n import _, ngettext
 
 ACTIVE = "lesson.active"  # (lesson id, scene number) the pages are showing
 UPLOADED = "lesson.uploaded"  # the Lesson uploaded on the home page (runs as lf.UPLOADED_ID)
@@ -107,8 +109,9 @@ def _open_linked(page, params) -> None:
     _reset_pages()
     st.session_state[ACTIVE] = (lesson.id, n)
     link = scene.params | {"lesson": lesson.id, "scene": str(n)}
-    if "present" in params and "present" not in link:
-        link["present"] = up.get(params, "present")
+    for name in ("present", "lang"):  # presenter view and language stay as they are
+        if name in params and name not in link:
+            link[name] = up.get(params, name)
     lab = lf.PAGES[scene.page]
     if getattr(page, "url_path", None) != lab.url_path:
         st.switch_page(lab.page, query_params=link)
@@ -150,9 +153,9 @@ def from_here(page: str) -> None:
     Call it after the page has written its link."""
     params = {name: value for name, value in st.query_params.to_dict().items()
               if name not in ("lesson", "scene")}
-    with st.sidebar.popover("Lesson from here", icon=":material/school:", width="stretch"):
-        st.caption("This page as it is now, as a scene of a lesson file (TOML). Paste it into "
-                   "your lesson, write the note, and upload the file on the home page.")
+    with st.sidebar.popover(_("Lesson from here"), icon=":material/school:", width="stretch"):
+        st.caption(_("This page as it is now, as a scene of a lesson file (TOML). Paste it "
+                     "into your lesson, write the note, and upload the file on the home page."))
         st.code(lf.scene_toml(page, params, "What should the class see here?"),
                 language="toml", wrap_lines=True)
 
@@ -161,9 +164,10 @@ def lesson_card(item: lf.Lesson) -> None:
     """A shipped lesson on the home page: title, section, scenes and its link."""
     first = lf.PAGES[item.scenes[0].page]
     st.markdown(f"**{item.title}**")
-    st.caption(f"Lecture {item.section} · {len(item.scenes)} scenes")
-    st.page_link(first.page, label="Start the lesson", icon=":material/school:",
-                 query_params={"lesson": item.id, "scene": "1"})
+    st.caption(ngettext("Lecture {section} · {n} scene", "Lecture {section} · {n} scenes",
+                        len(item.scenes)).format(section=item.section, n=len(item.scenes)))
+    st.page_link(first.page, label=_("Start the lesson"), icon=":material/school:",
+                 query_params={"lesson": item.id, "scene": "1"} | language.link_params())
     st.code(f"?lesson={item.id}&scene=1", language=None)
 
 
@@ -186,10 +190,11 @@ def _read_upload() -> None:
 def upload_box() -> None:
     """The home page's uploader for a lesson of your own: checked, then run from scene 1."""
     st.file_uploader(
-        "Run a lesson of your own (a .toml file)", type=["toml"], key="lesson.file",
+        _("Run a lesson of your own (a .toml file)"), type=["toml"], key="lesson.file",
         on_change=_read_upload,
-        help=f"At most {lf.MAX_BYTES // 1024} KB and {lf.MAX_SCENES} scenes; every scene names "
-        "a page and that page's own link parameters. Notes are shown as written (no links).")
+        help=_("At most {kb} KB and {scenes} scenes; every scene names a page and that page's "
+               "own link parameters. Notes are shown as written (no links).").format(
+            kb=lf.MAX_BYTES // 1024, scenes=lf.MAX_SCENES))
     error = st.session_state.get("lesson.upload_error")
     if error:
         st.error(markup.md(f"Not a lesson this app can run: {error}"), icon=":material/error:")

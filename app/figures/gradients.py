@@ -7,6 +7,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from figures.style import base_layout
+from i18n import _
 
 LECTURE_WS = (1.0, 1.01, 0.99, 0.01)  # the lecture's table
 MODEL_NAMES = {"tanh_rnn": "tanh RNN", "relu_rnn": "ReLU RNN", "gru": "GRU", "lstm": "LSTM"}
@@ -33,7 +34,8 @@ def power_figure(ws: np.ndarray, log_ys: np.ndarray, log_dys: np.ndarray, w: flo
     with their true value in the label."""
     fig = make_subplots(rows=1, cols=2, shared_yaxes=True, column_widths=[0.4, 0.6],
                         horizontal_spacing=0.04,
-                        subplot_titles=("all of w", f"near 1 (w = {ZOOM[0]:g} … {ZOOM[1]:g})"))
+                        subplot_titles=(_("all of w"), _("near 1 (w = {low} … {high})").format(
+                            low=f"{ZOOM[0]:g}", high=f"{ZOOM[1]:g}")))
     top = max(float(np.nanmax(np.where(np.isfinite(log_dys), log_dys, np.nan))), 1.0) + 1
     for col in (1, 2):
         first = col == 1
@@ -44,17 +46,18 @@ def power_figure(ws: np.ndarray, log_ys: np.ndarray, log_dys: np.ndarray, w: flo
                             line={"color": color, "dash": dash}, row=1, col=col,
                             text=[sci(v) for v in vals],
                             hovertemplate=f"w = %{{x:.4f}}<br>{name} = %{{text}}<extra></extra>")
-        fig.add_scatter(x=[w], y=[max(log_y, POWER_FLOOR)], mode="markers", name="your w",
+        fig.add_scatter(x=[w], y=[max(log_y, POWER_FLOOR)], mode="markers", name=_("your w"),
                         showlegend=first, legendgroup="yours", row=1, col=col,
                         marker={"size": 13, "color": Y_COLOR,
                                 "line": {"width": 2, "color": "white"}},
                         text=[sci(log_y)],
-                        hovertemplate="your w = %{x}<br>y = %{text}<extra></extra>")
+                        hovertemplate=_("your w = {w}").format(w="%{x}")
+                        + "<br>y = %{text}<extra></extra>")
         lo, hi = (0.0, 1.05) if first else ZOOM
         pts = [(lw, ly) for lw, ly in lecture if lo <= lw <= hi]
         fig.add_scatter(
             x=[p[0] for p in pts], y=[max(p[1], POWER_FLOOR) for p in pts],
-            mode="markers+text", name="the lecture's w", showlegend=first,
+            mode="markers+text", name=_("the lecture's w"), showlegend=first,
             legendgroup="lecture", row=1, col=col,
             marker={"size": 9, "color": "#0f172a", "symbol": "diamond"},
             text=[f"w = {lw:g}: {sci(ly)}" for lw, ly in pts],
@@ -63,10 +66,11 @@ def power_figure(ws: np.ndarray, log_ys: np.ndarray, log_dys: np.ndarray, w: flo
     ticks = _decade_ticks(POWER_FLOOR, top)
     fig.update_yaxes(tickvals=ticks, range=[POWER_FLOOR - 0.5, top],
                      ticktext=["1" if k == 0 else f"10<sup>{k}</sup>" for k in ticks])
-    fig.update_yaxes(title=f"value after T = {steps} steps (log scale)", row=1, col=1)
-    fig.update_xaxes(range=[0, 1.05], row=1, col=1, title="w (the same weight at every step)")
+    fig.update_yaxes(title=_("value after T = {steps} steps (log scale)").format(steps=steps),
+                     row=1, col=1)
+    fig.update_xaxes(range=[0, 1.05], row=1, col=1, title=_("w (the same weight at every step)"))
     fig.update_xaxes(range=list(ZOOM), row=1, col=2, dtick=0.01, tickformat=".2f",
-                     title="w (zoomed)")
+                     title=_("w (zoomed)"))
     base_layout(fig, 440)
     fig.update_layout(legend={"orientation": "h", "y": 1.08, "yanchor": "bottom", "x": 0},
                       margin={"t": 70})
@@ -99,7 +103,7 @@ def surface_figure(ws: np.ndarray, bs: np.ndarray, loss: np.ndarray,
     log_loss = np.log10(np.maximum(loss, 1e-12)).T  # rows = b, columns = w
     fig.add_heatmap(
         x=ws, y=bs, z=log_loss, colorscale="Viridis", reversescale=True,
-        colorbar={"title": {"text": "log₁₀ loss", "side": "right"}, "thickness": 14},
+        colorbar={"title": {"text": _("log₁₀ loss"), "side": "right"}, "thickness": 14},
         hoverinfo="skip",
     )
     gw, gb = np.meshgrid(np.linspace(ws.min(), ws.max(), CLICK_GRID),
@@ -107,12 +111,13 @@ def surface_figure(ws: np.ndarray, bs: np.ndarray, loss: np.ndarray,
     iw = np.abs(ws[None, :] - gw.reshape(-1, 1)).argmin(axis=1)
     ib = np.abs(bs[None, :] - gb.reshape(-1, 1)).argmin(axis=1)
     fig.add_scattergl(
-        x=gw.ravel(), y=gb.ravel(), mode="markers", showlegend=False, name="click to start",
+        x=gw.ravel(), y=gb.ravel(), mode="markers", showlegend=False, name=_("click to start"),
         marker={"size": 8, "color": "white", "opacity": 0},
         selected={"marker": {"opacity": 0}}, unselected={"marker": {"opacity": 0}},
         customdata=np.full(gw.size, "start"), text=[f"{v:.2f}" for v in log_loss[ib, iw]],
-        hovertemplate="w = %{x:.3f}<br>b = %{y:.3f}<br>log₁₀ loss = %{text}"
-                      "<br>click: start here<extra></extra>",
+        hovertemplate="w = %{x:.3f}<br>b = %{y:.3f}<br>"
+                      + _("log₁₀ loss = {value}").format(value="%{text}") + "<br>"
+                      + _("click: start here") + "<extra></extra>",
     )
     for label, tr in (trajectories or {}).items():
         color = CLIP_COLOR if tr.clip is not None else FREE_COLOR
@@ -121,7 +126,8 @@ def surface_figure(ws: np.ndarray, bs: np.ndarray, loss: np.ndarray,
             x=pts[:, 0], y=pts[:, 1], mode="lines+markers", name=label,
             line={"color": color, "width": 2.5}, marker={"size": 5, "color": color},
             selected={"marker": {"opacity": 1}}, unselected={"marker": {"opacity": 1}},
-            hovertemplate="step %{customdata}<br>w = %{x:.3f}, b = %{y:.3f}<extra></extra>",
+            hovertemplate=_("step {step}").format(step="%{customdata}")
+            + "<br>w = %{x:.3f}, b = %{y:.3f}<extra></extra>",
             customdata=np.arange(len(pts)),
         )
         fig.add_scatter(x=pts[:1, 0], y=pts[:1, 1], mode="markers", showlegend=False,
@@ -131,11 +137,11 @@ def surface_figure(ws: np.ndarray, bs: np.ndarray, loss: np.ndarray,
             k = np.flatnonzero(tr.clipped)
             xs = np.column_stack([pts[k, 0], tr.unclipped[k, 0], np.full(len(k), np.nan)])
             ys = np.column_stack([pts[k, 1], tr.unclipped[k, 1], np.full(len(k), np.nan)])
-            fig.add_scatter(x=xs.ravel(), y=ys.ravel(), mode="lines", name="where it would "
-                            "have jumped without clipping",
+            fig.add_scatter(x=xs.ravel(), y=ys.ravel(), mode="lines",
+                            name=_("where it would have jumped without clipping"),
                             line={"color": FREE_COLOR, "width": 1, "dash": "dot"}, opacity=0.6)
-    fig.update_xaxes(title="w (recurrent weight)", range=[ws.min(), ws.max()])
-    fig.update_yaxes(title="b (bias)", range=[bs.min(), bs.max()])
+    fig.update_xaxes(title=_("w (recurrent weight)"), range=[ws.min(), ws.max()])
+    fig.update_yaxes(title=_("b (bias)"), range=[bs.min(), bs.max()])
     base_layout(fig, 520)
     fig.update_layout(clickmode="event+select", hovermode="closest", hoverdistance=12)
     fig.update_layout(legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0})
@@ -148,7 +154,7 @@ def sci(log10_value: float, digits: int = 3) -> str:
     if log10_value == -np.inf:
         return "0"
     if not np.isfinite(log10_value):
-        return "not computable" if np.isnan(log10_value) else "above 10³⁰⁸"
+        return _("not computable") if np.isnan(log10_value) else _("above 10³⁰⁸")
     exp = int(np.floor(log10_value))
     mant = 10 ** (log10_value - exp)
     if round(mant, digits - 1) >= 10:
@@ -217,21 +223,31 @@ def grad_norm_figure(norms: dict, title: str = "") -> go.Figure:
                 name=f"{label} {sym} = 0", legendgroup=f"{name}{which}", showlegend=False,
                 marker={"size": 9, "color": color, "symbol": "x-thin" if which == "h" else "x",
                         "line": {"width": 2, "color": color}},
-                hovertemplate=f"{label}<br>t = %{{x}}<br>{sym} = 0 exactly<extra></extra>")
+                hovertemplate=f"{label}<br>t = %{{x}}<br>"
+                + _("{symbol} = 0 exactly").format(symbol=sym) + "<extra></extra>")
     ticks = _decade_ticks(lo, hi)
     tickvals = ([zero_row] if has_zero else []) + ticks
     ticktext = (["0"] if has_zero else []) + [
         "1" if k == 0 else "10" if k == 1 else f"10<sup>{k}</sup>" for k in ticks]
-    fig.update_yaxes(title="gradient norm (log scale)", tickvals=tickvals, ticktext=ticktext,
+    fig.update_yaxes(title=_("gradient norm (log scale)"), tickvals=tickvals, ticktext=ticktext,
                      range=[(zero_row - 0.5) if has_zero else lo, hi], zeroline=False)
     if has_zero:
         fig.add_hline(y=(zero_row + lo) / 2, line={"color": "#94a3b8", "width": 1,
                                                    "dash": "dot"})
-    fig.update_xaxes(title="step t (the loss is at the last step; read right to left)")
+    fig.update_xaxes(title=_("step t (the loss is at the last step; read right to left)"))
     base_layout(fig, 440)
     fig.update_layout(legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
                       title={"text": title, "font": {"size": 14}} if title else None)
     return fig
+
+
+def run_name(run) -> str:
+    """The name of a training run in the reader's language, e.g. "LSTM, clipped at 1"."""
+    name = "tanh RNN" if run.settings.get("kind", "rnn") == "rnn" else "LSTM"
+    clip = run.settings.get("clip")
+    if clip:
+        return _("{model}, clipped at {clip}").format(model=name, clip=f"{clip:g}")
+    return _("{model}, no clipping").format(model=name)
 
 
 def training_figure(runs: dict) -> go.Figure:
@@ -240,33 +256,37 @@ def training_figure(runs: dict) -> go.Figure:
     `runs`: label → engine.gradients.TrainingRun. Clipped runs are solid, unclipped dotted.
     """
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.1,
-                        subplot_titles=("training loss (MSE)", "total gradient norm"))
+                        subplot_titles=(_("training loss (MSE)"), _("total gradient norm")))
     baseline = None
-    for label, run in runs.items():
+    for run in runs.values():
+        label = run_name(run)
         kind = run.settings.get("kind", "rnn")
         dash = "solid" if run.settings.get("clip") else "dot"
         color = RUN_COLORS.get(kind, "#334155")
         it = np.arange(1, len(run.losses) + 1)
         common = {"legendgroup": label, "line": {"color": color, "dash": dash, "width": 1.8}}
         fig.add_scatter(x=it, y=_safe_log(run.losses), name=label, row=1, col=1, **common,
-                        hovertemplate=f"{label}<br>iteration %{{x}}<br>loss %{{y:.3g}}"
-                        "<extra></extra>")
+                        hovertemplate=f"{label}<br>"
+                        + _("iteration {i}").format(i="%{x}") + "<br>"
+                        + _("loss {value}").format(value="%{y:.3g}") + "<extra></extra>")
         fig.add_scatter(x=it, y=_safe_log(run.grad_norms), name=label, row=2, col=1,
                         showlegend=False, **common,
-                        hovertemplate=f"{label}<br>iteration %{{x}}<br>norm %{{y:.3g}}"
-                        "<extra></extra>")
+                        hovertemplate=f"{label}<br>"
+                        + _("iteration {i}").format(i="%{x}") + "<br>"
+                        + _("norm {value}").format(value="%{y:.3g}") + "<extra></extra>")
         clip = run.settings.get("clip")
         if clip:
             fig.add_hline(y=clip, row=2, col=1, line={"color": "#16a34a", "width": 1,
                                                        "dash": "dash"},
-                          annotation_text=f"clip at {clip:g}", annotation_font_size=11)
+                          annotation_text=_("clip at {clip}").format(clip=f"{clip:g}"),
+                          annotation_font_size=11)
         baseline = run.baseline_loss
     if baseline:
         fig.add_hline(y=baseline, row=1, col=1, line={"color": "#64748b", "width": 1,
                                                        "dash": "dash"},
-                      annotation_text="always answering the mean", annotation_font_size=11)
+                      annotation_text=_("always answering the mean"), annotation_font_size=11)
     fig.update_yaxes(type="log", exponentformat="power")
-    fig.update_xaxes(title="iteration", row=2, col=1)
+    fig.update_xaxes(title=_("iteration"), row=2, col=1)
     base_layout(fig, 560)
     fig.update_layout(legend={"orientation": "v", "x": 1.01, "y": 1}, margin={"t": 40})
     return fig

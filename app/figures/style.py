@@ -7,7 +7,10 @@ import re
 
 import plotly.graph_objects as go
 
-FONT_FAMILY = '"Source Sans Pro", "Source Sans 3", "Segoe UI", Helvetica, Arial, sans-serif'
+# Latin faces first, then one CJK stack that shows Chinese on Linux, Windows and macOS.
+CJK_FONTS = '"Noto Sans CJK TC", "Microsoft JhengHei", "PingFang TC", sans-serif'
+FONT_FAMILY = ('"Source Sans Pro", "Source Sans 3", "Segoe UI", Helvetica, Arial, '
+               + CJK_FONTS)
 FONT_SIZE = 14
 SMALLEST_CANVAS_FONT = 13  # smallest text the fixed-canvas drawings use (figures.canvas)
 TEXT = "#1f2937"  # body text

@@ -8,17 +8,18 @@ from components import grad_controls, lesson, presenter, questions, trainer
 from components.grad_own import own_norms
 from engine import gradients
 from figures.gradients import power_figure, sci, surface_figure, training_figure
+from i18n import _
 
-st.title("Gradient lab")
-st.caption(
+st.title(_("Gradient lab"))
+st.caption(_(
     "Lecture §4: the loss of an RNN jumps wildly because its error surface is either very flat "
     "or very steep. The same weight is used at every step, so its effect is raised to the power "
     "of the sequence length: gradients explode or vanish. Clipping caps the step; the LSTM "
     "*adds* to its memory, so an influence survives until the forget gate closes."
-)
+))
 grad_controls.load_url(st.query_params)
 question = questions.pending("gradients")
-toy_tab, cliff, norms, training = st.tabs(list(grad_controls.TABS.values()),
+toy_tab, cliff, norms, training = st.tabs(grad_controls.tab_labels(),
                                           key=grad_controls.TAB_KEY, on_change="rerun")
 
 with toy_tab:
@@ -27,22 +28,24 @@ with toy_tab:
     # A lesson's question waits: y is not on the page until someone answers.
     if question is None or questions.ask_power(question, w, steps, toy["log_y"]):
         left, right = st.columns(2)
-        left.metric(f"y after {steps} steps = w^{steps - 1}", sci(toy["log_y"]))
+        left.metric(_("y after {steps} steps = w^{power}").format(steps=steps, power=steps - 1),
+                    sci(toy["log_y"]))
         right.metric("dy/dw", sci(toy["log_dy"]))
         presenter.chart(power_figure(toy["ws"], toy["log_ys"], toy["log_dys"], w,
                                      toy["log_y"], steps, toy["lecture"]),
                         f"y-equals-w-power-{steps - 1}", key="power")
         st.dataframe(grad_controls.lecture_table(steps), hide_index=True, width="content")
-        st.caption("The lecture rounds 0.99⁹⁹⁹ to ≈0; exactly it is 4.36·10⁻⁵: small, not "
-                   "zero. 0.01⁹⁹⁹ = 10⁻¹⁹⁹⁸ is far below float64's smallest number "
-                   "(≈10⁻³⁰⁸).")
+        st.caption(_("The lecture rounds 0.99⁹⁹⁹ to ≈0; exactly it is 4.36·10⁻⁵: small, not "
+                     "zero. 0.01⁹⁹⁹ = 10⁻¹⁹⁹⁸ is far below float64's smallest number "
+                     "(≈10⁻³⁰⁸)."))
 
 with cliff:
     surface_ws, surface_bs, loss = resources.get_error_surface(160)
     start, lr, clip, n = grad_controls.descent_inputs(surface_ws, surface_bs)
     free = gradients.descend(*start, lr=lr, steps=n)
     clipped = gradients.descend(*start, lr=lr, steps=n, clip=clip)
-    runs = {"without clipping": free, f"clipped at ‖g‖ = {clip:g}": clipped}
+    runs = {_("without clipping"): free,
+            _("clipped at ‖g‖ = {clip}").format(clip=f"{clip:g}"): clipped}
     presenter.chart(
         surface_figure(surface_ws, surface_bs, loss, runs), f"error-surface-clip-{clip:g}",
         key="surface", on_select=grad_controls.take_clicked_start, selection_mode="points",
@@ -61,26 +64,28 @@ with norms:
                 choice, weights, steps_key = params
                 result = {choice.kind: resources.get_model_norms(choice, weights, steps_key)}
         except ValueError as err:
-            st.error(markup.md(f"Not computed: {err}"), icon=":material/block:")
+            st.error(markup.md(_("Not computed: {reason}").format(reason=err)),
+                     icon=":material/block:")
         else:
             grad_controls.norm_results(result, "norms" if source == "compare" else
                                        "norms_stepper")
 
 with training:
     settings = grad_controls.training_inputs()
-    if st.button("Train", type="primary", icon=":material/play_arrow:", key="grad.train"):
+    if st.button(_("Train"), type="primary", icon=":material/play_arrow:", key="grad.train"):
         trainer.start("grad.job", grad_controls.training_work(settings))
-    job = trainer.follow("grad.job", "Training")
+    job = trainer.follow("grad.job", _("Training"))
     if job is not None and job.error:
-        st.error(f"Training failed: {job.error}", icon=":material/error:")
+        st.error(markup.md(_("Training failed: {reason}").format(reason=job.error)),
+                 icon=":material/error:")
     elif job is not None and job.result:
         st.session_state["grad.runs"] = job.result
     elif job is not None and job.result is not None:
-        st.info("Training was stopped before its first iteration; nothing to show yet.")
+        st.info(_("Training was stopped before its first iteration; nothing to show yet."))
     shown = st.session_state.get("grad.runs") or resources.get_default_runs()
     if "grad.runs" not in st.session_state:
-        st.caption("Shown: the runs shipped with the app (sequence length 30, 1000 iterations, "
-                   "seed 0). Press Train to run your own.")
+        st.caption(_("Shown: the runs shipped with the app (sequence length 30, 1000 "
+                     "iterations, seed 0). Press Train to run your own."))
     presenter.chart(training_figure(shown), "training-loss-and-gradient-norm", key="training")
     st.dataframe(grad_controls.run_table(shown), hide_index=True, width="content")
 

@@ -1,0 +1,60 @@
+"""The session's language: `?lang=en` / `?lang=zh-TW` in the link, the sidebar's switch, and
+the link keeping it on every page. Owns the URL parameter `lang` and i18n.KEY.
+
+The browser's language (st.context.locale) becomes the default only once every page is
+translated; until then a session is English unless its link or the switch says otherwise.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+import i18n
+from components import url_params as up
+from i18n import _
+
+PARAM = "lang"
+
+
+def load_url(params) -> list[str]:
+    """Follow `lang=` in the link; returns ["lang"] when its value is not a language."""
+    raw = up.get(params, PARAM)
+    if raw is None:
+        st.session_state.setdefault(i18n.KEY, i18n.DEFAULT)
+        return []
+    value = up.choice_value(raw, i18n.LANGUAGES)
+    if value is None:
+        del params[PARAM]  # said once in the toast, not again on every click
+        st.session_state.setdefault(i18n.KEY, i18n.DEFAULT)
+        return [PARAM]
+    st.session_state[i18n.KEY] = value
+    return []
+
+
+def _switched() -> None:
+    """Switch callback: the new language into the link at once."""
+    chosen = st.session_state.get("language.switch") or i18n.DEFAULT
+    st.session_state[i18n.KEY] = chosen
+    st.query_params[PARAM] = chosen
+
+
+def switch() -> None:
+    """The sidebar's language switch (English | 繁體中文)."""
+    st.session_state["language.switch"] = i18n.current()
+    st.segmented_control(_("Language"), list(i18n.LANGUAGES), format_func=i18n.LANGUAGES.get,
+                         key="language.switch", on_change=_switched, width="stretch")
+
+
+def keep_in_url() -> None:
+    """Put `lang=` back into the link after a page rewrote its parameters (English included
+    once chosen, so a shared link opens in the language it was shared in)."""
+    lang = st.session_state.get(i18n.KEY, i18n.DEFAULT)
+    wanted = lang != i18n.DEFAULT or PARAM in st.query_params
+    if wanted and st.query_params.get(PARAM) != lang:
+        st.query_params[PARAM] = lang
+
+
+def link_params() -> dict[str, str]:
+    """{"lang": …} for links the app writes (page links, lesson links), when not English."""
+    lang = i18n.current()
+    return {PARAM: lang} if lang != i18n.DEFAULT else {}
