@@ -25,7 +25,9 @@ def own_norms() -> None:
     with left:
         own = upload.model_upload("upload.grad_model")
     with right:
-        uploaded = upload.sequence_upload("upload.grad_seq", formats=upload.NUMERIC)
+        uploaded = upload.sequence_upload(
+            "upload.grad_seq", f"Upload a sequence file ({upload.named(upload.NUMERIC)})",
+            formats=upload.NUMERIC)
         upload.examples(upload.NUMERIC, "upload.grad_seq")
     if own is None:
         st.info(_("Upload a trained LSTM, GRU or RNN to see its gradient norms over time."),

@@ -22,7 +22,7 @@ from engine.uploads import UploadError
 
 OWN = "own"  # the set picker's value for this set
 LABEL = "Your sequences (upload and train)"
-FORMATS = (".txt", ".csv", ".tsv", ".npy", ".npz", ".json", ".wav")
+FORMATS = (".txt", *upload.NUMERIC)  # words, or numbers (tables, arrays, sound)
 JOB = "emb.own.job"  # the background training run
 EXAMPLE = "emb.own.example"  # the name of the ready example in use while nothing is uploaded
 SET = "emb.own.set"  # (the last set that trained, what it was trained on)
@@ -117,13 +117,14 @@ def trained_set() -> embeddings.EmbeddingSet | None:
     st.markdown(
         "Upload sequences of your own (several files at once, or one file holding many) and "
         "train a new autoencoder on them here. **Words** (a text file, one word per line or "
-        "separated by spaces) are read letter by letter; **numbers** (CSV, NPY, JSON, WAV…) "
+        "separated by spaces) are read letter by letter; **numbers** (tables, arrays, sound) "
         "step by step, each feature normalised. Every sequence becomes one code vector, a "
         "point on the map.")
     ready = resources.get_own_examples()
     top = st.columns([1.6, 1])
     with top[0]:
-        files = upload.sequences_upload_many("emb.own", "Your sequences", FORMATS)
+        files = upload.sequences_upload_many(
+            "emb.own", f"Your sequences ({upload.named(FORMATS)})", FORMATS)
     if files:
         st.session_state.pop(EXAMPLE, None)  # your own files replace the example
     with top[1]:

@@ -195,7 +195,7 @@ def _use_upload(width: int) -> None:
         numeric = numeric[pick:] + numeric[:pick] if pick < len(numeric) else numeric
         if not numeric:
             raise UploadError(f"{file.name} holds text; this model reads numbers, one row per "
-                              "step (a CSV, NPY, NPZ, JSON of numbers or a WAV).")
+                              f"step ({upload.named(upload.NUMERIC)}).")
         st.session_state[_PENDING] = None
         x = sequence_from_rows(numeric[0].values.tolist(), width)
     except SequenceError as err:  # the file's numbers do not fit this model
@@ -318,8 +318,7 @@ def sequence_editor(preset: str, width: int) -> SequenceChoice:
         from components import upload
 
         st.file_uploader(
-            "One row per step, one column per input (CSV, TSV, Parquet, Excel, NPY, NPZ, JSON; "
-            "or sound: WAV, FLAC, OGG, MP3)",
+            f"One row per step, one column per input ({upload.named(upload.NUMERIC)})",
             type=[ext.lstrip(".") for ext in upload.NUMERIC], key=f"{_UPLOAD}.file",
             on_change=_use_upload, args=(width,),
             help="The file's first sequence becomes your own; edit it in the table.")

@@ -37,6 +37,20 @@ save_file(model.state_dict(), "model.safetensors")
 # (e.g. "rnn.weight_ih_l0"); or: torch.save(model.state_dict(), "model.pt")"""
 
 
+SOUND = (".wav", ".flac", ".ogg", ".mp3")  # formats read as log-mel frames
+_NAMES = {".parquet": "Parquet", ".xlsx": "Excel"}  # the rest by their extension, upper case
+
+
+def named(formats: tuple[str, ...]) -> str:
+    """The formats as a widget's label names them: 'CSV, Parquet, Excel; sound: WAV, MP3'."""
+    def names(exts):
+        return ", ".join(_NAMES.get(e, e.lstrip(".").upper()) for e in exts)
+
+    files = names([e for e in formats if e not in SOUND])
+    sound = names([e for e in formats if e in SOUND])
+    return "; ".join(part for part in (files, sound and f"sound: {sound}") if part)
+
+
 def digest(data: bytes) -> str:
     """SHA-256 of the bytes: the cache key of a user's file."""
     return hashlib.sha256(data).hexdigest()
@@ -190,7 +204,7 @@ def numbers_of(seq: Sequence, width: int | None = None) -> np.ndarray | None:
     width than the model reads."""
     if seq.values is None:
         st.error(f"{md(seq.name)} is text ({seq.steps} tokens); this needs numbers, one row per "
-                 f"step. Upload a CSV, NPY, JSON of numbers or a WAV.", icon=":material/error:")
+                 f"step ({named(NUMERIC)}).", icon=":material/error:")
         return None
     if width is not None and seq.features != width:
         st.error(f"{md(seq.name)} has {seq.features} feature{'s' * (seq.features != 1)} per step, "
