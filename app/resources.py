@@ -21,6 +21,7 @@ from engine import cells, ctc, gradients, lee, zoo
 from engine.trace import Trace, trace
 from figures.animation import animation_html, memory_animation
 from figures.ctc import alpha_animation, reachable_nodes
+from figures.step_frames import step_frames
 from figures.timeline import state_heatmaps, state_lines
 
 DEFAULT_RUNS = Path(__file__).resolve().parents[1] / "pretrained" / "gradient_runs.json"
@@ -57,6 +58,13 @@ def get_trace(choice: ModelChoice, weights: Weights, steps: Steps) -> Trace:
     model = get_model(choice, weights)
     with torch.no_grad():
         return trace(model, sequence_tensor(choice, steps))
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def get_step_frames(choice: ModelChoice, weights: Weights, steps: Steps, unit: int, layer: int,
+                    direction: int, first: int, last: int) -> dict:
+    """Steps first..last-1 of the trace as the browser stepper draws them (figures.step_frames)."""
+    return step_frames(get_trace(choice, weights, steps), first, last, unit, layer, direction)
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)

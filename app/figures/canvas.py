@@ -21,7 +21,7 @@ class Canvas:
         self.height = height
         self.shapes: list[dict] = []
         self.annotations: list[dict] = []
-        self.traces: list[go.Scatter] = []
+        self.hovers: list[dict] = []  # x, y, text, name, size, customdata of each hover mark
 
     # -- primitives -------------------------------------------------------------------------
 
@@ -131,19 +131,8 @@ class Canvas:
 
     def hover(self, x, y, text, name, size=30, customdata=None):
         """An invisible marker that shows `text` on hover."""
-        self.traces.append(
-            go.Scatter(
-                x=[x],
-                y=[y],
-                mode="markers",
-                marker={"size": size, "color": "rgba(0,0,0,0)"},
-                hovertext=[text],
-                hoverinfo="text",
-                name=name,
-                customdata=[customdata] if customdata is not None else None,
-                showlegend=False,
-            )
-        )
+        self.hovers.append({"x": x, "y": y, "text": text, "name": name, "size": size,
+                            "customdata": customdata})
 
     # -- compound pieces --------------------------------------------------------------------
 
@@ -168,7 +157,7 @@ class Canvas:
             pipe = (x0, cy, x1, cy)
         self.rect(x0, y0, x1, y1, fill=tint, color=color, width=2.0, name=f"{name}-body")
         if v > 0.01:  # the flow shows through the gap
-            self.line(*pipe, width=3.0)
+            self.line(*pipe, width=3.0, name=f"{name}-pipe")
         self.rect(*a, fill=color, color=color, width=1.0, name=f"{name}-plate-a")
         self.rect(*b, fill=color, color=color, width=1.0, name=f"{name}-plate-b")
 
@@ -180,7 +169,7 @@ class Canvas:
     # -- output -----------------------------------------------------------------------------
 
     def figure(self, height: int, meta: dict | None = None) -> go.Figure:
-        fig = go.Figure(data=self.traces)
+        fig = go.Figure(data=[_hover_trace(h) for h in self.hovers])
         base_layout(fig, height, margin={"l": 6, "r": 6, "t": 6, "b": 6})
         axis = {
             "visible": False,
@@ -199,6 +188,17 @@ class Canvas:
             meta={"canvas": True} | (meta or {}),  # presenter view scales a canvas whole
         )
         return fig
+
+
+def _hover_trace(h: dict) -> go.Scatter:
+    """An invisible marker that shows its text on hover."""
+    return go.Scatter(
+        x=[h["x"]], y=[h["y"]], mode="markers",
+        marker={"size": h["size"], "color": "rgba(0,0,0,0)"},
+        hovertext=[h["text"]], hoverinfo="text", name=h["name"],
+        customdata=[h["customdata"]] if h["customdata"] is not None else None,
+        showlegend=False,
+    )
 
 
 def muted(text: str) -> str:

@@ -43,13 +43,7 @@ def cell_diagram(trace: Trace, t: int, unit: int = 0, layer: int = -1, direction
     keeps its proportions: about 480 px wide at `FIG_HEIGHT` px high; a wider container only
     adds side margins.
     """
-    sv = step_values(trace, t, unit, layer, direction)
-    draw = {"lstm": _lstm, "gru": _gru, "rnn": _elman, "jordan": _jordan}.get(sv.kind)
-    if draw is None:
-        raise ValueError(f"unknown trace kind {sv.kind!r}; valid: lstm, gru, rnn, jordan")
-    canvas = Canvas(WIDTH, HEIGHT)
-    _header(canvas, sv)
-    draw(canvas, sv)
+    canvas, sv = cell_canvas(trace, t, unit, layer, direction)
     meta = {
         "kind": sv.kind,
         "step": sv.t,
@@ -59,6 +53,20 @@ def cell_diagram(trace: Trace, t: int, unit: int = 0, layer: int = -1, direction
         "gates": dict(sv.gates),
     }
     return canvas.figure(FIG_HEIGHT, meta=meta)
+
+
+def cell_canvas(trace: Trace, t: int, unit: int = 0, layer: int = -1, direction: int = 0
+                ) -> tuple[Canvas, StepValues]:
+    """The drawing of `cell_diagram` before it becomes a figure (the browser stepper draws the
+    canvas's shapes and labels itself), with the step's values."""
+    sv = step_values(trace, t, unit, layer, direction)
+    draw = {"lstm": _lstm, "gru": _gru, "rnn": _elman, "jordan": _jordan}.get(sv.kind)
+    if draw is None:
+        raise ValueError(f"unknown trace kind {sv.kind!r}; valid: lstm, gru, rnn, jordan")
+    canvas = Canvas(WIDTH, HEIGHT)
+    _header(canvas, sv)
+    draw(canvas, sv)
+    return canvas, sv
 
 
 # -- shared pieces ---------------------------------------------------------------------------

@@ -5,6 +5,7 @@ import streamlit as st
 import markup
 import resources
 from components import (
+    browser_stepper,
     lesson,
     model_picker,
     presenter,
@@ -18,10 +19,7 @@ from components import (
 from components.unit_picker import unit_picker, view_picker
 from engine import zoo
 from figures.animation import at_step
-from figures.cell_diagram import cell_diagram
 from figures.compare import learned_vs_wired
-from figures.equations import cell_equations
-from figures.story import step_story
 from figures.timeline import move_step
 from figures.values import NEAR_NOTE
 
@@ -61,7 +59,6 @@ if choice.is_shipped:
 st.caption(CAPTIONS[kind])
 
 controls = st.container()
-diagram_col, detail_col = st.columns([6, 5], gap="medium")
 tab_names = ["Input text" if choice.reads_text else "Input sequence", "Over time",
              "Memory animation"]
 tab_names += ["Weights"] if choice.is_lecture else []
@@ -111,32 +108,36 @@ except ValueError as err:  # past the trace's budget (engine.trace.MAX_RECORDED)
 st.session_state["stepper.current"] = (choice, weights, steps)  # shared with the gradient lab
 question = questions.pending("stepper")  # a lesson's question stops the steps before its own
 with controls:
-    t = stepper_controls.stepper_controls(trace.steps, max_step=questions.max_step(question))
+    layer, direction, unit = view_picker(trace)
+
+
+def _reads(k: int) -> str:
+    """What step k (0-based) reads, as HTML: the text's token, or the numbers as written
+    (float32's shortest text) after the step's name."""
+    if choice.reads_text:
+        return f"reads <b>{browser_stepper.escape(repr(labels[k]))}</b>"
+    numbers = ", ".join(map(sequence_input.shortest, trace.inputs[k].tolist()))
+    name = f"{browser_stepper.escape(str(labels[k]))} · " if labels else ""
+    return f"{name}input x = [{numbers}]"
+
+
+with controls:
+    t = browser_stepper.browser_stepper(
+        trace.steps,
+        lambda first, last: resources.get_step_frames(choice, weights, steps, unit, layer,
+                                                      direction, first, last),
+        lambda first, last: [browser_stepper.text_line(k + 1, trace.steps, _reads(k))
+                             for k in range(first, last)],
+        step_key=stepper_controls.KEY, key="stepper",
+        ident=browser_stepper.identity(choice, weights, steps, unit, layer, direction),
+        max_step=questions.max_step(question), note=NEAR_NOTE if choice.is_lecture else "",
+    )
     if question is not None:
         questions.ask_stepper(question, trace, stepper_controls.KEY)
 held = question is not None and not question.answered  # later steps stay out of the page
 url |= stepper_controls.url_params(t + 1)
 st.query_params.from_dict(url)
 lesson.from_here("stepper")
-
-with detail_col:
-    layer, direction, unit = view_picker(trace)
-    if choice.reads_text:
-        reads = f"reads **{markup.md(repr(labels[t]))}**"
-    else:  # the numbers as they were written (float32's shortest text), after the step's name
-        reads = "input x = [" + ", ".join(map(sequence_input.shortest, trace.inputs[t].tolist()))
-        reads = (f"{markup.md(labels[t])} · " if labels else "") + reads + "]"
-    st.markdown(f"**Step {t + 1} of {trace.steps}** · {reads}")
-    st.markdown(step_story(trace, t, unit, layer, direction))
-    if choice.is_lecture:
-        st.caption(NEAR_NOTE)
-    with st.expander("Equations with this step's numbers", expanded=True):
-        # One KaTeX block (not one per line): fewer elements for the browser to redraw per step.
-        lines = cell_equations(trace, t, unit, layer, direction)
-        st.latex(r"\begin{gathered}" + r"\\[10pt]".join(lines) + r"\end{gathered}")
-with diagram_col:
-    presenter.chart(cell_diagram(trace, t, unit, layer, direction), f"{kind}-cell", t + 1,
-                    key="diagram")
 
 if held:
     for tab in tabs[1:3]:
