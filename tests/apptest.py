@@ -35,3 +35,49 @@ def shown(markdown: str) -> str:
 def errors(at: AppTest) -> list[str]:
     """The text of every st.error on the page, as the reader sees it."""
     return [shown(e.value) for e in at.error]
+
+
+def browser_stepper(at: AppTest) -> dict:
+    """The data the browser stepper received (app/components/browser_stepper): the step,
+    the window of steps sent ("first", "frames", "lines") and the diagram's pieces."""
+    import json
+
+    def walk(node):
+        for child in getattr(node, "children", {}).values():
+            yield child
+            yield from walk(child)
+
+    for element in walk(at.main):
+        proto = getattr(element, "proto", None)
+        text = getattr(proto, "json", "") if proto is not None else ""
+        if isinstance(text, str) and '"frames"' in text:
+            return json.loads(text)
+    raise AssertionError("no browser stepper on the page")
+
+
+def browser_markdown(html_text: str) -> str:
+    """The stepper's HTML (<b>, <i>, <li>) as the markdown it used to be, unescaped."""
+    import html
+
+    text = html_text.replace("<li>", "- ").replace("</li>", "\n")
+    text = re.sub(r"</?b>", "**", text)
+    text = re.sub(r"</?i>", "*", text)
+    return html.unescape(re.sub(r"<[^>]+>", "", text)).strip()
+
+
+def step_line(at: AppTest) -> str:
+    """The "**Step k of T** · …" line the browser shows at Python's step."""
+    data = browser_stepper(at)
+    return browser_markdown(data["lines"][data["step"] - 1 - data["first"]])
+
+
+def step_frame(at: AppTest) -> dict:
+    """The current step's frame: its story (HTML) and equations (LaTeX)."""
+    data = browser_stepper(at)
+    return data["frames"][data["step"] - 1 - data["first"]]
+
+
+def step_to(at: AppTest, step: int, key: str = "stepper.step") -> AppTest:
+    """Put the stepper on `step` (1-based) as the browser tells Python, and rerun."""
+    at.session_state[key] = step
+    return at.run()

@@ -131,6 +131,7 @@ with controls:
         step_key=stepper_controls.KEY, key="stepper",
         ident=browser_stepper.identity(choice, weights, steps, unit, layer, direction),
         max_step=questions.max_step(question), note=NEAR_NOTE if choice.is_lecture else "",
+        name=f"{kind}-cell",
     )
     if question is not None:
         questions.ask_stepper(question, trace, stepper_controls.KEY)

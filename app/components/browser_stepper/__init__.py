@@ -84,7 +84,7 @@ def identity(*parts) -> str:
 def browser_stepper(steps: int, frames: Callable[[int, int], dict],
                     lines: Callable[[int, int], list[str]], *, step_key: str, key: str,
                     ident: str, max_step: int | None = None, note: str = "",
-                    timeline: str = "timeline") -> int:
+                    timeline: str = "timeline", name: str = "cell") -> int:
     """Render the stepper for `steps` steps; returns the step Python knows (0-based).
 
     frames(first, last): figures.step_frames' dict for those 0-based steps; lines(first, last):
@@ -92,7 +92,8 @@ def browser_stepper(steps: int, frames: Callable[[int, int], dict],
     the step (1-based). ident: what is stepped through (`identity`); a new one puts the browser
     on Python's step. max_step: the last step (1-based) the browser may receive (a lesson's
     question waits on the next one). note: a plain-text line under the story. timeline: the
-    key of the over-time chart whose marker follows the step.
+    key of the over-time chart whose marker follows the step. name: the diagram's download
+    name ("lstm-cell" → rnn-lab-lstm-cell-step-4.png).
     """
     shown = max(1, min(steps, max_step)) if max_step is not None else steps
     component_key = f"{key}.browser"
@@ -110,6 +111,7 @@ def browser_stepper(steps: int, frames: Callable[[int, int], dict],
         "held": ("" if shown == steps else
                  "The next step waits for the answer to the question below."),
         "timeline": timeline,
+        "name": name,
     }
     _KATEX(key="rnn-lab-katex", height="content")
     _STEPPER(key=component_key, data=data, default={"step": step},

@@ -430,11 +430,46 @@ function move(s, what) {
   }
 }
 
+// The diagram as a file named after the figure and the step, like the charts' downloads.
+function download(s, format) {
+  const svg = s.root.querySelector(".rnn-diagram svg");
+  if (!svg) return;
+  const name = `rnn-lab-${s.data.name}-step-${s.step + 1}.${format}`;
+  const text = new XMLSerializer().serializeToString(svg);
+  const save = (blob) => {
+    const link = document.createElement("a");
+    link.href = URL.createObjectURL(blob);
+    link.download = name;
+    document.body.appendChild(link);
+    link.click();
+    setTimeout(() => { URL.revokeObjectURL(link.href); link.remove(); }, 1000);
+  };
+  if (format === "svg") {
+    save(new Blob([text], {type: "image/svg+xml"}));
+    return;
+  }
+  const image = new Image();
+  image.onload = () => {
+    const canvas = document.createElement("canvas");
+    canvas.width = Math.round(svg.viewBox.baseVal.width * 2);
+    canvas.height = Math.round(svg.viewBox.baseVal.height * 2);
+    const context = canvas.getContext("2d");
+    context.drawImage(image, 0, 0, canvas.width, canvas.height);
+    canvas.toBlob((blob) => save(blob), "image/png");
+  };
+  image.src = "data:image/svg+xml;charset=utf-8," + encodeURIComponent(text);
+}
+
 function wire(s) {
   const root = s.root;
   if (root.dataset.wired) return;
   root.dataset.wired = "1";
   root.addEventListener("click", (event) => {
+    const file = event.target.closest("[data-download]");
+    if (file) {
+      download(s, file.dataset.download);
+      return;
+    }
     const button = event.target.closest("[data-move]");
     if (button && !button.disabled) move(s, button.dataset.move);
   });
