@@ -132,5 +132,8 @@ def assert_clean(page, server=None) -> None:
 
 
 def step_label(page) -> str:
-    text = page.locator('[data-testid="stMarkdownContainer"] p', has_text=re.compile(r"^Step \d"))
+    """The "Step k of T" line: the browser stepper's, or a page's own markdown line."""
+    text = page.locator(".rnn-stepper .rnn-line", has_text=re.compile(r"^Step \d")).or_(
+        page.locator('[data-testid="stMarkdownContainer"] p', has_text=re.compile(r"^Step \d")))
+    text.first.wait_for(timeout=30_000)
     return text.first.inner_text()

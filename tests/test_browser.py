@@ -149,13 +149,12 @@ def test_every_model_of_the_picker_renders_its_equations(page, server):
 
 BOXED = r"""() => {
   // every value drawn inside a box of the cell diagram: its text's box and the shape's box
-  const chart = document.querySelector('[data-testid="stPlotlyChart"] .main-svg');
-  const svg = chart.closest('.js-plotly-plot');
-  const shapes = [...svg.querySelectorAll('.shapelayer path')]
+  const svg = document.querySelector('.rnn-stepper .rnn-diagram svg');
+  const shapes = [...svg.querySelectorAll('path')]
     .filter(p => /z\s*$/i.test(p.getAttribute('d') || ''))  // closed outlines: the boxes
     .map(p => p.getBoundingClientRect()).filter(r => r.width > 40 && r.height > 20);
   const out = [];
-  for (const t of svg.querySelectorAll('g.annotation-text-g text')) {
+  for (const t of svg.querySelectorAll('g[data-name] text, g text')) {
     const r = t.getBoundingClientRect();
     const cx = r.x + r.width / 2, cy = r.y + r.height / 2;
     const box = shapes
@@ -172,7 +171,8 @@ BOXED = r"""() => {
                                   "model=jordan&hid=16", "model=slots_jordan"])
 def test_the_jordan_diagram_keeps_its_vectors_in_their_boxes(page, server, link):
     open_page(page, server, f"stepper?{link}&step=3")
-    page.locator('[data-testid="stPlotlyChart"] .main-svg').first.wait_for(timeout=15_000)
+    page.locator(".rnn-stepper .rnn-diagram svg").first.wait_for(timeout=15_000)
+    page.wait_for_timeout(400)  # the step's animation ends
     boxed = page.evaluate(BOXED)
     vectors = [b for b in boxed if b["text"].startswith("[")]
     assert len(vectors) == 2, boxed  # the fed-back y_{t-1} and the output y_t

@@ -1,0 +1,86 @@
+"""The LSTM step-through steps in the browser: keys, buttons and a swipe move the step with no
+message to the server, the diagram shows the lecture's numbers at every step, the link keeps
+the step, and the server learns the step before another control is used."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from harness import assert_clean, open_page, step_label, wait_settled
+
+from engine import lee
+
+pytestmark = pytest.mark.browser
+
+MEMORY_TEXT = """() => {
+  const g = document.querySelector('.rnn-diagram g[data-name="memory-value"]');
+  return g ? g.textContent : null;
+}"""
+
+
+def test_eight_steps_send_no_message_and_the_link_keeps_the_step(page, server):
+    sent = []
+    page.on("websocket", lambda ws: ws.on("framesent", lambda payload: sent.append(payload)))
+    page.emulate_media(reduced_motion="reduce")  # no animation: each step is drawn at once
+    open_page(page, server, "stepper")
+    assert "Step 1 of 9" in step_label(page)
+    page.mouse.click(900, 5)  # nothing focused: keys go to the page
+    page.wait_for_timeout(1500)
+    sent.clear()
+    memory = [f"{v:g}" for v in lee.LECTURE_MEMORY.tolist()]
+    for k in range(1, 9):
+        page.keyboard.press("ArrowRight")
+        page.wait_for_function(f"() => document.querySelector('.rnn-stepper').dataset.step "
+                               f"=== '{k + 1}'")
+        # the memory box reads "before → after" with the lecture's numbers
+        assert page.evaluate(MEMORY_TEXT) == f"{memory[k - 1]} → {memory[k]}"
+    assert "Step 9 of 9" in step_label(page)
+    page.wait_for_url(re.compile(r"step=9"))
+    assert len(sent) <= 2, sent
+    page.reload()
+    wait_settled(page)
+    assert "Step 9 of 9" in step_label(page)
+    assert_clean(page, server)
+
+
+def test_another_control_hears_the_step_the_browser_is_on(page, server):
+    open_page(page, server, "stepper")
+    step_label(page)
+    page.mouse.click(900, 5)
+    for _ in range(4):
+        page.keyboard.press("ArrowRight")
+    page.wait_for_function("() => document.querySelector('.rnn-stepper').dataset.step === '5'")
+    page.get_by_role("tab", name=re.compile("Over time")).click()
+    wait_settled(page)
+    page.locator(".st-key-timeline .js-plotly-plot").first.wait_for(timeout=30_000)
+    wait_settled(page)
+    # the over-time chart Python drew marks step 5 (meta.step is 0-based)
+    assert page.evaluate(
+        "() => document.querySelector('.st-key-timeline .js-plotly-plot').layout.meta.step") == 4
+    assert "Step 5 of 9" in step_label(page)
+    assert_clean(page, server)
+
+
+def test_a_swipe_on_the_diagram_steps(page, server):
+    open_page(page, server, "stepper?step=3")
+    assert "Step 3 of 9" in step_label(page)
+    swipe = """(dx) => {
+      const el = document.querySelector('.rnn-diagram');
+      const r = el.getBoundingClientRect();
+      const x = r.x + r.width / 2, y = r.y + r.height / 2;
+      const touch = (cx) => new Touch({identifier: 1, target: el, clientX: cx, clientY: y});
+      el.dispatchEvent(new TouchEvent('touchstart', {touches: [touch(x)],
+        changedTouches: [touch(x)], bubbles: true}));
+      el.dispatchEvent(new TouchEvent('touchend', {touches: [],
+        changedTouches: [touch(x + dx)], bubbles: true}));
+    }"""
+    page.evaluate(swipe, -120)  # to the left: the next step
+    page.wait_for_function("() => document.querySelector('.rnn-stepper').dataset.step === '4'")
+    page.evaluate(swipe, 120)
+    page.evaluate(swipe, 120)
+    page.wait_for_function("() => document.querySelector('.rnn-stepper').dataset.step === '2'")
+    page.evaluate(swipe, 10)  # too short: no step
+    page.wait_for_timeout(300)
+    assert "Step 2 of 9" in step_label(page)
+    assert_clean(page, server)
