@@ -17,7 +17,7 @@ SIZES = [(1280, 720), (1920, 1080)]
 # page → (the stepping control that must be on screen or None, the main figure's chart key)
 PAGES = {
     "": (None, None),
-    "stepper": ("stepper.next", "diagram"),
+    "stepper": (".rnn-stepper [data-move=next]", ".rnn-stepper .rnn-diagram svg"),
     "slots": ("slots.next", "slots.input.A"),
     "charlm": ("charlm.step.next", None),
     "gradients": (None, "power"),
@@ -79,10 +79,10 @@ def test_every_page_in_presenter_view_fits_the_screen(sized, server, path):
     assert re.search(r"[?&]present=1", page.url)
     control, figure = PAGES[path]
     if control:
-        assert on_screen(box(page, css(control) + " button"),
-                         width, height), control
+        where = control if control.startswith(".") else css(control) + " button"
+        assert on_screen(box(page, where), width, height), control
     if figure:
-        b = box(page, css(figure) + " .js-plotly-plot")
+        b = box(page, figure if figure.startswith(".") else css(figure) + " .js-plotly-plot")
         assert b["y"] < height * 0.7, (figure, b)  # the figure starts on the first screen
         if path == "stepper":  # the step-through's cell diagram fits whole
             assert on_screen(b, width, height), b
@@ -139,17 +139,16 @@ def png_size(data: bytes) -> tuple[int, int]:
 def test_the_diagram_downloads_as_png_at_2x_and_as_svg_named_by_step(sized, server):
     page, _, _ = sized
     open_presenting(page, server, "stepper?step=4")
-    chart = page.locator(".st-key-diagram .js-plotly-plot").first
-    chart.hover()
+    page.locator(".rnn-stepper .rnn-diagram svg").first.wait_for(timeout=30_000)
     with page.expect_download() as png:
-        chart.locator('.modebar-btn[data-title="Download plot as a PNG"]').click()
+        page.locator(".rnn-stepper [data-download=png]").click()
     assert png.value.suggested_filename == "rnn-lab-lstm-cell-step-4.png"
     width, height = png_size(png.value.path().read_bytes())
-    drawn = chart.locator(".main-svg").first.bounding_box()
-    assert (width, height) == (round(drawn["width"]) * 2, round(drawn["height"]) * 2)
-    chart.hover()
+    drawn = page.evaluate("() => { const v = document.querySelector('.rnn-diagram svg')"
+                          ".viewBox.baseVal; return {width: v.width, height: v.height}; }")
+    assert (width, height) == (round(drawn["width"] * 2), round(drawn["height"] * 2))
     with page.expect_download() as svg:
-        chart.locator(".modebar-btn.rnn-lab-svg").click()
+        page.locator(".rnn-stepper [data-download=svg]").click()
     assert svg.value.suggested_filename == "rnn-lab-lstm-cell-step-4.svg"
     text = svg.value.path().read_text(encoding="utf-8")
     assert text.lstrip().startswith("<svg") and "memory c" in text
