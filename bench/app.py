@@ -22,6 +22,7 @@ sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "app")]
 
 from common import beside_bare_app, clicks_line, label, time_clicks  # noqa: E402
 from harness import wait_settled  # noqa: E402
+
 from labs import LABS  # noqa: E402
 
 
