@@ -4,10 +4,19 @@ the gradient, CTC and embeddings labs keep their state in the link."""
 
 from __future__ import annotations
 
+import json
 import math
 
 import pytest
-from apptest import run_app, shown
+from apptest import (
+    browser_markdown,
+    browser_stepper,
+    run_app,
+    shown,
+    step_frame,
+    step_line,
+    step_to,
+)
 
 from lesson_files import PAGES, shipped
 
@@ -20,6 +29,29 @@ def texts(at) -> str:
     parts = [shown(e.value) for kind in ("markdown", "caption", "success", "warning", "error",
                                          "info", "latex") for e in at.get(kind)]
     parts += [f"{m.label} {m.value}" for m in at.metric]
+    if _has_stepper(at):  # the browser stepper's current step: its line, story and equations
+        parts += [step_line(at), browser_markdown(step_frame(at)["story"]), step_frame(at)["tex"]]
+    return "\n".join(parts)
+
+
+def _has_stepper(at) -> bool:
+    try:
+        browser_stepper(at)
+    except AssertionError:
+        return False
+    return True
+
+
+def received(at) -> str:
+    """Everything the page sent, the browser stepper's data included: every step line, story,
+    equation and diagram label of every step it was given (read as markdown), and its raw JSON."""
+    parts = [texts(at)]
+    if _has_stepper(at):
+        data = browser_stepper(at)
+        parts += [browser_markdown(line) for line in data["lines"]]
+        parts += [browser_markdown(f["story"]) + "\n" + f["tex"] for f in data["frames"]]
+        parts += [browser_markdown(str(e["text"])) for e in data["elements"] if "text" in e]
+        parts += [data["note"], data["held"], json.dumps(data, ensure_ascii=False)]
     return "\n".join(parts)
 
 
@@ -56,6 +88,16 @@ def test_the_bar_moves_and_each_scene_brings_its_own_state():
     assert at.button(key="lesson.prev").proto.shortcut.lower().endswith("pageup")
 
 
+def test_scene_change_keeps_the_language():
+    at = run_app(None, lesson="lstm-memory-cell", scene="4", lang="zh-TW")
+    at.button(key="lesson.next").click().run()
+    assert at.query_params["scene"] in ("5", ["5"])
+    assert at.session_state["i18n.lang"] == "zh-TW" and at.query_params["lang"] in ("zh-TW",
+                                                                                   ["zh-TW"])
+    at.button(key="lesson.prev").click().run()  # the language switch kept its state
+    assert at.session_state["i18n.lang"] == "zh-TW"
+
+
 def test_scene_change_forgets_what_the_user_changed():
     at = run_app(None, lesson="arrive-leave-taipei", scene="3")
     at.text_input(key="slots.a").set_value("arrive Tokyo").run()
@@ -80,11 +122,15 @@ def test_unknown_lesson_and_scene_are_named():
 def test_memory_answer_absent_before_answering_and_present_after():
     """The lecture's image-9: [4, 1, 0] takes the memory from 3 to 7."""
     at = run_app(None, lesson="lstm-memory-cell", scene="2")
-    before = texts(at)
-    assert "**Step 1 of 5**" in before and "Step 2 of 5" not in before
+    before = received(at)
+    assert "**Step 1 of 5**" in texts(at) and "Step 2 of 5" not in before
     assert "input x = [4, 1, 0]" not in before
     assert r"\begin{bmatrix}4 & 1 & 0\end{bmatrix}" not in before and "= 7" not in before
-    assert at.button(key="stepper.next").disabled  # the stepper stops before the question
+    data = browser_stepper(at)  # the browser gets step 1 only: it cannot step past it
+    assert (data["steps"], data["total"], len(data["frames"]), len(data["lines"])) == (1, 5, 1, 1)
+    assert "waits for the answer" in data["held"]
+    step_to(at, 2)  # a step the browser was not given is not shown either
+    assert browser_stepper(at)["step"] == 1 and "Step 2 of 5" not in received(at)
     assert "Over time" in [t.label for t in at.tabs]
     wrong = next(b for b in at.button if b.label == "3")
     wrong.click().run()
@@ -97,7 +143,7 @@ def test_memory_answer_absent_before_answering_and_present_after():
 def test_forget_question_with_forget_bias_minus_ten():
     """z_f = 100·x2 − 10 with x2 = 0 at step 3: σ(−10) ≈ 4.5e−5, the gate erases."""
     at = run_app(None, lesson="lstm-memory-cell", scene="6")
-    assert "Step 3 of 5" not in texts(at)
+    assert "Step 3 of 5" not in received(at) and browser_stepper(at)["steps"] == 2
     next(b for b in at.button if b.label == "erase").click().run()
     after = texts(at)
     assert "Right" in after and "**Step 3 of 5**" in after

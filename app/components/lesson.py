@@ -17,8 +17,8 @@ from i18n import _, ngettext
 
 ACTIVE = "lesson.active"  # (lesson id, scene number) the pages are showing
 UPLOADED = "lesson.uploaded"  # the Lesson uploaded on the home page (runs as lf.UPLOADED_ID)
-# Session keys a scene change keeps: the lesson's own, and the presenter view's.
-KEEP = ("lesson.", "presenter.", "present", "keys.")
+# Session keys a scene change keeps: the lesson's own, the presenter view's and the language.
+KEEP = ("lesson.", "presenter.", "present", "keys.", "i18n.", "language.")
 
 
 def lesson_by_id(lesson_id: str) -> lf.Lesson | None:
