@@ -8,6 +8,7 @@ import re
 import pytest
 import torch
 from harness import assert_clean, wait_settled
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from safetensors.torch import save as save_safetensors
 
 pytestmark = pytest.mark.browser
@@ -120,3 +121,95 @@ def _torch_file() -> bytes:
     buf = io.BytesIO()
     torch.save(torch.nn.RNN(3, 6).state_dict(), buf)
     return buf.getvalue()
+
+
+def wait_for_text(page, text: str, timeout: float = 30_000) -> None:
+    page.wait_for_function("t => document.body.innerText.includes(t)", arg=text,
+                           timeout=timeout)
+    wait_settled(page)
+
+
+def open_list(page, name: str) -> None:
+    """Open a select box's list (again, when a rerun closed it as it opened)."""
+    for _ in range(5):
+        wait_settled(page)
+        page.get_by_role("combobox", name=name).click()
+        try:
+            page.locator('[role="option"]').first.wait_for(timeout=3_000)
+            return
+        except PlaywrightTimeout:
+            page.keyboard.press("Escape")
+    raise AssertionError(f"the list of {name!r} did not open")
+
+
+def delete_first_row(page, then: str) -> None:
+    """Select the sequence table's first row by its marker and delete it (again, when the
+    grid was not ready for the click), until `then` shows."""
+    table = page.locator('[data-testid="stDataFrame"]').first
+    for _ in range(4):
+        table.scroll_into_view_if_needed()
+        box = table.bounding_box()
+        page.mouse.click(box["x"] + 15, box["y"] + 35 + 17)  # below the header: row 1's marker
+        page.keyboard.press("Delete")
+        try:
+            wait_for_text(page, then, timeout=5_000)
+            return
+        except PlaywrightTimeout:
+            continue
+    raise AssertionError("the first row could not be deleted")
+
+
+def test_stepper_names_dated_steps_picks_long_sequences_and_fills_gaps(browser, server):
+    import numpy as np
+    import pandas as pd
+
+    days = pd.date_range("2024-03-01", periods=10, freq="D").strftime("%Y-%m-%d").tolist()
+    k = np.arange(10)
+    dated = pd.DataFrame({"date": days, "x1": k + 1.0, "x2": (k % 2).astype(float),
+                          "x3": np.zeros(10)}).to_csv(index=False).encode()
+    long = pd.DataFrame([(name, t, t + 1.0, 1.0, 0.0) for name, n in (("up", 4), ("down", 6))
+                         for t in range(n)],
+                        columns=["seq_id", "t", "x1", "x2", "x3"]).to_csv(index=False).encode()
+    gaps = pd.DataFrame({"x1": [1.0, np.nan, 3.0], "x2": [0.0, 1.0, 0.0],
+                         "x3": [0.0, 0.0, 1.0]}).to_csv(index=False).encode()
+    context, page = new_user(browser)
+    box = '[data-testid="stExpander"]:has-text("Upload a sequence file")'
+    try:
+        page.goto(f"{server.url}/stepper")
+        wait_settled(page)
+        page.get_by_text("Upload a sequence file").click()
+        # a dated CSV: each step is named by its date on the step line
+        upload(page, box, "weather.csv", dated, "text/csv")
+        wait_for_text(page, "Step 1 of 10 · 2024-03-01 · input x = [1, 0, 0]")
+        for _ in range(2):
+            page.get_by_role("button", name=re.compile("Next")).first.click()
+            wait_settled(page)
+        wait_for_text(page, "Step 3 of 10 · 2024-03-03 · input x = [3, 0, 0]")
+        assert "Steps named by the file: 2024-03-01 … 2024-03-10" in page.inner_text("body")
+        # removing a step from the table drops the names (they would no longer fit the steps)
+        delete_first_row(page, " of 9 · input x = [")
+        wait_for_text(page, "Step 3 of 9 · input x = [4, 1, 0]")
+        assert "2024-03" not in page.inner_text("body").split("Using weather")[0]
+        # a long-format CSV: the picker names its sequences; the other one is stepped
+        upload(page, box, "runs.csv", long, "text/csv")
+        wait_for_text(page, "Using runs[up] (one of 2)")
+        open_list(page, "Sequence in the file")
+        options = page.locator('[role="option"]').all_inner_texts()
+        assert options == ["runs[up] (4 steps × 3)", "runs[down] (6 steps × 3)"], options
+        page.get_by_role("option", name="runs[down] (6 steps × 3)").click()
+        wait_for_text(page, " of 6 · input x = [")
+        step = re.search(r"Step (\d+) of 6 · input x = \[(\d+), 1, 0\]", page.inner_text("body"))
+        assert step and step[1] == step[2]  # the down run's x1 is its step number
+        assert "2024-03" not in page.inner_text("body")  # the dates went with the dated file
+        # a missing cell: refused, then filled (halfway between its neighbours) on request
+        upload(page, box, "gaps.csv", gaps, "text/csv")
+        wait_for_text(page, "is empty")
+        page.get_by_text("Fill gaps", exact=True).click()
+        wait_for_text(page, " of 3 · input x = [")
+        page.get_by_role("button", name=re.compile("First")).first.click()
+        wait_for_text(page, "Step 1 of 3 · input x = [1, 0, 0]")
+        page.get_by_role("button", name=re.compile("Next")).first.click()
+        wait_for_text(page, "Step 2 of 3 · input x = [2, 1, 0]")
+        assert_clean(page, server)
+    finally:
+        context.close()
