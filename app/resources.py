@@ -252,11 +252,16 @@ def get_strip_reading(epoch: int, numbers: tuple[int, ...], seed: int
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
-def get_strip_animation(epoch: int, numbers: tuple[int, ...], seed: int) -> go.Figure:
-    """α filling the strip's lattice, frame by frame (a browser-side animation)."""
+def get_strip_animation(epoch: int, numbers: tuple[int, ...], seed: int,
+                        lang: str = "en") -> go.Figure:
+    """α filling the strip's lattice, frame by frame (a browser-side animation), its words in
+    `lang` (a cache key: two readers may read it in two languages)."""
+    import i18n
+
     _, lat = get_strip_reading(epoch, numbers, seed)
     structure = get_ctc_structure(lat.num_frames, tuple(lat.target), lat.log_probs.shape[1])
-    return alpha_animation(lat, DIGITS, reachable_nodes(structure))
+    with i18n.using(lang):
+        return alpha_animation(lat, DIGITS, reachable_nodes(structure))
 
 
 # -- slot-filling lab ------------------------------------------------------------------------

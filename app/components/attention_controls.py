@@ -12,6 +12,7 @@ import streamlit as st
 
 from components import url_params
 from engine import attention, date_data
+from i18n import N_, _
 
 TEXT = "attention.text"
 FORM = "attention.form"
@@ -19,6 +20,13 @@ GOOD = "attention.good"
 STEP = "attention.step"
 DEFAULT_TEXT = date_data.FORMS["abbr_dot_ordinal"]
 _LOADED = "attention.url_loaded"
+# The two models' names on the page (engine.attention.MODEL_TITLES in the reader's language).
+TITLES = {"attention": N_("With attention"), "plain": N_("Plain (no attention)")}
+
+
+def titles() -> dict[str, str]:
+    """The models' names in the reader's language: model → name."""
+    return {name: _(TITLES.get(name, title)) for name, title in attention.MODEL_TITLES.items()}
 
 
 def load_url(params) -> None:
@@ -65,11 +73,12 @@ def date_input() -> str:
     """The text box and the form picker; returns the text in the box."""
     st.session_state.setdefault(TEXT, DEFAULT_TEXT)
     text = st.text_input(
-        f"A date as people write it (up to {attention.MAX_INPUT_CHARS} characters)", key=TEXT,
+        _("A date as people write it (up to {limit} characters)").format(
+            limit=attention.MAX_INPUT_CHARS), key=TEXT,
         on_change=_typed,
-        help="Any letter case; years 1900–2099. Characters the models never saw (say “!”) "
-        "are read as “unknown”. Press Enter to apply.")
-    st.pills("Or pick a written form", list(date_data.FORMS), key=FORM, on_change=_picked,
+        help=_("Any letter case; years 1900–2099. Characters the models never saw (say “!”) "
+               "are read as “unknown”. Press Enter to apply."))
+    st.pills(_("Or pick a written form"), list(date_data.FORMS), key=FORM, on_change=_picked,
              format_func=date_data.FORMS.get, selection_mode="single")
     return text
 

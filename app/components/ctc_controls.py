@@ -17,6 +17,7 @@ from choices import DIGITS  # noqa: F401 (the recogniser's classes, used as ctl.
 from components import url_params
 from engine import ctc
 from engine.uploads import is_number, parse
+from i18n import N_, _, same_in_current
 
 PAGE_SIZE = 20  # alignments per page
 MAX_PAGES = ctc.MAX_LISTED_ALIGNMENTS // PAGE_SIZE  # deeper pages take too long to reach
@@ -30,7 +31,8 @@ MAX_OWN_CLASSES = 100  # classes C of your own posteriors: one heatmap row each
 MAX_OWN_TARGET = 1_000  # labels of your own target (then the lattice's memory budget applies)
 MAX_TARGET_TEXT = 6 * MAX_OWN_TARGET  # characters of the typed target (up to 1,000 labels)
 BLANK_TYPED = ("-", "_")  # also read as the blank in a typed frame path
-VIEWS = {"posterior": "occupancy (α·β)", "alpha": "α (forward)", "beta": "β (backward)"}
+VIEWS = {"posterior": N_("occupancy (α·β)"), "alpha": N_("α (forward)"),
+         "beta": N_("β (backward)")}
 EXAMPLE_MATRIX = """# frames × classes: blank, class 1, class 2 (probabilities; rows sum to 1)
 0.70, 0.25, 0.05
 0.20, 0.75, 0.05
@@ -39,7 +41,7 @@ EXAMPLE_MATRIX = """# frames × classes: blank, class 1, class 2 (probabilities;
 0.30, 0.05, 0.65
 0.85, 0.05, 0.10"""
 _SPLIT = re.compile(r"[,;\s]+")
-PITFALL = (
+PITFALL = N_(
     "The lecture's pitfall: without φ, “好好好棒棒棒棒” merges to **好棒**, and no frame path "
     "could ever give 好棒棒. With φ between the two 棒, “好 φ φ 棒 φ φ 棒 φ” collapses to "
     "**好棒棒**. That is why the lattice may skip a φ only between *different* labels: two "
@@ -48,13 +50,22 @@ PITFALL = (
 
 # -- Link state ------------------------------------------------------------------------------
 
-TABS = {"align": "Alignments", "model": "Trained recogniser", "own": "Your own posteriors"}
+TABS = {"align": N_("Alignments"), "model": N_("Trained recogniser"),
+        "own": N_("Your own posteriors")}
 TAB_KEY = "ctc.tab"
 _LOADED = "ctc.url_loaded"
 _LINK_EPOCH = "ctc.epoch.from_url"  # a link's epoch, until the snapshots are known
 DEFAULT_T = 8  # the lecture's 8 frames
 DEFAULT_BEAM = 8
 DEFAULT_DIGITS = "2024"
+
+
+def tab_labels() -> list[str]:
+    """The tabs' labels in the reader's language; the open tab follows a language switch."""
+    key = same_in_current(st.session_state.get(TAB_KEY), TABS)
+    if key is not None:
+        st.session_state[TAB_KEY] = _(TABS[key])
+    return [_(label) for label in TABS.values()]
 
 
 def load_url(params) -> None:
@@ -67,8 +78,9 @@ def load_url(params) -> None:
 
     get = functools.partial(url_params.get, params)
     digits = url_params.text_value(get("digits"), MAX_STRIP_DIGITS)
+    tab = url_params.choice_value(get("tab"), TABS)
     parsed = {
-        "tab": (TAB_KEY, TABS.get(url_params.choice_value(get("tab"), TABS) or "")),
+        "tab": (TAB_KEY, _(TABS[tab]) if tab else None),
         "target": ("ctc.target", url_params.text_value(get("target"), MAX_TARGET_CHARS)),
         "T": ("ctc.T", url_params.int_value(get("T"), 0, MAX_T)),
         "path": ("ctc.path", url_params.text_value(get("path"), MAX_PATH_CHARS)),
@@ -81,14 +93,14 @@ def load_url(params) -> None:
     for key, value in parsed.values():
         if value is not None:
             st.session_state[key] = value
-    url_params.warn_ignored(name for name, (_, value) in parsed.items()
+    url_params.warn_ignored(name for name, (_key, value) in parsed.items()
                             if name in params and value is None)
 
 
 def link_params() -> dict[str, str]:
     """The URL parameters that reproduce the page (settings at their default are left out)."""
     state = st.session_state
-    tab = next((k for k, v in TABS.items() if v == state.get(TAB_KEY)), "align")
+    tab = same_in_current(state.get(TAB_KEY), TABS) or "align"
     params = {"tab": tab}
     values = {"target": (state.get("ctc.target"), ctc.LECTURE_TARGET),
               "T": (state.get("ctc.T"), DEFAULT_T), "path": (state.get("ctc.path"),
@@ -110,24 +122,28 @@ def alignment_inputs() -> tuple[str, int]:
     left, right = st.columns([3, 1])
     st.session_state.setdefault("ctc.target", ctc.LECTURE_TARGET)
     st.session_state.setdefault("ctc.T", DEFAULT_T)
-    text = left.text_input(f"Target (any characters, up to {MAX_TARGET_CHARS})",
+    text = left.text_input(_("Target (any characters, up to {limit})").format(
+                               limit=MAX_TARGET_CHARS),
                            max_chars=MAX_TARGET_CHARS, key="ctc.target",
-                           help="好棒棒, hello, 1223 … φ is the blank and cannot be part of a "
-                           "target.")
-    T = right.number_input(f"Frames T (0 … {MAX_T:,})", 0, MAX_T, key="ctc.T",
-                           help=f"At most {MAX_T:,} frames: the exact count, the lattice and "
-                           "the list of alignments are recomputed on every change.")
+                           help=_("好棒棒, hello, 1223 … φ is the blank and cannot be part of "
+                                  "a target."))
+    T = right.number_input(_("Frames T (0 … {limit})").format(limit=f"{MAX_T:,}"), 0, MAX_T,
+                           key="ctc.T",
+                           help=_("At most {limit} frames: the exact count, the lattice and "
+                                  "the list of alignments are recomputed on every change.")
+                           .format(limit=f"{MAX_T:,}"))
     return text, int(T)
 
 
 def check_alignment_size(text: str, T: int) -> None:
     """A ValueError stating the limit when the alignments tab's target or T is too large."""
     if len(text) > MAX_TARGET_CHARS:
-        raise ValueError(f"the target has {len(text):,} characters; at most {MAX_TARGET_CHARS} "
-                         "are taken.")
+        raise ValueError(_("the target has {count} characters; at most {limit} are taken.")
+                         .format(count=f"{len(text):,}", limit=MAX_TARGET_CHARS))
     if T > MAX_T:
-        raise ValueError(f"T = {T:,} frames is too many: at most {MAX_T:,} (the count, the "
-                         "lattice and the list follow every change).")
+        raise ValueError(_("T = {T} frames is too many: at most {limit} (the count, the "
+                           "lattice and the list follow every change).").format(
+                               T=f"{T:,}", limit=f"{MAX_T:,}"))
 
 
 def count_text(n: int) -> str:
@@ -142,12 +158,12 @@ def page_picker(count: int) -> int:
     """The page of alignments to list (0-based)."""
     pages = max(1, min(math.ceil(count / PAGE_SIZE), MAX_PAGES))
     st.session_state["ctc.page"] = min(st.session_state.get("ctc.page", 1), pages)
-    page = st.number_input(f"Page (of {pages:,}{'+' if pages == MAX_PAGES else ''})", 1, pages,
-                           key="ctc.page")
+    page = st.number_input(_("Page (of {pages})").format(
+        pages=f"{pages:,}{'+' if pages == MAX_PAGES else ''}"), 1, pages, key="ctc.page")
     if count > MAX_PAGES * PAGE_SIZE:
-        st.caption(f"Only the first {MAX_PAGES:,} pages ({MAX_PAGES * PAGE_SIZE:,} alignments) "
-                   "are listed: each alignment is reached by walking through the ones before "
-                   "it.")
+        st.caption(_("Only the first {pages} pages ({alignments} alignments) are listed: each "
+                     "alignment is reached by walking through the ones before it.").format(
+                         pages=f"{MAX_PAGES:,}", alignments=f"{MAX_PAGES * PAGE_SIZE:,}"))
     return int(page) - 1
 
 
@@ -194,7 +210,9 @@ def selectable_alignments(table: pd.DataFrame) -> None:
     """The page of alignments; clicking a row makes it the frame path drawn on the lattice."""
     st.dataframe(table, hide_index=True, width="stretch", key="ctc.alignments",
                  height=36 + 35 * len(table), column_order=["#", "frame path", "collapses to"],
-                 column_config={"#": st.column_config.NumberColumn(width="small")},
+                 column_config={"#": st.column_config.NumberColumn(width="small"),
+                                "frame path": _("frame path"),
+                                "collapses to": _("collapses to")},
                  on_select=functools.partial(_take_selected, table["path"].tolist()),
                  selection_mode="single-row")
 
@@ -213,13 +231,13 @@ class PathCheck:
 def path_input() -> str:
     """A frame path typed by the user, with the lecture's two examples one click away."""
     st.session_state.setdefault("ctc.path", ctc.LECTURE_PATH)
-    text = st.text_input("A frame path (one character per frame; φ, - or _ for the blank)",
+    text = st.text_input(_("A frame path (one character per frame; φ, - or _ for the blank)"),
                          key="ctc.path", max_chars=MAX_PATH_CHARS)
     left, right = st.columns(2)
-    left.button(f"Lecture: {ctc.LECTURE_NAIVE_PATH}", on_click=_set_path,
+    left.button(_("Lecture: {path}").format(path=ctc.LECTURE_NAIVE_PATH), on_click=_set_path,
                 args=(ctc.LECTURE_NAIVE_PATH,), key="ctc.naive", width="stretch")
-    right.button(f"Lecture: {ctc.LECTURE_PATH}", on_click=_set_path, args=(ctc.LECTURE_PATH,),
-                 key="ctc.lecture", width="stretch")
+    right.button(_("Lecture: {path}").format(path=ctc.LECTURE_PATH), on_click=_set_path,
+                 args=(ctc.LECTURE_PATH,), key="ctc.lecture", width="stretch")
     return text
 
 
@@ -228,15 +246,17 @@ def path_checker(target: str, T: int, ask=None) -> PathCheck | None:
 
     ask: a lesson's question, `ask(check) -> answered`; until it is answered the verdict is
     not drawn and None is returned (so the lattice leaves the path out too)."""
-    st.markdown("**Your frame path.** Type one symbol per frame, or click a row of the list "
-                "or one of the lecture's two paths.")
+    st.markdown(_("**Your frame path.** Type one symbol per frame, or click a row of the list "
+                  "or one of the lecture's two paths."))
     check = check_path(path_input(), target, T)
     if ask is not None and not ask(check):
         return None
-    shown = markup.md(" ".join(check.frames)) or "(empty)"
+    shown = markup.md(" ".join(check.frames)) or _("(empty)")
     (st.success if check.valid else st.warning)(
-        f"{shown} → **{markup.md(check.collapsed) or '(empty)'}**: {markup.md(check.reason)}.")
-    st.markdown(PITFALL)
+        _("{path} → **{collapsed}**: {reason}.").format(
+            path=shown, collapsed=markup.md(check.collapsed) or _("(empty)"),
+            reason=markup.md(check.reason)))
+    st.markdown(_(PITFALL))
     return check
 
 
@@ -250,17 +270,19 @@ def check_path(text: str, target: str, T: int) -> PathCheck:
     path, alphabet = ctc.encode_text(typed, alphabet + extra)
     collapsed = ctc.decode_labels(ctc.collapse(path), alphabet)
     if ctc.collapse(path) != labels:
-        why = f"it collapses to “{collapsed}”, not “{target}”"
+        why = _("it collapses to “{collapsed}”, not “{target}”").format(collapsed=collapsed,
+                                                                         target=target)
     elif len(path) != T:
-        why = f"it has {len(path)} frames, not T = {T}"
+        why = _("it has {frames} frames, not T = {T}").format(frames=len(path), T=T)
     else:
         one_hot = np.full((T, len(alphabet)), -np.inf)
         one_hot[np.arange(T), path] = 0.0
         states = ctc.lattice(one_hot, labels).best_path_states  # its only alignment
-        return PathCheck(typed, collapsed, True, f"a valid alignment of “{target}” at T = {T}",
-                         states)
-    return PathCheck(typed, collapsed, False, f"not an alignment of “{target}” at T = {T}: "
-                     f"{why}", None)
+        return PathCheck(typed, collapsed, True, _("a valid alignment of “{target}” at T = {T}")
+                         .format(target=target, T=T), states)
+    return PathCheck(typed, collapsed, False, _("not an alignment of “{target}” at T = {T}: "
+                                                "{why}").format(target=target, T=T, why=why),
+                     None)
 
 
 # -- Trained recogniser ----------------------------------------------------------------------
@@ -279,17 +301,18 @@ def strip_inputs(draw) -> tuple[tuple[int, ...] | None, int, str | None]:
 
     st.session_state.setdefault("ctc.digits", DEFAULT_DIGITS)
     st.session_state.setdefault("ctc.seed", 0)
-    text = a.text_input(f"Digits to write (0–9, up to {MAX_STRIP_DIGITS})",
-                        max_chars=MAX_STRIP_DIGITS, key="ctc.digits")
-    seed = b.number_input("Seed (which scans, gaps)", 0, 10**6, key="ctc.seed")
-    c.button("Random strip", icon=":material/casino:", key="ctc.random", width="stretch",
+    text = a.text_input(_("Digits to write (0–9, up to {limit})").format(
+        limit=MAX_STRIP_DIGITS), max_chars=MAX_STRIP_DIGITS, key="ctc.digits")
+    seed = b.number_input(_("Seed (which scans, gaps)"), 0, 10**6, key="ctc.seed")
+    c.button(_("Random strip"), icon=":material/casino:", key="ctc.random", width="stretch",
              on_click=_random_strip, args=("ctc.seed", "ctc.digits", draw))
     typed = "".join(text.split())
     if not typed or not typed.isdigit() or not typed.isascii():
-        return None, int(seed), f"“{text}” is not a string of digits 0–9: type e.g. 2024."
+        return None, int(seed), _("“{text}” is not a string of digits 0–9: type e.g. 2024."
+                                  ).format(text=text)
     if len(typed) > MAX_STRIP_DIGITS:
-        return None, int(seed), (f"{len(typed)} digits is too long for one strip: "
-                                 f"{MAX_STRIP_DIGITS} at most.")
+        return None, int(seed), _("{count} digits is too long for one strip: {limit} at most."
+                                  ).format(count=len(typed), limit=MAX_STRIP_DIGITS)
     return tuple(int(d) for d in typed), int(seed), None
 
 
@@ -306,29 +329,38 @@ def reading_inputs(metrics: dict[int, dict]) -> tuple[int, int]:
     st.session_state.setdefault("ctc.beam", DEFAULT_BEAM)
     left, right = st.columns(2, gap="large")
     epoch = left.select_slider(
-        "Snapshot after epoch", epochs, key="ctc.epoch",
-        help="Early snapshots spread probability over many frames; trained ones put a sharp "
-        "spike on one frame per digit and the blank everywhere else.")
-    width = right.slider("Beam width", 1, MAX_BEAM, key="ctc.beam",
-                         help=f"Prefixes the beam search keeps after each frame (1 … "
-                         f"{MAX_BEAM}: it runs again on every change).")
+        _("Snapshot after epoch"), epochs, key="ctc.epoch",
+        help=_("Early snapshots spread probability over many frames; trained ones put a sharp "
+               "spike on one frame per digit and the blank everywhere else."))
+    width = right.slider(_("Beam width"), 1, MAX_BEAM, key="ctc.beam",
+                         help=_("Prefixes the beam search keeps after each frame (1 … {limit}: "
+                                "it runs again on every change).").format(limit=MAX_BEAM))
     return int(epoch), int(width)
 
 
 def view_picker(key: str) -> str:
     """What the lattice's colours show: a key of VIEWS."""
-    return st.radio("Colour the lattice by", list(VIEWS), format_func=VIEWS.get,
+    return st.radio(_("Colour the lattice by"), list(VIEWS), format_func=lambda v: _(VIEWS[v]),
                     horizontal=True, key=key)
+
+
+DECODE_COLUMNS = {"decoder": N_("decoder"), "reading": N_("reading"),
+                  "log score": N_("log score"), "right?": N_("right?")}
+
+
+def decode_columns() -> dict[str, str]:
+    """`decode_table`'s column headers in the reader's language (a column_config)."""
+    return {name: _(label) for name, label in DECODE_COLUMNS.items()}
 
 
 def decode_table(greedy: list[int], beams: list[tuple[list[int], float]], alphabet: list[str],
                  truth: list[int] | None = None) -> pd.DataFrame:
     """Greedy and beam-search readings side by side (✓ where they match `truth`)."""
-    rows = [{"decoder": "greedy (best class per frame, collapsed)",
-             "reading": ctc.decode_labels(greedy, alphabet) or "(empty)", "log score": "—"}]
+    rows = [{"decoder": _("greedy (best class per frame, collapsed)"),
+             "reading": ctc.decode_labels(greedy, alphabet) or _("(empty)"), "log score": "—"}]
     for k, (labels, score) in enumerate(beams[:5]):
-        rows.append({"decoder": f"beam search, #{k + 1}",
-                     "reading": ctc.decode_labels(labels, alphabet) or "(empty)",
+        rows.append({"decoder": _("beam search, #{rank}").format(rank=k + 1),
+                     "reading": ctc.decode_labels(labels, alphabet) or _("(empty)"),
                      "log score": f"{score:.4f}"})
     table = pd.DataFrame(rows)
     if truth is not None:
@@ -354,17 +386,19 @@ def parse_matrix(text: str) -> np.ndarray:
         if bad and not rows and len(bad) == len(cells):
             continue  # a header line
         if bad:
-            raise ValueError(f"line {number}, column {bad[0]}: “{cells[bad[0] - 1]}” is not "
-                             "a number.")
+            raise ValueError(_("line {line}, column {column}: “{cell}” is not a number.")
+                             .format(line=number, column=bad[0], cell=cells[bad[0] - 1]))
         rows.append([float(c) for c in cells])
     if not rows:
-        raise ValueError("no numbers to read: paste one frame per line, e.g. 0.7, 0.2, 0.1.")
+        raise ValueError(_("no numbers to read: paste one frame per line, e.g. 0.7, 0.2, "
+                           "0.1."))
     widths = {len(r) for r in rows}
     if len(widths) > 1:
         first = len(rows[0])
         bad = next(i for i, r in enumerate(rows) if len(r) != first)
-        raise ValueError(f"frame {bad + 1} has {len(rows[bad])} values but frame 1 has {first}: "
-                         "every frame needs one value per class.")
+        raise ValueError(_("frame {frame} has {count} values but frame 1 has {first}: every "
+                           "frame needs one value per class.").format(
+                               frame=bad + 1, count=len(rows[bad]), first=first))
     return np.array(rows, dtype=np.float64)
 
 
@@ -375,8 +409,8 @@ def read_upload(name: str, data: bytes) -> np.ndarray:
         name = name[:-4] + ".csv"
     sequence = parse(data, name)[0]
     if sequence.values is None:
-        raise ValueError(f"{name} holds text, not numbers: one frame per row, one column per "
-                         "class.")
+        raise ValueError(_("{name} holds text, not numbers: one frame per row, one column per "
+                           "class.").format(name=name))
     return np.asarray(sequence.values, dtype=np.float64)
 
 
@@ -387,8 +421,8 @@ def parse_target(text: str) -> list[int]:
         try:
             out.append(int(cell))
         except ValueError:
-            raise ValueError(f"target: “{cell}” is not a class index (type whole numbers, "
-                             "e.g. 1 2 2).") from None
+            raise ValueError(_("target: “{cell}” is not a class index (type whole numbers, "
+                               "e.g. 1 2 2).").format(cell=cell)) from None
     return out
 
 
@@ -396,14 +430,16 @@ def check_own_size(matrix: np.ndarray, target: list[int]) -> None:
     """A ValueError stating the limit when your own posteriors or target are too large."""
     T, C = matrix.shape
     if T > MAX_OWN_FRAMES:
-        raise ValueError(f"the matrix has {T:,} frames; at most {MAX_OWN_FRAMES:,} are read "
-                         "(the lattice is computed frame by frame on every change).")
+        raise ValueError(_("the matrix has {T} frames; at most {limit} are read (the lattice "
+                           "is computed frame by frame on every change).").format(
+                               T=f"{T:,}", limit=f"{MAX_OWN_FRAMES:,}"))
     if C > MAX_OWN_CLASSES:
-        raise ValueError(f"the matrix has {C:,} classes; at most {MAX_OWN_CLASSES} are read "
-                         "(each class is a row of the drawn posteriors).")
+        raise ValueError(_("the matrix has {C} classes; at most {limit} are read (each class "
+                           "is a row of the drawn posteriors).").format(
+                               C=f"{C:,}", limit=MAX_OWN_CLASSES))
     if len(target) > MAX_OWN_TARGET:
-        raise ValueError(f"the target has {len(target):,} labels; at most {MAX_OWN_TARGET:,} "
-                         "are read.")
+        raise ValueError(_("the target has {count} labels; at most {limit} are read.").format(
+            count=f"{len(target):,}", limit=f"{MAX_OWN_TARGET:,}"))
     ctc.check_lattice_size(T, C, len(target))
 
 
@@ -419,7 +455,7 @@ def example_posteriors() -> tuple[np.ndarray, list[int]]:
 
 def example_files() -> dict[str, bytes]:
     """Downloadable examples of your own posteriors: name → bytes (CSV with a header, .npy)."""
-    probs, _ = example_posteriors()
+    probs, _target = example_posteriors()
     csv = "blank,好,棒\n" + "".join(",".join(f"{v:g}" for v in row) + "\n" for row in probs)
     buffer = io.BytesIO()
     np.save(buffer, probs, allow_pickle=False)
@@ -432,28 +468,30 @@ def matrix_input() -> tuple[np.ndarray | None, list[int] | None, str, str | None
 
     `source` names where the matrix came from (the file's name, or "the pasted matrix")."""
     left, right = st.columns([3, 2])
-    text = left.text_area("Per-frame posteriors: one frame per line, one column per class, "
-                          "blank first", EXAMPLE_MATRIX, height=190, key="ctc.matrix",
+    text = left.text_area(_("Per-frame posteriors: one frame per line, one column per class, "
+                            "blank first"), EXAMPLE_MATRIX, height=190, key="ctc.matrix",
                           max_chars=MAX_PASTE_CHARS)
-    upload = right.file_uploader("… or upload a CSV, NPY or JSON [T, C]",
+    upload = right.file_uploader(_("… or upload a CSV, NPY or JSON [T, C]"),
                                  type=["csv", "tsv", "txt", "npy", "npz", "json"],
-                                 key="ctc.upload", help="While a file is uploaded it is used "
-                                 "instead of the pasted text; .npy files are never unpickled. "
-                                 f"At most {MAX_OWN_FRAMES:,} frames and {MAX_OWN_CLASSES} "
-                                 "classes.")
-    target_text = right.text_input("Target: class indices (1 … C−1)", "1 2", key="ctc.classes",
-                                   max_chars=MAX_TARGET_TEXT,
-                                   help="Separated by spaces or commas; 0 is the blank. At most "
-                                   f"{MAX_OWN_TARGET:,} labels.")
-    with right.popover("Example files (target 1 2 2)", icon=":material/download:",
+                                 key="ctc.upload", help=_(
+                                     "While a file is uploaded it is used instead of the pasted "
+                                     "text; .npy files are never unpickled. At most {frames} "
+                                     "frames and {classes} classes.").format(
+                                         frames=f"{MAX_OWN_FRAMES:,}", classes=MAX_OWN_CLASSES))
+    target_text = right.text_input(_("Target: class indices (1 … C−1)"), "1 2",
+                                   key="ctc.classes", max_chars=MAX_TARGET_TEXT,
+                                   help=_("Separated by spaces or commas; 0 is the blank. At "
+                                          "most {limit} labels.").format(
+                                              limit=f"{MAX_OWN_TARGET:,}"))
+    with right.popover(_("Example files (target 1 2 2)"), icon=":material/download:",
                        width="stretch"):
-        st.caption("The lecture's 好棒棒: 8 frames × 3 classes (φ, 好, 棒). Upload one and type "
-                   "the target 1 2 2.")
+        st.caption(_("The lecture's 好棒棒: 8 frames × 3 classes (φ, 好, 棒). Upload one and "
+                     "type the target 1 2 2."))
         for name, data in example_files().items():
             st.download_button(name.rsplit(".", 1)[1].upper(), data, file_name=name,
                                key=f"ctc.example.{name}", icon=":material/download:",
                                width="stretch")
-    source = upload.name if upload else "the pasted matrix"
+    source = upload.name if upload else _("the pasted matrix")
     try:
         matrix = read_upload(upload.name, upload.getvalue()) if upload else parse_matrix(text)
         return matrix, parse_target(target_text), source, None

@@ -17,6 +17,7 @@ from components import presenter, upload
 from engine import ctc
 from engine.uploads import UploadError, strip_image
 from figures.ctc import frames_drawable, frames_figure
+from i18n import _
 
 _LAST_STRIP = "upload.ctc_strip.last"  # the last strip that was read: an OwnStrip
 _LAST_POSTERIORS = "ctc.own.last"  # the last posteriors that gave a lattice: OwnPosteriors
@@ -50,20 +51,21 @@ def _read_strip(name: str, data: bytes) -> OwnStrip:
         raise ValueError(str(error)) from None
     problem = resources.get_strip_check(sha, data)
     if problem:
-        raise ValueError(f"{name} does not look like a strip of handwritten digits: {problem}")
+        raise ValueError(_("{name} does not look like a strip of handwritten digits: {problem}")
+                         .format(name=name, problem=problem))
     return OwnStrip(name, sha, strip_image(sequences[0]))
 
 
 def own_strip(epoch: int, beam_width: int) -> None:
     """The shipped recogniser reads your own digit strip (a PNG); a refused picture leaves the
     last strip that was read on the page."""
-    st.caption("A picture of handwritten digits side by side, dark on light or light on dark: "
-               "one line of digits, at most 400 pixels tall and 24 times as wide as tall. It "
-               "is scaled to 8 pixel rows, like the scans the recogniser learned from, and "
-               "read one column per frame.")
-    file = st.file_uploader("Upload a digit strip (PNG)", type=["png"],
+    st.caption(_("A picture of handwritten digits side by side, dark on light or light on "
+                 "dark: one line of digits, at most 400 pixels tall and 24 times as wide as "
+                 "tall. It is scaled to 8 pixel rows, like the scans the recogniser learned "
+                 "from, and read one column per frame."))
+    file = st.file_uploader(_("Upload a digit strip (PNG)"), type=["png"],
                             key="upload.ctc_strip.file",
-                            help="A PNG of one line of handwritten digits.")
+                            help=_("A PNG of one line of handwritten digits."))
     upload.examples((".png",), "upload.ctc_strip", inline=True)
     if file is None:  # (replacing a file passes through None: the last strip is kept)
         return
@@ -74,21 +76,23 @@ def own_strip(epoch: int, beam_width: int) -> None:
         strip = st.session_state.get(_LAST_STRIP)
         if strip is None:
             return
-        st.caption(f"{markup.md(file.name)} was not read; still showing "
-                   f"{markup.md(strip.name)}.")
+        st.caption(_("{name} was not read; still showing {shown}.").format(
+            name=markup.md(file.name), shown=markup.md(strip.name)))
     st.session_state[_LAST_STRIP] = strip
-    log_probs, _ = resources.get_own_strip_reading(epoch, strip.digest, strip.image)
+    log_probs, _lat = resources.get_own_strip_reading(epoch, strip.digest, strip.image)
     greedy = ctc.greedy_decode(log_probs)
     beams = ctc.prefix_beam_search(log_probs, beam_width)
     c = st.columns(3)
-    c[0].metric("Your strip: greedy reading", ctc.decode_labels(greedy, ctl.DIGITS) or "(empty)")
-    c[1].metric("Beam search reading",
-                ctc.decode_labels(beams[0][0], ctl.DIGITS) if beams else "(empty)")
-    c[2].metric("Frames T (columns)", log_probs.shape[0])
+    c[0].metric(_("Your strip: greedy reading"),
+                ctc.decode_labels(greedy, ctl.DIGITS) or _("(empty)"))
+    c[1].metric(_("Beam search reading"),
+                ctc.decode_labels(beams[0][0], ctl.DIGITS) if beams else _("(empty)"))
+    c[2].metric(_("Frames T (columns)"), log_probs.shape[0])
     presenter.chart(frames_figure(np.exp(log_probs), ctl.DIGITS, strip.image,
-                                  [("best class", np.argmax(log_probs, axis=1).tolist())]),
+                                  [(_("best class"), np.argmax(log_probs, axis=1).tolist())]),
                     "ctc-your-strip", key="upload.ctc_strip.frames")
-    st.dataframe(ctl.decode_table(greedy, beams, ctl.DIGITS), hide_index=True, width="content")
+    st.dataframe(ctl.decode_table(greedy, beams, ctl.DIGITS), hide_index=True, width="content",
+                 column_config=ctl.decode_columns())
 
 
 def _key(log_probs: np.ndarray, target: list[int]) -> str:
@@ -117,8 +121,8 @@ def own_posteriors() -> tuple[OwnPosteriors, ctc.Lattice] | None:
     own = st.session_state.get(_LAST_POSTERIORS)
     if own is None:
         return None
-    st.caption(f"That input was refused; below is still the last one that worked "
-               f"({markup.md(own.source)}).")
+    st.caption(_("That input was refused; below is still the last one that worked "
+                 "({source}).").format(source=markup.md(own.source)))
     return own, resources.get_own_lattice(own.key, own.log_probs, own.target)
 
 
@@ -129,13 +133,13 @@ def posterior_views(own: OwnPosteriors, lat: ctc.Lattice) -> list[str]:
     path = ctl.compact(list(ctc.decode_labels(lat.best_path, symbols)))
     c = st.columns(3)
     c[0].metric("log p(target | input)", f"{lat.log_likelihood:.6f}")
-    c[1].metric("Viterbi path", path if len(path) <= 80 else path[:79] + "…")
-    c[2].metric("Its log-probability", f"{lat.best_path_log_prob:.6f}")
+    c[1].metric(_("Viterbi path"), path if len(path) <= 80 else path[:79] + "…")
+    c[2].metric(_("Its log-probability"), f"{lat.best_path_log_prob:.6f}")
     if frames_drawable(T, C):
         presenter.chart(frames_figure(np.exp(own.log_probs), symbols,
-                                      paths=[("Viterbi path", lat.best_path)]),
+                                      paths=[(_("Viterbi path"), lat.best_path)]),
                         "ctc-your-posteriors", key="ctc.own_frames")
     else:
-        st.info(f"{T:,} frames × {C} classes are too many to draw; the numbers above are "
-                "exact.")
+        st.info(_("{T} frames × {C} classes are too many to draw; the numbers above are "
+                  "exact.").format(T=f"{T:,}", C=C))
     return symbols

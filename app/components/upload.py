@@ -18,6 +18,7 @@ import streamlit as st
 import resources
 from engine.checkpoint import EXPORT_HINT, USER_SUFFIXES, CheckpointError, UserModelInfo
 from engine.uploads import EXAMPLES, FORMATS, GapsError, Sequence, UploadError
+from i18n import _
 from markup import md
 
 NUMERIC = (".csv", ".tsv", ".parquet", ".xlsx", ".npy", ".npz", ".json", ".wav", ".flac",
@@ -77,10 +78,10 @@ class OwnModel:
 def examples(formats: tuple[str, ...], key: str, inline: bool = False) -> None:
     """Download buttons with a small valid example of each format (in an expander, or
     `inline` where an expander cannot be, e.g. inside another)."""
-    box = st.container() if inline else st.expander("Example files to download",
+    box = st.container() if inline else st.expander(_("Example files to download"),
                                                     icon=":material/download:")
     with box:
-        st.caption("Example files: edit one and upload it back.")
+        st.caption(_("Example files: edit one and upload it back."))
         cols = st.columns(4)
         for i, ext in enumerate(formats):
             name, data = resources.get_example_file(ext)

@@ -15,6 +15,7 @@ import plotly.graph_objects as go
 
 from engine.attention import UNKNOWN_LABEL, Translation
 from figures.style import FONT_FAMILY, FONT_SIZE, MUTED, TEXT
+from i18n import _
 
 ATTENTION_RGB = (234, 88, 12)  # orange: how much a step reads each input character
 RIGHT, WRONG = "#15803d", "#b91c1c"
@@ -35,7 +36,8 @@ def input_weights_html(tr: Translation, step: int) -> str:
     cells = []
     for j, ch in enumerate(tr.input_tokens):
         label = html.escape(_glyph(ch))
-        title = "" if tr.known[j] else f' title="unknown to the model: reads {UNKNOWN_LABEL}"'
+        unread = _("unknown to the model: reads {label}").format(label=UNKNOWN_LABEL)
+        title = "" if tr.known[j] else f' title="{html.escape(unread)}"'
         unknown = "" if tr.known[j] else " unk"
         if row is None:
             last = " last" if j in ends else ""
@@ -118,9 +120,11 @@ def attention_matrix(tr: Translation, step: int) -> go.Figure:
     fig = go.Figure(go.Heatmap(
         z=z, x=list(range(T)), y=list(range(U)), zmin=0, zmax=1,
         colorscale=[[0, "#fff7ed"], [1, f"rgb{ATTENTION_RGB}"]],
-        colorbar=dict(title="weight", thickness=12), xgap=1, ygap=1,
+        colorbar=dict(title=_("weight"), thickness=12), xgap=1, ygap=1,
         customdata=[[[xs[j], ys[i]] for j in range(T)] for i in range(U)],
-        hovertemplate="output %{customdata[1]} reads %{customdata[0]}: %{z:.1%}<extra></extra>",
+        hovertemplate=_("output {output} reads {input}: {weight}").format(
+            output="%{customdata[1]}", input="%{customdata[0]}", weight="%{z:.1%}")
+        + "<extra></extra>",
     ))
     fig.add_shape(type="rect", x0=-0.5, x1=T - 0.5, y0=step - 0.5, y1=step + 0.5,
                   line=dict(color="#111827", width=2))
@@ -135,9 +139,10 @@ def context_figure(context: np.ndarray, hidden: int) -> go.Figure:
     """The context vector c_t [2H] as two rows (forward and backward units) of H cells."""
     z = np.asarray(context, float).reshape(2, hidden)
     fig = go.Figure(go.Heatmap(
-        z=z, y=["forward", "backward"], zmin=-1, zmax=1, colorscale="RdBu", reversescale=True,
+        z=z, y=[_("forward"), _("backward")], zmin=-1, zmax=1, colorscale="RdBu", reversescale=True,
         colorbar=dict(thickness=10, len=1.0), xgap=1, ygap=1,
-        hovertemplate="%{y} unit %{x}: %{z:+.3f}<extra></extra>"))
+        hovertemplate=_("{direction} unit {unit}: {value}").format(
+            direction="%{y}", unit="%{x}", value="%{z:+.3f}") + "<extra></extra>"))
     fig.update_xaxes(title=None, showticklabels=False, showgrid=False)
     fig.update_yaxes(showgrid=False, autorange="reversed")
     return _layout(fig, 130).update_layout(margin=dict(l=10, r=10, t=10, b=10))
@@ -158,11 +163,12 @@ def accuracy_by_length(curves: dict[str, dict[str, list[int]]],
             x=lengths, y=acc, mode="lines+markers", name=titles.get(name, name),
             line=dict(color=colors.get(name, MUTED), width=2.5),
             customdata=counts,
-            hovertemplate="%{x} characters: %{y:.1%} exact (%{customdata[0]} of "
-                          "%{customdata[1]})<extra>" + html.escape(titles.get(name, name))
-                          + "</extra>"))
-    fig.update_xaxes(title="input length (characters)", dtick=2, gridcolor="#f3f4f6")
-    fig.update_yaxes(title="held-out exact match", tickformat=".0%", gridcolor="#f3f4f6",
+            hovertemplate=_("{length} characters: {accuracy} exact ({right} of {total})")
+            .format(length="%{x}", accuracy="%{y:.1%}", right="%{customdata[0]}",
+                    total="%{customdata[1]}")
+            + "<extra>" + html.escape(titles.get(name, name)) + "</extra>"))
+    fig.update_xaxes(title=_("input length (characters)"), dtick=2, gridcolor="#f3f4f6")
+    fig.update_yaxes(title=_("held-out exact match"), tickformat=".0%", gridcolor="#f3f4f6",
                      rangemode="tozero")
     fig.update_layout(legend=dict(orientation="h", y=1.12, x=0))
     return _layout(fig, 340)

@@ -17,13 +17,14 @@ from plotly.subplots import make_subplots
 from engine.ctc import BLANK_SYMBOL, Lattice
 from figures.animation import at_step
 from figures.style import FAINT, FONT_FAMILY, MUTED, TEXT, base_layout
+from i18n import N_, _
 
 # What a node's colour can show, as (title, colour of the scale's top, hover name).
 VALUES: dict[str, tuple[str, str, str]] = {
-    "share": ("share of the alignments through this node", "#0f766e", "share"),
-    "posterior": ("occupancy P(state s at frame t | target)", "#7c3aed", "occupancy"),
-    "alpha": ("α forward (each frame scaled to sum 1)", "#2563eb", "α"),
-    "beta": ("β backward (each frame scaled to sum 1)", "#d97706", "β"),
+    "share": (N_("share of the alignments through this node"), "#0f766e", N_("share")),
+    "posterior": (N_("occupancy P(state s at frame t | target)"), "#7c3aed", N_("occupancy")),
+    "alpha": (N_("α forward (each frame scaled to sum 1)"), "#2563eb", "α"),
+    "beta": (N_("β backward (each frame scaled to sum 1)"), "#d97706", "β"),
 }
 BLANK_COLOR, LABEL_COLOR = "#9ca3af", "#1e3a8a"  # node outlines (and plain node fills)
 EDGE_COLOR, SKIP_COLOR = "#cbd5e1", "#f472b6"
@@ -95,8 +96,8 @@ def _edges(lat: Lattice, reach: np.ndarray) -> dict[str, tuple[list, list]]:
 
 
 def _edge_traces(lat: Lattice, reach: np.ndarray) -> list[go.Scatter]:
-    names = {"stay": "stay", "advance": "advance one state",
-             "skip": "skip a φ (only between different labels)"}
+    names = {"stay": _("stay"), "advance": _("advance one state"),
+             "skip": _("skip a φ (only between different labels)")}
     traces = []
     for kind, (xs, ys) in _edges(lat, reach).items():
         color = SKIP_COLOR if kind == "skip" else EDGE_COLOR
@@ -121,9 +122,10 @@ def _node_hover(lat: Lattice, syms: list[str], ts: np.ndarray, ss: np.ndarray,
                 vals: np.ndarray | None, values: str | None) -> list[str]:
     out = []
     for i, (t, s) in enumerate(zip(ts.tolist(), ss.tolist(), strict=True)):
-        line = f"frame {t + 1} · state {s} ({syms[s]})"
+        line = _("frame {frame} · state {state} ({symbol})").format(
+            frame=t + 1, state=s, symbol=syms[s])
         if vals is not None and values is not None:
-            line += f"<br>{VALUES[values][2]} = {vals[i]:.4g}"
+            line += f"<br>{_(VALUES[values][2])} = {vals[i]:.4g}"
             if values in ("alpha", "beta"):
                 logs = lat.log_alpha if values == "alpha" else lat.log_beta
                 line += f"<br>log {VALUES[values][2]} = {logs[t, s]:.4g}"
@@ -148,10 +150,10 @@ def _node_trace(lat: Lattice, syms: list[str], reach: np.ndarray, values: str | 
     text, textfont = None, None
     few = int(reach.sum()) <= MAX_NODE_TEXT and marker_size >= 24
     if values:
-        title, color, _ = VALUES[values]
+        title, color, _hover = VALUES[values]
         marker |= {"color": vals, "cmin": 0.0, "cmax": 1.0,
                    "colorscale": [[0.0, "#ffffff"], [1.0, color]],
-                   "colorbar": {"title": {"text": title, "side": "right", "font": {"size": 13}},
+                   "colorbar": {"title": {"text": _(title), "side": "right", "font": {"size": 13}},
                                 "thickness": 14, "len": 0.9, "tickfont": {"size": 13}}}
         if few:
             text = [_short(v) for v in vals.tolist()]
@@ -175,8 +177,9 @@ def _path_trace(states: Sequence[int], name: str, color: str, syms: list[str]) -
     return go.Scatter(
         x=frames, y=[int(s) for s in states], mode="lines", name=name,
         line={"color": color, "width": 4}, opacity=0.85,
-        hovertext=[f"{name}: frame {t} → {syms[s]}" for t, s in zip(frames, states,
-                                                                      strict=True)],
+        hovertext=[_("{path}: frame {frame} → {symbol}").format(path=name, frame=t,
+                                                                  symbol=syms[s])
+                   for t, s in zip(frames, states, strict=True)],
         hoverinfo="text", meta={"role": f"path:{name}"})
 
 
@@ -184,13 +187,13 @@ def _axes(fig: go.Figure, lat: Lattice, syms: list[str], height: int) -> None:
     T, S = lat.num_frames, lat.num_states
     tick = 1 if T <= 40 else int(np.ceil(T / 40 / 5) * 5)
     fig.update_xaxes(range=[0.4, T + 0.6], fixedrange=True, showgrid=False, zeroline=False,
-                     title_text="frame t", tickmode="linear", tick0=1 if tick == 1 else 0,
+                     title_text=_("frame t"), tickmode="linear", tick0=1 if tick == 1 else 0,
                      dtick=tick)
     every = 1 if S <= 41 else int(np.ceil(S / 40))
     fig.update_yaxes(range=[S - 0.5, -0.5], fixedrange=True, showgrid=False, zeroline=False,
                      tickmode="array", tickvals=list(range(0, S, every)),
                      ticktext=syms[::every], tickfont={"size": 15},
-                     title_text="extended target")
+                     title_text=_("extended target"))
     base_layout(fig, height, margin={"l": 70, "r": 20, "t": 50, "b": 55})
     fig.update_layout(legend={"orientation": "h", "x": 0, "y": 1, "yref": "container",
                               "yanchor": "top", "font": {"size": 13}}, hovermode="closest")
@@ -241,15 +244,15 @@ def alpha_animation(lat: Lattice, symbols: Sequence[str], reach: np.ndarray) -> 
                       "pad": {"t": 44}, "font": {"size": 14}, "bgcolor": "#f8fafc",
                       "bordercolor": "#cbd5e1",
                       "buttons": [
-                          {"label": "▶ Play", "method": "animate", "args": [None, play]},
-                          {"label": "❚❚ Pause", "method": "animate",
+                          {"label": _("▶ Play"), "method": "animate", "args": [None, play]},
+                          {"label": _("❚❚ Pause"), "method": "animate",
                            "args": [[None], still | {"frame": {"duration": 0,
                                                                 "redraw": False}}]},
-                          {"label": "⟲ Replay", "method": "animate",
+                          {"label": _("⟲ Replay"), "method": "animate",
                            "args": [[str(t) for t in range(T)], play | {"fromcurrent": False}]},
                       ]}],
         sliders=[{"active": 0, "x": 0.34, "len": 0.66, "y": below, "yanchor": "top",
-                  "currentvalue": {"prefix": "α up to frame ", "font": {"size": 14}},
+                  "currentvalue": {"prefix": _("α up to frame "), "font": {"size": 14}},
                   "font": {"size": 13}, "pad": {"t": 24, "b": 0},
                   "steps": [{"label": str(t + 1), "method": "animate",
                              "args": [[str(t)], still]} for t in range(T)]}],
@@ -273,7 +276,9 @@ def frames_figure(probs: np.ndarray, symbols: Sequence[str], image: np.ndarray |
     if image is not None:
         fig.add_heatmap(z=image, x=frames, y=list(range(image.shape[0])), colorscale=IMAGE_SCALE,
                         zmin=0, zmax=1, showscale=False, name="image",
-                        hovertemplate="column %{x} · row %{y}: %{z:.2f}<extra>image</extra>",
+                        hovertemplate=_("column {column} · row {row}: {value}").format(
+                            column="%{x}", row="%{y}", value="%{z:.2f}")
+                        + "<extra>" + _("image") + "</extra>",
                         row=row["image"], col=1)
         fig.update_yaxes(autorange="reversed", showticklabels=False, row=row["image"], col=1)
     names = [BLANK_SYMBOL] + [str(s) for s in symbols[1:C]]
@@ -283,7 +288,8 @@ def frames_figure(probs: np.ndarray, symbols: Sequence[str], image: np.ndarray |
             x=frames, y=[k] * T, mode="text", text=text, name=name, showlegend=False,
             textfont={"size": 14 if T <= 60 else 13,
                       "color": [MUTED if int(c) == 0 else PATH_COLORS[k % 2] for c in labels]},
-            hovertemplate=f"{name}: frame %{{x}} → %{{text}}<extra></extra>",
+            hovertemplate=_("{path}: frame {frame} → {symbol}").format(
+                path=name, frame="%{x}", symbol="%{text}") + "<extra></extra>",
             row=row["paths"], col=1)
     if paths:
         fig.update_yaxes(range=[len(paths) - 0.5, -0.5], tickmode="array",
@@ -291,17 +297,18 @@ def frames_figure(probs: np.ndarray, symbols: Sequence[str], image: np.ndarray |
                          row=row["paths"], col=1)
     fig.add_heatmap(
         z=probs.T, x=frames, y=names, colorscale=PROB_SCALE, zmin=0, zmax=1, name="probs",
-        colorbar={"title": {"text": "p(class | frame)", "side": "right", "font": {"size": 13}},
+        colorbar={"title": {"text": _("p(class | frame)"), "side": "right", "font": {"size": 13}},
                   "thickness": 14, "len": weights["probs"] / sum(weights[r] for r in rows),
                   "y": 0, "yanchor": "bottom", "tickfont": {"size": 13}},
-        hovertemplate="frame %{x} · class %{y}: p = %{z:.3f}<extra></extra>",
+        hovertemplate=_("frame {frame} · class {symbol}: p = {p}").format(
+            frame="%{x}", symbol="%{y}", p="%{z:.3f}") + "<extra></extra>",
         row=row["probs"], col=1)
     fig.update_yaxes(autorange="reversed", tickfont={"size": 14}, type="category",
                      row=row["probs"], col=1)
     fig.update_xaxes(range=[0.5, T + 0.5], fixedrange=True, showgrid=False)
     fig.update_yaxes(fixedrange=True, showgrid=False, zeroline=False)
-    fig.update_xaxes(title_text="frame t (one column of the strip per frame)" if image is not None
-                     else "frame t", row=len(rows), col=1)
+    fig.update_xaxes(title_text=_("frame t (one column of the strip per frame)")
+                     if image is not None else _("frame t"), row=len(rows), col=1)
     height = 140 + 22 * C + (170 if image is not None else 0) + 34 * len(paths)
     base_layout(fig, height, margin={"l": 150, "r": 20, "t": 12, "b": 55})
     fig.update_layout(font={"family": FONT_FAMILY})

@@ -9,20 +9,22 @@ from components import attention_controls as ctl
 from components.stepper_controls import stepper_controls
 from engine import attention, date_data
 from figures import attention as fig
+from i18n import _
 
 CHART = {"displayModeBar": False}
 
-st.title("Attention")
+st.title(_("Attention"))
 scores = {name: resources.get_attention_metrics(name) for name in attention.MODELS}
-st.caption(
+st.caption(_(
     "Lecture §7: the slot filler found “November 2nd”; a booking system needs 2026-11-02. Two "
     "GRU encoder–decoders read a date one character at a time and write its ISO form one "
     "character per step. The **plain** decoder sees only the encoder's last state — the "
     "fixed-size vector of §6 — while the **attention** decoder looks back at every input "
     "character before it writes each output character (additive attention, Bahdanau et al. "
-    f"2015). On days neither model saw: **{scores['attention']['heldout_exact']:.1%}** exact "
-    f"with attention, **{scores['plain']['heldout_exact']:.1%}** without, after the same one "
-    "pass over the training phrases.")
+    "2015). On days neither model saw: **{attention}** exact with attention, **{plain}** "
+    "without, after the same one pass over the training phrases.").format(
+    attention=f"{scores['attention']['heldout_exact']:.1%}",
+    plain=f"{scores['plain']['heldout_exact']:.1%}"))
 
 ctl.load_url(st.query_params)
 typed = ctl.date_input()
@@ -31,14 +33,15 @@ try:
     plain = resources.get_translation(typed, "plain")
     ctl.remember(typed)
 except ValueError as err:
-    st.error(f"Cannot read this date: {markup.md(err)}. Still showing "
-             f"“{markup.md(ctl.last_good())}”.", icon=":material/error:")
+    st.error(_("Cannot read this date: {reason}. Still showing “{text}”.").format(
+        reason=markup.md(err), text=markup.md(ctl.last_good())), icon=":material/error:")
     reading = resources.get_translation(ctl.last_good(), "attention")
     plain = resources.get_translation(ctl.last_good(), "plain")
 expected = date_data.parse(reading.text)
 truth = expected.isoformat() if expected else None
 if not reading.output_tokens:
-    st.warning("The attention model wrote nothing for this text.", icon=":material/warning:")
+    st.warning(_("The attention model wrote nothing for this text."),
+               icon=":material/warning:")
     st.stop()
 
 
@@ -50,64 +53,73 @@ def step_view() -> None:
     t = stepper_controls(steps, key=ctl.STEP)
     st.query_params.from_dict(ctl.link_params(reading.text, t + 1))
     top_char, top_p = reading.top(t, 1)[0]
-    st.markdown(f"Step {t + 1} of {steps} · writes **{markup.md(reading.output_tokens[t])}** "
-                f"({top_p:.1%}) · so far **{markup.md(reading.output[: t + 1])}**")
+    st.markdown(_("Step {step} of {steps} · writes **{char}** ({p}) · so far **{so_far}**")
+                .format(step=t + 1, steps=steps, char=markup.md(reading.output_tokens[t]),
+                        p=f"{top_p:.1%}", so_far=markup.md(reading.output[: t + 1])))
     left, right = st.columns([7, 3], gap="medium")
     with left:
-        st.markdown("**Where step " + str(t + 1) + " looks** (attention weights over the input)")
+        st.markdown(_("**Where step {step} looks** (attention weights over the input)")
+                    .format(step=t + 1))
         st.html(fig.input_weights_html(reading, t))
-        st.markdown("**Context vector** c = Σ weight × encoder state (what this step reads)")
+        st.markdown(_("**Context vector** c = Σ weight × encoder state (what this step "
+                      "reads)"))
         st.plotly_chart(fig.context_figure(reading.contexts[t], reading.encoder_states.shape[1]
                                            // 2), config=CHART, key="attention.context")
     with right:
-        st.markdown("**Top 5 next characters**")
+        st.markdown(_("**Top 5 next characters**"))
         st.html(fig.next_chars_html(reading, t))
-    st.markdown("**The attention matrix**, one row per output character, filled up to this step")
+    st.markdown(_("**The attention matrix**, one row per output character, filled up to "
+                  "this step"))
     st.plotly_chart(fig.attention_matrix(reading, t), config=CHART, key="attention.matrix")
 
 
 step_view()
 if not reading.is_date:
-    st.warning(f"{markup.md(reading.output)} is not a real calendar day: the model writes "
-               "characters, it does not check the calendar.", icon=":material/event_busy:")
+    st.warning(_("{output} is not a real calendar day: the model writes characters, it does "
+                 "not check the calendar.").format(output=markup.md(reading.output)),
+               icon=":material/event_busy:")
 
-st.subheader("The same date without attention")
-st.caption("The plain decoder reads the encoder's last states (the outlined characters: "
-           "where the forward and the backward encoder end) and nothing else: every character "
-           "it writes has to come out of that one vector.")
+st.subheader(_("The same date without attention"))
+st.caption(_("The plain decoder reads the encoder's last states (the outlined characters: "
+             "where the forward and the backward encoder end) and nothing else: every "
+             "character it writes has to come out of that one vector."))
 st.html(fig.input_weights_html(plain, 0) if plain.output_tokens else "")
 reference = truth or reading.output
-against = "the date itself" if truth else "the attention model's output (this text is not one "\
-    "of the written forms, so its day is not known here)"
+against = _("the date itself") if truth else _(
+    "the attention model's output (this text is not one of the written forms, so its day is "
+    "not known here)")
+titles = ctl.titles()
 a_col, p_col = st.columns(2, gap="medium")
 with a_col:
-    st.html(fig.compared_html(reading.output, reference, attention.MODEL_TITLES["attention"]))
+    st.html(fig.compared_html(reading.output, reference, titles["attention"]))
 with p_col:
-    st.html(fig.compared_html(plain.output, reference, attention.MODEL_TITLES["plain"]))
+    st.html(fig.compared_html(plain.output, reference, titles["plain"]))
 wrong = [i + 1 for i, ch in enumerate(plain.output) if i >= len(reference) or reference[i] != ch]
 if plain.output == reference:
-    st.caption(f"Both agree with {against}.")
+    st.caption(_("Both agree with {reference}.").format(reference=against))
 else:
-    where = ", ".join(str(i) for i in wrong) or "none (it stopped early)"
-    st.caption(f"Checked against {against}: the plain model's characters {where} are wrong.")
+    where = ", ".join(str(i) for i in wrong) or _("none (it stopped early)")
+    st.caption(_("Checked against {reference}: the plain model's characters {where} are wrong.")
+               .format(reference=against, where=where))
 
-st.subheader("Accuracy against input length")
+st.subheader(_("Accuracy against input length"))
 short = {n: attention.pooled(scores[n]["heldout_by_length"], 1, 11) for n in attention.MODELS}
 long = {n: attention.pooled(scores[n]["heldout_by_length"], 20, 99) for n in attention.MODELS}
-st.caption(
+st.caption(_(
     "Exact match on held-out phrases (days training never saw), by the number of characters in "
     "the input; hover for the counts. On sentences (Bahdanau et al.'s Figure 2) the plain "
     "model falls off with length. Dates are at most 27 characters, and here its errors sit "
-    f"at the *short* end instead: {short['plain'][0] / short['plain'][1]:.0%} of inputs up to "
-    f"11 characters (mostly 4/1/1973-style numbers, where one digit more or less moves "
-    f"everything after it) against {long['plain'][0] / long['plain'][1]:.0%} from 20 "
-    "characters on. Attention reads each part where it is.")
+    "at the *short* end instead: {short} of inputs up to 11 characters (mostly "
+    "4/1/1973-style numbers, where one digit more or less moves everything after it) against "
+    "{long} from 20 characters on. Attention reads each part where it is.").format(
+    short=f"{short['plain'][0] / short['plain'][1]:.0%}",
+    long=f"{long['plain'][0] / long['plain'][1]:.0%}"))
 st.plotly_chart(fig.accuracy_by_length(
     {name: scores[name]["heldout_by_length"] for name in attention.MODELS},
-    attention.MODEL_TITLES), config=CHART, key="attention.accuracy")
+    titles), config=CHART, key="attention.accuracy")
 
-st.subheader("Memory with read and write heads")
-st.markdown(
+st.subheader(_("Memory with read and write heads"))
+st.markdown(_(
     "The lecture closes (§7) with *memory with read/write heads* — the Neural Turing Machine — "
     "and *attention-based models* in text, vision and speech. This page is the read half of "
     "that idea. The encoder's states h₁ … h_T are a memory with one slot per input character. "
@@ -116,4 +128,4 @@ st.markdown(
     "reads their weighted sum, the context vector. Because the read is soft, it is "
     "differentiable, so the decoder *learns* where to look. A Neural Turing Machine adds a "
     "**write head** that changes the memory with the same kind of weights; here the memory is "
-    "written once, by the encoder, and only read.")
+    "written once, by the encoder, and only read."))

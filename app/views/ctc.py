@@ -17,17 +17,18 @@ from figures.ctc import (
     lattice_figure,
     reachable_nodes,
 )
+from i18n import _, current
 
-st.title("CTC lab")
-st.caption(
+st.title(_("CTC lab"))
+st.caption(_(
     "Lecture §5: a recogniser emits one symbol per frame, many more frames than output "
     "characters. Merging repeats alone turns “好 好 好 棒 棒 棒 棒” into 好棒, so 好棒棒 could "
     "never come out. CTC adds a null symbol φ and sums over **every** frame path that collapses "
     "(merge repeats, then drop φ) to the target; a dynamic program over the lattice does it."
-)
+))
 ctl.load_url(st.query_params)
 question = questions.pending("ctc")
-align_tab, model_tab, own_tab = st.tabs(list(ctl.TABS.values()), key=ctl.TAB_KEY,
+align_tab, model_tab, own_tab = st.tabs(ctl.tab_labels(), key=ctl.TAB_KEY,
                                         on_change="rerun")
 
 
@@ -36,24 +37,25 @@ def lattice_views(lat: ctc.Lattice, symbols: list[str], key: str, animation=None
     (`animation()` gives it ready-made; otherwise it is built here)."""
     T, S = lat.num_frames, lat.num_states
     if not drawable(T, S):
-        st.info(f"The lattice has {T} × {S} nodes, too many to draw; its numbers are above.")
+        st.info(_("The lattice has {T} × {S} nodes, too many to draw; its numbers are above.")
+                .format(T=T, S=S))
         return
     C = lat.log_probs.shape[1]
     reach = reachable_nodes(resources.get_ctc_structure(T, tuple(lat.target), C))
     view = ctl.view_picker(f"{key}.view")
     presenter.chart(lattice_figure(lat, symbols, reach, view,
-                                   [("Viterbi path", lat.best_path_states)]),
+                                   [(_("Viterbi path"), lat.best_path_states)]),
                     f"ctc-lattice-{view}", key=f"{key}.lattice")
-    box = st.expander("α filling the lattice frame by frame (animation)",
+    box = st.expander(_("α filling the lattice frame by frame (animation)"),
                       key=f"{key}.alpha_open", on_change="rerun")
     if not box.open:  # built only when opened
         return
     with box:
-        st.caption("α_t(s) sums the probabilities of every path prefix that reaches state s "
-                   "at frame t: each column is computed from the one before. Step through "
-                   "the frames (← / →, Home / End) or press Play (Space).")
+        st.caption(_("α_t(s) sums the probabilities of every path prefix that reaches state s "
+                     "at frame t: each column is computed from the one before. Step through "
+                     "the frames (← / →, Home / End) or press Play (Space)."))
         figure = animation() if animation else alpha_animation(lat, symbols, reach)
-        t = stepper_controls(len(figure.frames), key=f"{key}.alpha_frame", label="Frame")
+        t = stepper_controls(len(figure.frames), key=f"{key}.alpha_frame", label=_("Frame"))
         presenter.chart(alpha_at(figure, t), "ctc-alpha", t + 1, key=f"{key}.alpha")
 
 
@@ -75,23 +77,24 @@ with align_tab:
                                  lambda c: questions.ask_valid(question, c, text, T))
     with lattice_box:
         c = st.columns(3)
-        c[0].metric(f"Valid alignments of “{markup.md(text)}” in {T} frames",
-                    ctl.count_text(count))
-        c[1].metric("Fewest frames needed", ctc.min_frames(labels))
-        c[2].metric("States (φ between and around the labels)", 2 * len(labels) + 1)
+        c[0].metric(_("Valid alignments of “{text}” in {T} frames").format(
+            text=markup.md(text), T=T), ctl.count_text(count))
+        c[1].metric(_("Fewest frames needed"), ctc.min_frames(labels))
+        c[2].metric(_("States (φ between and around the labels)"), 2 * len(labels) + 1)
         if count >= 10**18:
             st.code(f"{count}", language=None, wrap_lines=True)
         if error:
             st.error(markup.md(error), icon=":material/error:")
         elif drawable(T, structure.num_states):
-            paths = [("your path", check.states)] if check and check.states else []
+            paths = [(_("your path"), check.states)] if check and check.states else []
             presenter.chart(lattice_figure(structure, alphabet, reachable_nodes(structure),
                                            "share", paths), f"ctc-alignments-{T}-frames",
                             key="ctc.align_lattice")
-            st.caption("Every alignment is a path from the top-left to the bottom-right, one "
-                       "node per frame. Colour: the share of all alignments through a node.")
+            st.caption(_("Every alignment is a path from the top-left to the bottom-right, "
+                         "one node per frame. Colour: the share of all alignments through a "
+                         "node."))
         else:
-            st.info("This lattice is too large to draw; the count is exact.")
+            st.info(_("This lattice is too large to draw; the count is exact."))
     with left:
         if structure is not None and count and check is not None:
             page = ctl.page_picker(count)
@@ -103,15 +106,15 @@ with align_tab:
 with model_tab:
     snapshots = resources.get_ctc_snapshots()
     if not snapshots:
-        st.info("The trained recogniser's snapshots (pretrained/ctc_digits/) are not here; "
-                "run `python pretrained/ctc_digits.py` to build them.")
+        st.info(_("The trained recogniser's snapshots (pretrained/ctc_digits/) are not here; "
+                  "run `python pretrained/ctc_digits.py` to build them."))
     else:
-        st.caption("A bidirectional LSTM reads a strip of handwritten digits (scikit-learn's "
-                   "scans, from the part training never saw) one pixel column per frame and "
-                   "emits φ or a digit per frame.")
+        st.caption(_("A bidirectional LSTM reads a strip of handwritten digits (scikit-learn's "
+                     "scans, from the part training never saw) one pixel column per frame and "
+                     "emits φ or a digit per frame."))
         numbers, seed, error = ctl.strip_inputs(lambda s: resources.get_strip(None, s).labels)
         epoch, width = ctl.reading_inputs(snapshots)
-        with st.expander("Read your own digit strip (PNG)", icon=":material/upload_file:"):
+        with st.expander(_("Read your own digit strip (PNG)"), icon=":material/upload_file:"):
             ctc_own.own_strip(epoch, width)
         if error:
             st.error(markup.md(error), icon=":material/error:")
@@ -121,24 +124,25 @@ with model_tab:
             greedy = ctc.greedy_decode(log_probs)
             beams = ctc.prefix_beam_search(log_probs, width)
             c = st.columns(4)
-            c[0].metric("Loss −log p(digits | strip)", f"{-lat.log_likelihood:.4f}")
-            c[1].metric("Greedy reading", ctc.decode_labels(greedy, ctl.DIGITS) or "(empty)")
-            c[2].metric("Frames T", lat.num_frames)
+            c[0].metric(_("Loss −log p(digits | strip)"), f"{-lat.log_likelihood:.4f}")
+            c[1].metric(_("Greedy reading"),
+                        ctc.decode_labels(greedy, ctl.DIGITS) or _("(empty)"))
+            c[2].metric(_("Frames T"), lat.num_frames)
             held = snapshots[epoch].get("heldout_exact_accuracy")
-            c[3].metric(f"Held-out strips read right (epoch {epoch})",
+            c[3].metric(_("Held-out strips read right (epoch {epoch})").format(epoch=epoch),
                         f"{held:.1%}" if held is not None else "—")
             presenter.chart(frames_figure(
                 np.exp(log_probs), ctl.DIGITS, strip.image,
-                [("Viterbi path", lat.best_path),
-                 ("best class", np.argmax(log_probs, axis=1).tolist())]),
+                [(_("Viterbi path"), lat.best_path),
+                 (_("best class"), np.argmax(log_probs, axis=1).tolist())]),
                 f"ctc-digit-strip-epoch-{epoch}", key="ctc.strip")
-            st.caption("Viterbi path: the likeliest single alignment of the true digits. Best "
-                       "class: the likeliest symbol per frame; collapsed, it is the greedy "
-                       "reading.")
+            st.caption(_("Viterbi path: the likeliest single alignment of the true digits. "
+                         "Best class: the likeliest symbol per frame; collapsed, it is the "
+                         "greedy reading."))
             st.dataframe(ctl.decode_table(greedy, beams, ctl.DIGITS, strip.ctc_labels),
-                         hide_index=True, width="content")
+                         hide_index=True, width="content", column_config=ctl.decode_columns())
             lattice_views(lat, ctl.DIGITS, "ctc.model",
-                          lambda: resources.get_strip_animation(epoch, numbers, seed))
+                          lambda: resources.get_strip_animation(epoch, numbers, seed, current()))
 
 with own_tab:
     shown = ctc_own.own_posteriors()
