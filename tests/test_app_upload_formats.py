@@ -88,7 +88,8 @@ def test_the_gradient_lab_reads_a_flac_for_a_model_of_40_inputs():
     at.radio(key="grad.source").set_value("own").run()
     widget = at.file_uploader(key="upload.grad_seq.file")
     assert set(NEW) <= set(widget.proto.type), list(widget.proto.type)
-    assert all(name in widget.label for name in NAMED), widget.label
+    (said,) = [plain(c.value) for c in at.caption if c.value.startswith("Reads ")]
+    assert all(name in said for name in NAMED), said
     torch.manual_seed(1)
     model = torch.nn.LSTM(40, 6)
     at.file_uploader(key="upload.grad_model.file").set_value(
@@ -101,3 +102,18 @@ def test_the_gradient_lab_reads_a_flac_for_a_model_of_40_inputs():
     want = hidden_grad_norms(model, torch.from_numpy(seq.values)).hidden
     table = next(df.value for df in at.dataframe if "going back" in df.value.columns)
     assert table["at t = 1"].iloc[0] == sci(np.log10(float(want[0])))
+
+
+def test_the_gradient_lab_says_which_dates_its_steps_are():
+    at = run_app("views/gradients.py", timeout=120)
+    at.radio(key="grad.source").set_value("own").run()
+    torch.manual_seed(1)
+    at.file_uploader(key="upload.grad_model.file").set_value(
+        ("m.safetensors", save_safetensors(torch.nn.GRU(2, 3).state_dict()), OCTET)).run()
+    days = pd.date_range("2024-05-01", periods=12, freq="D").strftime("%d.%m.%Y").tolist()
+    data = pd.DataFrame({"day": days, "a": np.arange(12.0), "b": np.ones(12)}).to_csv(
+        index=False).encode()
+    at.file_uploader(key="upload.grad_seq.file").set_value(("days.csv", data, "text/csv")).run()
+    assert not at.exception and not errors(at), errors(at)
+    said = " ".join(plain(c.value) for c in at.caption)
+    assert f"days, 12 steps, {days[0]} … {days[-1]}; L = sum of h_T" in said, said

@@ -25,9 +25,9 @@ def own_norms() -> None:
     with left:
         own = upload.model_upload("upload.grad_model")
     with right:
-        uploaded = upload.sequence_upload(
-            "upload.grad_seq", f"Upload a sequence file ({upload.named(upload.NUMERIC)})",
-            formats=upload.NUMERIC)
+        uploaded = upload.sequence_upload("upload.grad_seq", _("Upload a sequence file"),
+                                          formats=upload.NUMERIC)
+        st.caption(markup.md(_("Reads {formats}.").format(formats=upload.named(upload.NUMERIC))))
         upload.examples(upload.NUMERIC, "upload.grad_seq")
     if own is None:
         st.info(_("Upload a trained LSTM, GRU or RNN to see its gradient norms over time."),
@@ -46,6 +46,9 @@ def own_norms() -> None:
             return
         key, what = (uploaded.digest, index), _("{name}, {steps} steps").format(
             name=seq.name, steps=seq.steps)
+        if seq.labels:  # the chart counts steps; say which dates they are
+            what = _("{name}, {steps} steps, {first} … {last}").format(
+                name=seq.name, steps=seq.steps, first=seq.labels[0], last=seq.labels[-1])
     st.caption(markup.md(_("{model} on {sequence}; L = sum of h_T.").format(
         model=info.describe(), sequence=what)) + " " + _("Read right to left."))
     try:

@@ -38,18 +38,12 @@ save_file(model.state_dict(), "model.safetensors")
 # (e.g. "rnn.weight_ih_l0"); or: torch.save(model.state_dict(), "model.pt")"""
 
 
-SOUND = (".wav", ".flac", ".ogg", ".mp3")  # formats read as log-mel frames
 _NAMES = {".parquet": "Parquet", ".xlsx": "Excel"}  # the rest by their extension, upper case
 
 
 def named(formats: tuple[str, ...]) -> str:
-    """The formats as a widget's label names them: 'CSV, Parquet, Excel; sound: WAV, MP3'."""
-    def names(exts):
-        return ", ".join(_NAMES.get(e, e.lstrip(".").upper()) for e in exts)
-
-    files = names([e for e in formats if e not in SOUND])
-    sound = names([e for e in formats if e in SOUND])
-    return "; ".join(part for part in (files, sound and f"sound: {sound}") if part)
+    """The formats as people name them, for labels: 'CSV, Parquet, Excel, WAV, MP3'."""
+    return ", ".join(_NAMES.get(e, e.lstrip(".").upper()) for e in formats)
 
 
 def digest(data: bytes) -> str:
