@@ -5,6 +5,8 @@ Owns the session-state key "presenter.on" and the URL parameter `present` (1 tur
 off). The state lives in the session, so it survives moving between pages; the router writes
 `present=1` back into every page's link while it is on. The look lives in presenter.css and
 figures.style.presenter; presenter.js adds the "?" key and the SVG download to every chart.
+A phone never gets presenter view: a presenter link opened on one shows the phone layout
+(components.phone), and presenter.css applies only to screens wider than a phone's.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from pathlib import Path
 import plotly.graph_objects as go
 import streamlit as st
 
+from components import phone
 from components import url_params as up
 from figures import style
 
@@ -22,6 +25,7 @@ PARAM = "present"
 HERE = Path(__file__).resolve().parent
 CSS = HERE / "presenter.css"
 JS = HERE / "presenter.js"
+WIDEST_PHONE = 640  # px: phone.css's breakpoint; presenter.css applies only above it
 
 
 def load_url(params) -> list[str]:
@@ -38,14 +42,20 @@ def load_url(params) -> list[str]:
     return []
 
 
-def is_on() -> bool:
+def wanted() -> bool:
+    """Whether presenter view was asked for (button, key P or the link)."""
     return bool(st.session_state.get(KEY, False))
+
+
+def is_on() -> bool:
+    """Whether this page is shown in presenter view: asked for, and not on a phone."""
+    return wanted() and not phone.is_phone()
 
 
 def toggle() -> None:
     """Button callback (and key P): presenter view on ↔ off, the link following."""
-    st.session_state[KEY] = not is_on()
-    if is_on():
+    st.session_state[KEY] = not wanted()
+    if wanted():
         st.query_params[PARAM] = "1"
     elif PARAM in st.query_params:
         del st.query_params[PARAM]
@@ -53,15 +63,16 @@ def toggle() -> None:
 
 def keep_in_url() -> None:
     """Put `present=1` back into the link after a page rewrote its parameters."""
-    if is_on() and st.query_params.get(PARAM) != "1":
+    if wanted() and st.query_params.get(PARAM) != "1":
         st.query_params[PARAM] = "1"
 
 
 def install() -> None:
     """The browser parts (every page): presenter view's CSS while it is on; the "?" key and the
     charts' SVG download always."""
-    if is_on():
-        st.html(CSS)
+    if is_on():  # a desktop browser in a phone-narrow window keeps the phone layout
+        st.html(f"<style>@media (min-width: {WIDEST_PHONE + 1}px) {{\n"
+                f"{CSS.read_text(encoding='utf-8')}\n}}</style>")
     st.html(f"<script>{JS.read_text(encoding='utf-8')}</script>", unsafe_allow_javascript=True)
 
 

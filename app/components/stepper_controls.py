@@ -103,7 +103,8 @@ def stepper_controls(steps: int, key: str = KEY, base: str | None = None,
     # In presenter view all of it shares one row, leaving the screen's height to the figure.
     compact = presenter.is_on() and steps > 1
     widths = [1.3, 1.5, 1.35, 1.2, 1.2, 2.2, 1.25] if compact else [1.2, 1.3, 1.2, 1.0, 1.0]
-    buttons = st.columns(widths, vertical_alignment="center")
+    # On a phone the row becomes icons that stay in view (phone.css finds it by its key).
+    buttons = st.container(key=f"steprow.{base}").columns(widths, vertical_alignment="center")
     buttons[0].button(
         "First", key=f"{base}.first", icon=":material/first_page:", on_click=_move,
         args=(None, 1, steps, key), disabled=step == 1, width="stretch", shortcut="Home",

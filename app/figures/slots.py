@@ -92,8 +92,8 @@ def reading_figure(reading: Reading, t: int) -> go.Figure:
     fig.update_xaxes(tickvals=list(range(T)), ticktext=reading.tokens, showgrid=False,
                      tickfont={"size": 13}, range=[-0.5, T - 0.5])
     base_layout(fig, 130 + hidden_px + 110, {"l": 10, "r": 10, "t": 30, "b": 10})
-    for ann in fig.layout.annotations:
-        ann.font = {"size": 14, "color": MUTED}
+    for ann in fig.layout.annotations:  # from the left edge: fits a phone's width too
+        ann.update(font={"size": 14, "color": MUTED}, x=0, xanchor="left", xshift=-70)
     return fig
 
 

@@ -6,6 +6,7 @@ import streamlit as st
 import markup
 import resources
 from components import attention_controls as ctl
+from components import phone
 from components.stepper_controls import stepper_controls
 from engine import attention, date_data
 from figures import attention as fig
@@ -56,7 +57,8 @@ def step_view() -> None:
     st.markdown(_("Step {step} of {steps} · writes **{char}** ({p}) · so far **{so_far}**")
                 .format(step=t + 1, steps=steps, char=markup.md(reading.output_tokens[t]),
                         p=f"{top_p:.1%}", so_far=markup.md(reading.output[: t + 1])))
-    left, right = st.columns([7, 3], gap="medium")
+    swipe = phone.swipe_area(ctl.STEP)  # a swipe across the figures steps
+    left, right = swipe.columns([7, 3], gap="medium")
     with left:
         st.markdown(_("**Where step {step} looks** (attention weights over the input)")
                     .format(step=t + 1))
@@ -68,9 +70,10 @@ def step_view() -> None:
     with right:
         st.markdown(_("**Top 5 next characters**"))
         st.html(fig.next_chars_html(reading, t))
-    st.markdown(_("**The attention matrix**, one row per output character, filled up to "
-                  "this step"))
-    st.plotly_chart(fig.attention_matrix(reading, t), config=CHART, key="attention.matrix")
+    with swipe:
+        st.markdown(_("**The attention matrix**, one row per output character, filled up to "
+                      "this step"))
+        st.plotly_chart(fig.attention_matrix(reading, t), config=CHART, key="attention.matrix")
 
 
 step_view()

@@ -6,7 +6,7 @@ import streamlit as st
 import markup
 import resources
 from components import ctc_controls as ctl
-from components import ctc_own, lesson, presenter, questions
+from components import ctc_own, lesson, phone, presenter, questions
 from components.stepper_controls import stepper_controls
 from engine import ctc
 from figures.ctc import (
@@ -56,7 +56,8 @@ def lattice_views(lat: ctc.Lattice, symbols: list[str], key: str, animation=None
                      "the frames (← / →, Home / End) or press Play (Space)."))
         figure = animation() if animation else alpha_animation(lat, symbols, reach)
         t = stepper_controls(len(figure.frames), key=f"{key}.alpha_frame", label=_("Frame"))
-        presenter.chart(alpha_at(figure, t), "ctc-alpha", t + 1, key=f"{key}.alpha")
+        with phone.swipe_area(f"{key}.alpha_frame"):  # a swipe steps the frames
+            presenter.chart(alpha_at(figure, t), "ctc-alpha", t + 1, key=f"{key}.alpha")
 
 
 with align_tab:

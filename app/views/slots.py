@@ -4,7 +4,7 @@ import streamlit as st
 
 import markup
 import resources
-from components import lesson, presenter, questions
+from components import lesson, phone, presenter, questions
 from components import slot_controls as ctl
 from engine import slots
 from figures.slots import input_figure, reading_figure
@@ -65,7 +65,8 @@ else:
 t = ctl.word_stepper(max(a.steps, b.steps), questions.max_step(question))
 st.query_params.from_dict(ctl.link_params(sentences.texts, model, encoding, t + 1))
 lesson.from_here("slots")
-for col, reading, name in zip(st.columns(2, gap="large"), (a, b), "AB", strict=True):
+swipe = phone.swipe_area("slots")  # a swipe across the sentences steps the words
+for col, reading, name in zip(swipe.columns(2, gap="large"), (a, b), "AB", strict=True):
     with col:
         k = min(t, reading.steps - 1)
         chips = [f":{CHIP[tag]}-background[{markup.md(word)} · {tag}]" if i <= k
