@@ -1,6 +1,7 @@
 """Step labels of an uploaded file (its dates) on the stepper, run headless with AppTest: the
-step line names each step, the over-time plot's axis and current-step mark carry the labels,
-they last through reruns and preset switches, and a link never carries them."""
+step lines the browser stepper draws (its per-step data) name each step, the over-time plot's
+axis and current-step mark carry the labels, they last through reruns and preset switches, and
+a link never carries them."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ import json
 
 import numpy as np
 import pandas as pd
-from apptest import errors, run_app, shown
+from apptest import browser_markdown, browser_stepper, errors, run_app, step_to
+from apptest import step_line as stepper_line
 
 from engine.uploads import example
 
@@ -25,9 +27,14 @@ def dated_csv() -> bytes:
 
 
 def step_line(at) -> str:
-    """The "Step k of T" line as a reader sees it (no bold marks)."""
-    return next(shown(m.value).replace("**", "") for m in at.markdown
-                if m.value.startswith("**Step "))
+    """The "Step k of T" line the browser stepper shows, as a reader sees it (no bold marks)."""
+    return stepper_line(at).replace("**", "")
+
+
+def sent_lines(at) -> list[str]:
+    """Every step line the browser stepper received (it steps through them without Python)."""
+    data = browser_stepper(at)
+    return [browser_markdown(line).replace("**", "") for line in data["lines"]]
 
 
 def timeline_spec(at) -> dict:
@@ -54,8 +61,12 @@ def upload_dated(at):
 def test_the_step_line_and_time_axis_name_each_uploaded_step_by_its_date():
     at = upload_dated(run_app("views/stepper.py", timeout=120))
     assert step_line(at).startswith("Step 1 of 10 · 2024-03-01 · input x = [1, 0, 1]")
-    at.button(key="stepper.next").click().run()
-    at.button(key="stepper.next").click().run()
+    # the browser steps on its own: every step it was sent is named by its date
+    lines = sent_lines(at)
+    assert len(lines) == len(DAYS)
+    for k, (line, day) in enumerate(zip(lines, DAYS, strict=True)):
+        assert line.startswith(f"Step {k + 1} of 10 · {day} · input x = [{k + 1}, "), line
+    step_to(at, 3)
     assert step_line(at).startswith("Step 3 of 10 · 2024-03-03 · input x = [3, 0, 0]")
     at.session_state["stepper.tab"] = "Over time"
     at.run()
@@ -101,8 +112,11 @@ def test_a_dated_file_of_another_width_keeps_its_dates_through_the_switch():
     switch = next(b for b in at.button if b.label.startswith("Step dated"))
     switch.click().run()
     assert not at.exception and not errors(at)
-    at.button(key="stepper.last").click().run()
+    step_to(at, browser_stepper(at)["steps"])
     assert step_line(at).startswith(f"Step {len(dates)} of {len(dates)} · {dates[-1]} · input")
+    lines, first = sent_lines(at), browser_stepper(at)["first"]
+    for line, day in zip(lines, dates[first:first + len(lines)], strict=True):
+        assert f" · {day} · input" in line, line
 
 
 def test_a_long_dated_sequence_names_every_kth_step_and_every_hover():
@@ -128,3 +142,22 @@ def test_a_long_dated_sequence_names_every_kth_step_and_every_hover():
             assert (hover == np.asarray(days)).all()
         mark = next(a for a in fig.layout.annotations if a.name == "current-step-label")
         assert mark.text == "<b>step 100</b> · 2023-04-10"
+
+
+def test_forty_dates_fit_under_the_chart_without_turning():
+    """40 dated steps on the stepper's plot area (about 850 px wide at 1400 px, measured in
+    Chromium): the named ones, 10 characters of 12 px type (about 7 px each) plus a gap, fit
+    side by side, so plotly keeps them level instead of slanting them into each other."""
+    import torch
+
+    from engine.trace import trace
+    from figures.timeline import state_lines
+
+    days = pd.date_range("2024-03-01", periods=40, freq="D").strftime("%Y-%m-%d").tolist()
+    with torch.no_grad():
+        tr = trace(torch.nn.LSTM(3, 1), torch.ones(40, 3))
+    fig = state_lines(tr, 0, step_labels=days)
+    named = next(fig.layout[a].tickvals for a in fig.layout if a.startswith("xaxis")
+                 and fig.layout[a].title.text == "step")
+    assert len(named) * (10 + 1) * 7 <= 850, named
+    assert len(named) >= 8  # and still a date every few steps

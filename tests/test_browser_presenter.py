@@ -24,10 +24,17 @@ PAGES = {
     "ctc": (None, "ctc.align_lattice"),
     "embeddings": (None, "emb.chart"),
 }
+# The smallest text on screen in px: plotly's SVG text, and the browser stepper's SVG diagram,
+# which the page may scale (its font size times the drawing's scale on screen).
 SMALLEST_TEXT = """() => Math.min(...Array.from(
     document.querySelectorAll('.js-plotly-plot svg.main-svg text'))
     .filter(t => t.textContent.trim() && t.getBoundingClientRect().width > 0)
-    .map(t => parseFloat(getComputedStyle(t).fontSize)))"""
+    .map(t => parseFloat(getComputedStyle(t).fontSize)).concat(Array.from(
+    document.querySelectorAll('.rnn-stepper .rnn-diagram svg text'))
+    .filter(t => t.textContent.trim() && t.getBoundingClientRect().width > 0)
+    .map(t => { const m = t.getScreenCTM();
+                return parseFloat(getComputedStyle(t).fontSize) * Math.hypot(m.a, m.b); })))"""
+FIGURES = ".js-plotly-plot, .rnn-stepper .rnn-diagram svg"
 
 
 def css(key: str) -> str:
@@ -86,8 +93,8 @@ def test_every_page_in_presenter_view_fits_the_screen(sized, server, path):
         assert b["y"] < height * 0.7, (figure, b)  # the figure starts on the first screen
         if path == "stepper":  # the step-through's cell diagram fits whole
             assert on_screen(b, width, height), b
-    if page.locator(".js-plotly-plot").count():
-        assert page.evaluate(SMALLEST_TEXT) >= 16
+    if page.locator(FIGURES).count():
+        assert page.evaluate(SMALLEST_TEXT) >= 16, path
 
 
 @pytest.mark.parametrize("sized", [SIZES[0]], indirect=True, ids=["1280x720"])

@@ -84,3 +84,37 @@ def test_a_swipe_on_the_diagram_steps(page, server):
     page.wait_for_timeout(300)
     assert "Step 2 of 9" in step_label(page)
     assert_clean(page, server)
+
+
+STEP = "() => document.querySelector('.rnn-stepper').dataset.step"
+PLAY = ".rnn-stepper [data-move=play]"
+
+
+def test_play_moves_a_step_a_tick_stops_at_the_end_and_a_move_by_hand_pauses(page, server):
+    page.emulate_media(reduced_motion="reduce")
+    open_page(page, server, "stepper?step=8")
+    assert "Step 8 of 9" in step_label(page)
+    play = page.locator(PLAY)
+    assert page.locator(".rnn-stepper .rnn-speed").input_value() == "1000"  # 1 s a step
+    play.click()
+    assert play.get_attribute("aria-pressed") == "true" and "Pause" in play.inner_text()
+    page.wait_for_function(f"() => ({STEP})() === '9'", timeout=5_000)  # one tick
+    page.wait_for_function(f"() => document.querySelector('{PLAY}')"
+                           ".getAttribute('aria-pressed') === 'false'", timeout=5_000)
+    page.wait_for_timeout(1500)  # stopped at the end: no tick moves it on
+    assert page.evaluate(STEP) == "9" and "Play" in play.inner_text()
+    play.click()  # from the last step, Play starts over
+    assert page.evaluate(STEP) == "1" and play.get_attribute("aria-pressed") == "true"
+    page.wait_for_function(f"() => ({STEP})() === '3'", timeout=5_000)  # two ticks
+    page.locator(".rnn-stepper [data-move=prev]").click()  # a step by hand pauses
+    moved = page.evaluate(STEP)
+    assert play.get_attribute("aria-pressed") == "false" and "Play" in play.inner_text()
+    page.wait_for_timeout(1500)
+    assert page.evaluate(STEP) == moved
+    page.mouse.click(900, 5)  # nothing focused: Space goes to the page and plays
+    page.keyboard.press("Space")
+    page.wait_for_function(f"() => ({STEP})() === String(Number('{moved}') + 1)",
+                           timeout=5_000)
+    page.keyboard.press("Space")
+    assert play.get_attribute("aria-pressed") == "false"
+    assert_clean(page, server)

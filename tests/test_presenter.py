@@ -1,14 +1,17 @@
 """Presenter view, keys and figure downloads, page by page with AppTest: `?present=1` holds on
 every page and across pages, the figures get projector-sized text, thicker lines and the
 colour-blind-safe palette, every chart downloads as PNG at 2x under a name that says what and
-which step, the Keys dialog lists the page's keys, and Play / Pause steps a stepper."""
+which step, the Keys dialog lists the page's keys, and Play / Pause steps a stepper. The LSTM
+step-through's diagram is the browser stepper's SVG: its data gets the same look here, and its
+downloads and Play are checked in Chromium (tests/test_browser_presenter.py,
+tests/test_browser_stepper.py)."""
 
 from __future__ import annotations
 
 import json
 
 import pytest
-from apptest import run_app, shown
+from apptest import browser_stepper, run_app, shown, step_to
 
 PAGES = ["views/home.py", "views/stepper.py", "views/slots.py", "views/charlm.py",
          "views/gradients.py", "views/ctc.py", "views/embeddings.py"]
@@ -79,23 +82,41 @@ def test_a_present_value_that_is_not_yes_or_no_is_ignored_with_a_toast():
     assert present(at) is None  # taken out of the link, so the next click does not warn again
 
 
+def shape_widths(elements: list[dict]) -> list[float]:
+    """The line widths of the browser stepper's shapes, in drawing order."""
+    return [e["line"]["width"] for e in elements if e["k"] == "s" and "width" in e.get("line", {})]
+
+
 def test_the_diagram_in_presenter_view_is_larger_thicker_and_colour_blind_safe():
-    normal = charts(run_app("views/stepper.py"))[0]["spec"]
-    present = charts(run_app("views/stepper.py", present="1"))[0]["spec"]
-    assert min(font_sizes(normal)) < 16 <= min(font_sizes(present))
-    # a canvas drawing grows with its text, so what fitted a box still fits it
-    assert present["layout"]["height"] > normal["layout"]["height"]
-    assert all(p > n for p, n in zip(line_widths(present), line_widths(normal), strict=True))
-    text = json.dumps(present).lower()
+    normal = browser_stepper(run_app("views/stepper.py"))
+    present = browser_stepper(run_app("views/stepper.py", present="1"))
+    assert not normal["present"] and present["present"]
+    assert len(present["elements"]) == len(normal["elements"])
+    assert min(font_sizes(normal["elements"])) < 16 <= min(font_sizes(present["elements"]))
+    # the drawing grows with its text, so what fitted a box still fits it
+    assert present["canvas"]["px"] > normal["canvas"]["px"]
+    assert present["canvas"]["px"] / normal["canvas"]["px"] >= (
+        min(font_sizes(present["elements"])) / min(font_sizes(normal["elements"])) - 0.01)
+    widths = list(zip(shape_widths(present["elements"]), shape_widths(normal["elements"]),
+                      strict=True))
+    assert widths and all(p > n for p, n in widths)
+    text = json.dumps(present["elements"]).lower()
     assert not any(colour in text for colour in GATE_COLOURS)
-    assert all(colour in json.dumps(normal).lower() for colour in GATE_COLOURS)
+    assert all(colour in json.dumps(normal["elements"]).lower() for colour in GATE_COLOURS)
 
 
 def test_every_chart_downloads_at_2x_under_a_name_with_what_and_which_step():
-    at = run_app("views/stepper.py")
-    at.button(key="stepper.next").click().run()
-    options = charts(at)[0]["config"]["toImageButtonOptions"]
-    assert options == {"format": "png", "scale": 2, "filename": "rnn-lab-lstm-cell-step-2"}
+    at = step_to(run_app("views/stepper.py"), 2)
+    # the diagram is the browser stepper's SVG: it downloads as PNG (2x) and SVG named
+    # rnn-lab-<name>-step-<step> (the files themselves: tests/test_browser_presenter.py)
+    data = browser_stepper(at)
+    assert f"rnn-lab-{data['name']}-step-{data['step']}" == "rnn-lab-lstm-cell-step-2"
+    at.session_state["stepper.tab"] = "Over time"  # the over-time chart, at the same step
+    at.run()
+    timeline = charts(at)
+    assert timeline, "no over-time chart"
+    options = timeline[0]["config"]["toImageButtonOptions"]
+    assert options == {"format": "png", "scale": 2, "filename": "rnn-lab-lstm-over-time-step-2"}
     for page in PAGES[2:]:
         for chart in charts(run_app(page)):
             options = chart["config"]["toImageButtonOptions"]
@@ -117,19 +138,22 @@ def test_the_keys_dialog_lists_the_keys_of_the_page(page, expected):
     assert not {"R", "C"} & set(keys)
 
 
-def test_play_moves_one_step_a_tick_stops_at_the_end_and_a_move_by_hand_pauses():
-    at = run_app("views/stepper.py", step="8")
-    at.button(key="stepper.play").click().run()
-    assert at.session_state["stepper.step.playing"]
-    assert at.button(key="stepper.play").label == "Pause"
-    at.button(key="stepper.prev").click().run()  # a step by hand stops playing
-    assert at.session_state["stepper.step"] == 7
-    assert not at.session_state["stepper.step.playing"]
-    at.button(key="stepper.last").click().run()
-    at.button(key="stepper.play").click().run()  # from the last step, Play starts over
-    assert at.session_state["stepper.step"] == 1
-    assert at.session_state["stepper.step.playing"]
-    assert at.selectbox(key="stepper.speed").value == "normal"
+def test_play_steps_a_stepper_stops_at_the_end_and_a_move_by_hand_pauses():
+    """The character LSTM's stepper plays on the server (the LSTM step-through's Play runs in
+    the browser: tests/test_browser_stepper.py)."""
+    at = run_app("views/charlm.py")
+    at.button(key="charlm.step.next").click().run()
+    at.button(key="charlm.step.play").click().run()
+    assert at.session_state["charlm.step.playing"]
+    assert at.button(key="charlm.step.play").label == "Pause"
+    at.button(key="charlm.step.prev").click().run()  # a step by hand stops playing
+    assert at.session_state["charlm.step"] == 1
+    assert not at.session_state["charlm.step.playing"]
+    at.button(key="charlm.step.last").click().run()
+    at.button(key="charlm.step.play").click().run()  # from the last step, Play starts over
+    assert at.session_state["charlm.step"] == 1
+    assert at.session_state["charlm.step.playing"]
+    assert at.selectbox(key="charlm.step.speed").value == "normal"
 
 
 def test_the_slot_lab_and_character_lstm_steppers_have_play_and_keys():

@@ -16,7 +16,12 @@ from engine.trace import Trace
 from figures.cell_diagram import FIG_HEIGHT, HEIGHT, WIDTH, cell_canvas
 from figures.equations import cell_equations
 from figures.story import step_story
-from figures.style import FONT_FAMILY
+from figures.style import (
+    FONT_FAMILY,
+    PRESENTER_MIN_FONT,
+    SMALLEST_CANVAS_FONT,
+    presenter_spec,
+)
 
 MAX_FRAMES = 200  # steps built in one go: up to ~1 MB of JSON, ~0.2 s of Python here
 
@@ -100,3 +105,12 @@ def step_frames(trace: Trace, first: int, last: int, unit: int = 0, layer: int =
         "frames": frames,
         "canvas": {"width": WIDTH, "height": HEIGHT, "px": FIG_HEIGHT, "font": FONT_FAMILY},
     }
+
+
+def presenter(data: dict) -> dict:
+    """`step_frames`' data in presenter view's look (figures.style.presenter, as the plotly
+    figures get it): text at least 16 px, thicker lines, the colour-blind-safe palette, and a
+    drawing that grows with its text, so what fitted a box still fits it."""
+    canvas = data["canvas"] | {
+        "px": round(data["canvas"]["px"] * PRESENTER_MIN_FONT / SMALLEST_CANVAS_FONT)}
+    return data | {"elements": presenter_spec(data["elements"]), "canvas": canvas}

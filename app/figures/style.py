@@ -193,6 +193,14 @@ def _restyle(node, parent: str = ""):
     return out
 
 
+def presenter_spec(spec: dict | list) -> dict | list:
+    """A figure's JSON-like pieces (shapes, annotations with their fonts) in presenter view's
+    look: the high-contrast palette, no font under `PRESENTER_MIN_FONT` px, lines
+    `PRESENTER_LINE` times thicker (the browser stepper's diagram, figures.step_frames)."""
+    text = _HEX.sub(lambda m: _SWAP.get(m.group(0).lower(), m.group(0)), json.dumps(spec))
+    return _restyle(json.loads(text))
+
+
 def presenter(fig: go.Figure) -> go.Figure:
     """The same figure in presenter view's look: no text under `PRESENTER_MIN_FONT` px (body
     text `PRESENTER_FONT` px), lines `PRESENTER_LINE` times thicker, the high-contrast palette.

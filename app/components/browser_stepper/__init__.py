@@ -23,6 +23,9 @@ from pathlib import Path
 
 import streamlit as st
 
+from components import presenter
+from figures import step_frames
+
 HERE = Path(__file__).resolve().parent
 WINDOW = 48  # steps sent at once around the current one (~5 KB a step of a busy sequence)
 PARAM = "step"
@@ -100,7 +103,10 @@ def browser_stepper(steps: int, frames: Callable[[int, int], dict],
     st.session_state[step_key] = max(1, min(shown, int(st.session_state.get(step_key, 1))))
     step = st.session_state[step_key]
     first, last = _window(step, shown)
-    data = frames(first, last) | {
+    drawn = frames(first, last)
+    if presenter.is_on():  # larger text, thicker lines, colour-blind-safe, as every figure
+        drawn = step_frames.presenter(drawn)
+    data = drawn | {
         "steps": shown,
         "total": steps,
         "step": step,
@@ -112,6 +118,7 @@ def browser_stepper(steps: int, frames: Callable[[int, int], dict],
                  "The next step waits for the answer to the question below."),
         "timeline": timeline,
         "name": name,
+        "present": presenter.is_on(),
     }
     _KATEX(key="rnn-lab-katex", height="content")
     _STEPPER(key=component_key, data=data, default={"step": step},

@@ -348,6 +348,7 @@ function render(s, animateFrom) {
   const root = s.root, data = s.data;
   const t = s.step, last = data.steps - 1;
   const frame = frameAt(s, t);
+  root.classList.toggle("rnn-present", Boolean(data.present));
   for (const button of root.querySelectorAll("[data-move]")) {
     const move = button.dataset.move;
     button.disabled = (move === "first" || move === "prev") ? t === 0 :
