@@ -31,7 +31,7 @@ from figures.values import check_index, fmt, fmt_many, resolve_units, series_wid
 MAX_LINE_UNITS = 16  # default: more units than this → the most varying ones
 MAX_HEATMAP_UNITS = 64
 MARKER_COLOR = "#111827"
-LABEL_CHARS = 160  # characters of step labels that fit side by side under a ~1,000 px chart
+LABEL_CHARS = 110  # characters of step labels that fit side by side under the ~850 px plot area
 
 
 def _series(trace: Trace) -> dict[str, np.ndarray]:
