@@ -119,5 +119,6 @@ LABS: list[Lab] = [
             "see where the attention decoder looks at every step, the attention matrix fill "
             "row by row, and where the plain decoder, squeezed through one vector, goes wrong."
         ),
+        params=("text", "step"),
     ),
 ]
