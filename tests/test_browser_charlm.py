@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from urllib.parse import urlencode
 
 import pytest
@@ -66,6 +67,15 @@ def ticked(table) -> list[str]:
         r => [...r.querySelectorAll('td')].map(d => d.innerText).find(x => /^c[0-9]+$/.test(x)))""")
 
 
+def wait_ticked(table, want: list[str], timeout: float = 15.0) -> list[str]:
+    """The table's ticked cells once they are `want` (the grid redraws its selection a moment
+    after the script has finished), or what they are after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while (got := ticked(table)) != want and time.monotonic() < deadline:
+        table.page.wait_for_timeout(200)
+    return got
+
+
 def wait_text(page, text: str) -> None:
     page.wait_for_function(f"() => document.body.innerText.includes({text!r})")
     wait_settled(page)
@@ -95,13 +105,15 @@ def test_a_clicked_cell_stays_the_one_chosen_when_the_text_changes(page, server)
     box = top.bounding_box()
     page.mouse.click(box["x"] + 12, box["y"] + 35 + 35 * 1 + 17)  # row 2's checkbox
     wait_text(page, f"of {cell} after each character")
-    assert ticked(top) == [cell] and ticked(best) == [] and picker_value(page) == cell
+    assert wait_ticked(top, [cell]) == [cell] and wait_ticked(best, []) == []
+    assert picker_value(page) == cell
     apply_text(page, new)
     wait_text(page, f"memory of {cell} after each character")
     for name in listed:  # the top ten of the new text are drawn
         top.locator("td").filter(has_text=re.compile(f"^{name}$")).first.wait_for(state="attached")
     # the text stays coloured by the chosen cell, and no table ticks another one
-    assert ticked(top) == ([cell] if cell in listed else []) and ticked(best) == []
+    want = [cell] if cell in listed else []
+    assert wait_ticked(top, want) == want and wait_ticked(best, []) == []
     assert picker_value(page) == cell and f"text coloured by {cell}" in page.inner_text("body")
     assert_clean(page, server)
 
