@@ -45,9 +45,11 @@ def test_a_refused_text_gets_the_limit_and_the_page_keeps_the_date(page, server)
     box = page.get_by_role("textbox", name="A date as people write it")
     box.fill("9" * (attention.MAX_INPUT_CHARS + 1))
     box.press("Enter")
-    page.wait_for_selector('[data-testid="stAlert"]')
+    refusal = page.locator('[data-testid="stAlert"]',
+                           has_text=f"at most {attention.MAX_INPUT_CHARS}").first
+    refusal.wait_for(timeout=30_000)  # (other alerts may be on the page already)
     wait_settled(page)
-    alert = page.locator('[data-testid="stAlert"]').first.inner_text()
+    alert = refusal.inner_text()
     assert f"at most {attention.MAX_INPUT_CHARS}" in alert
     assert "Still showing “nov. 2nd, 2026”" in alert
     assert step_label(page).startswith("Step 1 of 10")
