@@ -32,6 +32,8 @@ def test_the_learned_lecture_lstm_is_drawn_next_to_the_hand_wired_one(page, serv
     page.get_by_role("tab", name=re.compile("Learned vs hand-wired")).click()
     page.wait_for_function("() => document.body.innerText.includes('hand-wired (lecture)')")
     wait_settled(page)
-    assert page.locator('[data-testid="stPlotlyChart"]').count() >= 2
+    # the comparison chart beside the step's own diagram (drawn by the browser stepper)
+    page.locator(".rnn-diagram svg").first.wait_for(timeout=30_000)
+    assert page.locator('[data-testid="stPlotlyChart"]:visible').count() >= 1
     assert page.locator('[data-testid="stDataFrame"]:visible').count() == 1  # weights
     assert_clean(page, server)
