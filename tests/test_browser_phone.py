@@ -23,7 +23,7 @@ PAGES = {
     "": None,
     "stepper": ".rnn-diagram",
     "slots": ".st-key-slots-input-A",
-    "charlm": ".st-key-swipe-charlm-step",
+    "charlm": ".charlm-text",
     "gradients": ".st-key-power",
     "ctc": ".st-key-ctc-align_lattice",
     "embeddings": ".st-key-emb-chart",
@@ -41,14 +41,16 @@ STEPPERS = {
     "stepper": (".rnn-stepper-bar button[data-move=next]", ".rnn-diagram",
                 "() => +document.querySelector('.rnn-stepper').dataset.step", None),
     "slots": (".st-key-slots-next button", ".st-key-swipe-slots", slider("slots-step"), None),
-    "charlm": (".st-key-charlm-step-next button", ".st-key-swipe-charlm-step",
+    "charlm": (".st-key-charlm-step-next button", ".charlm-text",
                slider("charlm-step"), None),
-    "attention": (".st-key-attention-step-next button", ".st-key-swipe-attention-step",
+    "attention": (".st-key-attention-step-next button", ".st-key-attention-matrix",
                   slider("attention-step"), None),
     "ctc?tab=model": (".st-key-ctc-model-alpha_frame-next button",
                       ".st-key-swipe-ctc-model-alpha_frame",
                       slider("ctc-model-alpha_frame"), "α filling the lattice"),
 }
+# Steppers drawn in a fragment take taps only for now: quick swipes there could lose a rerun.
+TAP_ONLY = {"charlm", "attention"}
 SMALLEST_TEXT = """(root) => Math.min(...Array.from(
     document.querySelectorAll(root + ' .js-plotly-plot svg.main-svg text'))
     .filter(t => t.textContent.trim() && t.getBoundingClientRect().width > 0)
@@ -184,6 +186,10 @@ def test_next_stays_in_reach_and_a_swipe_on_the_figure_steps(phone, server, path
     assert n["height"] >= 40, n
     next_button.tap()
     wait_step(phone, read, 2)
+    if path in TAP_ONLY:
+        assert_fits(phone)
+        assert_clean(phone)
+        return
     # a swipe to the left steps on, to the right steps back; an up or down scroll does not
     b = figure.bounding_box()
     top, bottom = max(b["y"], n["y"] + n["height"] + 10), min(b["y"] + b["height"], HEIGHT)

@@ -6,7 +6,6 @@ import streamlit as st
 import markup
 import resources
 from components import attention_controls as ctl
-from components import phone
 from components.stepper_controls import stepper_controls
 from engine import attention, date_data
 from figures import attention as fig
@@ -57,7 +56,8 @@ def step_view() -> None:
     st.markdown(_("Step {step} of {steps} · writes **{char}** ({p}) · so far **{so_far}**")
                 .format(step=t + 1, steps=steps, char=markup.md(reading.output_tokens[t]),
                         p=f"{top_p:.1%}", so_far=markup.md(reading.output[: t + 1])))
-    swipe = phone.swipe_area(ctl.STEP)  # a swipe across the figures steps
+    # (no swipe here yet: quick swipes on this fragment stepper can lose a rerun; tap Next)
+    swipe = st.container()
     left, right = swipe.columns([7, 3], gap="medium")
     with left:
         st.markdown(_("**Where step {step} looks** (attention weights over the input)")

@@ -7,7 +7,7 @@ import streamlit as st
 import markup
 import resources
 from components import charlm_controls as ctl
-from components import lesson, phone, presenter, questions
+from components import lesson, presenter, questions
 from components.stepper_controls import stepper_controls
 from engine import charlm
 from figures.charlm import colored_text_html, next_char_html
@@ -61,7 +61,8 @@ def step_view() -> None:
     st.markdown(f"Step {t + 1} of {steps} · reads **{markup.md(repr(charlm.glyph(ch)))}**"
                 f"{unknown} · text coloured by {ranking.names[cell]}")
     values = reading.series(series)[:, cell].numpy()
-    text_col, next_col = phone.swipe_area(ctl.STEP).columns([7, 3], gap="medium")
+    # (no swipe here yet: quick swipes on this fragment stepper can lose a rerun; tap Next)
+    text_col, next_col = st.columns([7, 3], gap="medium")
     with text_col:
         label = f"{ctl.SERIES_TITLES[series].split()[0]} of {ranking.names[cell]}"
         st.html(colored_text_html(text, values, t, label))
