@@ -22,6 +22,21 @@ def _layer(trace: Trace, layer: int, direction: int):
     return trace.layers[layer][direction]
 
 
+# What each cell kind is, in the lecture's words (the page's caption above the stepper).
+CELL_CAPTIONS = {
+    "lstm": "Lecture §3: a memory cell with an input gate, a forget gate and an output gate. "
+    "c′ = g(z)·σ(z_i) + c·σ(z_f), a = h(c′)·σ(z_o). The forget gate **keeps** the memory when "
+    "it is open (1) and erases it when it is closed (0).",
+    "gru": "Lecture §4: the GRU, LSTM's simpler sibling with two gates. The reset gate r decides "
+    "how much of the old state the candidate n sees; the update gate z keeps the old state "
+    "where it is open and takes the candidate where it is closed.",
+    "rnn": "Lecture §2: the Elman network. The hidden layer's values are stored and fed back "
+    "as an extra input at the next step.",
+    "jordan": "Lecture §2: the Jordan network. The network's previous *output* is stored and fed "
+    "back as an extra input at the next step.",
+}
+
+
 def step_story(trace: Trace, t: int, unit: int = 0, layer: int = -1, direction: int = 0) -> str:
     """What happened at step t (0-based) to `unit`, as a few markdown bullet points."""
     lt = _layer(trace, layer, direction)

@@ -6,17 +6,9 @@ import streamlit as st
 import markup
 import resources
 from components import ctc_controls as ctl
-from components import ctc_own, lesson, phone, presenter, questions
-from components.stepper_controls import stepper_controls
+from components import ctc_lattice, ctc_own, lesson, presenter, questions
 from engine import ctc
-from figures.ctc import (
-    alpha_animation,
-    alpha_at,
-    drawable,
-    frames_figure,
-    lattice_figure,
-    reachable_nodes,
-)
+from figures.ctc import drawable, frames_figure, lattice_figure, reachable_nodes
 from i18n import _, current
 
 st.title(_("CTC lab"))
@@ -30,34 +22,6 @@ ctl.load_url(st.query_params)
 question = questions.pending("ctc")
 align_tab, model_tab, own_tab = st.tabs(ctl.tab_labels(), key=ctl.TAB_KEY,
                                         on_change="rerun")
-
-
-def lattice_views(lat: ctc.Lattice, symbols: list[str], key: str, animation=None) -> None:
-    """The lattice coloured by α, β or occupancy with the Viterbi path, and α's animation
-    (`animation()` gives it ready-made; otherwise it is built here)."""
-    T, S = lat.num_frames, lat.num_states
-    if not drawable(T, S):
-        st.info(_("The lattice has {T} × {S} nodes, too many to draw; its numbers are above.")
-                .format(T=T, S=S))
-        return
-    C = lat.log_probs.shape[1]
-    reach = reachable_nodes(resources.get_ctc_structure(T, tuple(lat.target), C))
-    view = ctl.view_picker(f"{key}.view")
-    presenter.chart(lattice_figure(lat, symbols, reach, view,
-                                   [(_("Viterbi path"), lat.best_path_states)]),
-                    f"ctc-lattice-{view}", key=f"{key}.lattice")
-    box = st.expander(_("α filling the lattice frame by frame (animation)"),
-                      key=f"{key}.alpha_open", on_change="rerun")
-    if not box.open:  # built only when opened
-        return
-    with box:
-        st.caption(_("α_t(s) sums the probabilities of every path prefix that reaches state s "
-                     "at frame t: each column is computed from the one before. Step through "
-                     "the frames (← / →, Home / End) or press Play (Space)."))
-        figure = animation() if animation else alpha_animation(lat, symbols, reach)
-        t = stepper_controls(len(figure.frames), key=f"{key}.alpha_frame", label=_("Frame"))
-        with phone.swipe_area(f"{key}.alpha_frame"):  # a swipe steps the frames
-            presenter.chart(alpha_at(figure, t), "ctc-alpha", t + 1, key=f"{key}.alpha")
 
 
 with align_tab:
@@ -142,14 +106,14 @@ with model_tab:
                          "greedy reading."))
             st.dataframe(ctl.decode_table(greedy, beams, ctl.DIGITS, strip.ctc_labels),
                          hide_index=True, width="content", column_config=ctl.decode_columns())
-            lattice_views(lat, ctl.DIGITS, "ctc.model",
+            ctc_lattice.lattice_views(lat, ctl.DIGITS, "ctc.model",
                           lambda: resources.get_strip_animation(epoch, numbers, seed, current()))
 
 with own_tab:
     shown = ctc_own.own_posteriors()
     if shown is not None:
         own, lat = shown
-        lattice_views(lat, ctc_own.posterior_views(own, lat), "ctc.own")
+        ctc_lattice.lattice_views(lat, ctc_own.posterior_views(own, lat), "ctc.own")
 
 st.query_params.from_dict(ctl.link_params())
 lesson.from_here("ctc")

@@ -8,36 +8,20 @@ from components import (
     browser_stepper,
     lesson,
     model_picker,
-    presenter,
     questions,
     sequence_input,
     stepper_controls,
+    stepper_tabs,
     text_input,
     url_params,
     weight_editor,
 )
-from components.unit_picker import unit_picker, view_picker
+from components.unit_picker import view_picker
 from engine import zoo
-from figures.animation import at_step
-from figures.compare import learned_vs_wired
-from figures.timeline import move_step
+from figures.story import CELL_CAPTIONS
 from figures.values import NEAR_NOTE
 
 COMPONENTS = (model_picker, sequence_input, stepper_controls, text_input, weight_editor)
-MAX_LABELLED_STEPS = 40  # longer texts get step numbers only on the time axis
-
-CAPTIONS = {
-    "lstm": "Lecture §3: a memory cell with an input gate, a forget gate and an output gate. "
-    "c′ = g(z)·σ(z_i) + c·σ(z_f), a = h(c′)·σ(z_o). The forget gate **keeps** the memory when "
-    "it is open (1) and erases it when it is closed (0).",
-    "gru": "Lecture §4: the GRU, LSTM's simpler sibling with two gates. The reset gate r decides "
-    "how much of the old state the candidate n sees; the update gate z keeps the old state "
-    "where it is open and takes the candidate where it is closed.",
-    "rnn": "Lecture §2: the Elman network. The hidden layer's values are stored and fed back "
-    "as an extra input at the next step.",
-    "jordan": "Lecture §2: the Jordan network. The network's previous *output* is stored and fed "
-    "back as an extra input at the next step.",
-}
 
 if not st.session_state.get("stepper.url_loaded"):
     bad = [name for part in COMPONENTS for name in part.load_url(st.query_params)]
@@ -56,7 +40,7 @@ kind = "lstm" if choice.is_lecture else model_picker.cell_kind(choice)
 if choice.is_shipped:
     st.caption(f"**{zoo.shipped(choice.kind).title}** (trained): "
                f"{zoo.shipped(choice.kind).description}")
-st.caption(CAPTIONS[kind])
+st.caption(CELL_CAPTIONS[kind])
 
 controls = st.container()
 tab_names = ["Input text" if choice.reads_text else "Input sequence", "Over time",
@@ -146,35 +130,10 @@ if held:
                  icon=":material/quiz:")
 if tabs[1].open and not held:
     with tabs[1]:
-        units = unit_picker(trace)
-        # a file's labels always (the figure names every k-th step), a text's when it is short
-        named = (tuple(labels) if labels and (len(labels) <= MAX_LABELLED_STEPS
-                                               or not choice.reads_text) else None)
-        timeline = resources.get_timeline(choice, weights, steps, tuple(units) if units else None,
-                                          named)
-        presenter.chart(move_step(timeline, t), f"{kind}-over-time", t + 1, key="timeline")
+        stepper_tabs.over_time(choice, weights, steps, trace, labels, kind, t)
 if tabs[2].open and not held:
     with tabs[2]:
-        animation, html = resources.get_animation(choice, weights, steps)
-        st.caption(
-            f"Shown at step {t + 1}. Press ▶ to play the whole sequence in your browser; the "
-            "slider scrubs through steps. The download plays offline in any browser."
-        )
-        presenter.chart(at_step(animation, t), "memory-animation", t + 1, key="animation")
-        st.download_button(
-            "Download the animation (HTML)", html, file_name="rnn-lab-memory-animation.html",
-            mime="text/html", icon=":material/download:",
-        )
+        stepper_tabs.memory_animation(choice, weights, steps, t)
 if choice.kind == "lecture_learned" and tabs[-1].open and not held:
     with tabs[-1]:
-        st.caption(
-            "The same sequence through both cells. Did training find the lecture's logic? Thick "
-            "coloured lines: the learned cell; dotted black lines: the hand-wired one "
-            "(z = x1, z_i = 100·x2 − 10, z_f = 100·x2 + 10, z_o = 100·x3 − 10). Where they lie "
-            "on top of each other, the learned gate opens and closes where the lecture's does; "
-            "the table shows how different weights get there."
-        )
-        learned, wired = trace, resources.get_trace(model_picker.LECTURE, None, steps)
-        presenter.chart(learned_vs_wired(learned, wired, t), "learned-vs-hand-wired", t + 1,
-                        key="compare")
-        st.dataframe(resources.get_weight_comparison(), hide_index=True)
+        stepper_tabs.learned_vs_hand_wired(trace, steps, t)
