@@ -14,7 +14,7 @@ import streamlit as st
 
 import markup
 from choices import DIGITS  # noqa: F401 (the recogniser's classes, used as ctl.DIGITS)
-from components import url_params
+from components import language, url_params
 from engine import ctc
 from engine.uploads import is_number, parse
 from i18n import N_, _, same_in_current
@@ -62,10 +62,7 @@ DEFAULT_DIGITS = "2024"
 
 def tab_labels() -> list[str]:
     """The tabs' labels in the reader's language; the open tab follows a language switch."""
-    key = same_in_current(st.session_state.get(TAB_KEY), TABS)
-    if key is not None:
-        st.session_state[TAB_KEY] = _(TABS[key])
-    return [_(label) for label in TABS.values()]
+    return language.tab_labels(TAB_KEY, TABS)
 
 
 def load_url(params) -> None:

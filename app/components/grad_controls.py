@@ -9,7 +9,7 @@ import streamlit as st
 import markup
 from choices import LECTURE, run_label
 from choices import MODELS as MODELS_IN_STEPPER
-from components import presenter, url_params
+from components import language, presenter, url_params
 from engine import gradients, lee, zoo
 from figures.gradients import MODEL_NAMES, grad_norm_figure, run_name, sci
 from i18n import N_, _, ngettext, same_in_current
@@ -62,10 +62,7 @@ def _one_of(value, options):
 
 def tab_labels() -> list[str]:
     """The tabs' labels in the reader's language; the open tab follows a language switch."""
-    key = same_in_current(st.session_state.get(TAB_KEY), TABS)
-    if key is not None:
-        st.session_state[TAB_KEY] = _(TABS[key])
-    return [_(label) for label in TABS.values()]
+    return language.tab_labels(TAB_KEY, TABS)
 
 
 def load_url(params) -> None:

@@ -58,3 +58,12 @@ def link_params() -> dict[str, str]:
     """{"lang": …} for links the app writes (page links, lesson links), when not English."""
     lang = i18n.current()
     return {PARAM: lang} if lang != i18n.DEFAULT else {}
+
+
+def tab_labels(tab_key: str, tabs: dict[str, str]) -> list[str]:
+    """The labels of a page's tabs (`tabs`: key → English label) in the reader's language; the
+    open tab (session-state `tab_key`) follows a language switch."""
+    key = i18n.same_in_current(st.session_state.get(tab_key), tabs)
+    if key is not None:
+        st.session_state[tab_key] = _(tabs[key])
+    return [_(label) for label in tabs.values()]
