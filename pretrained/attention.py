@@ -15,7 +15,6 @@ saw); the scores, by input length and by form, go into each checkpoint's JSON.
 
 from __future__ import annotations
 
-import argparse
 import sys
 import time
 from dataclasses import asdict, dataclass
@@ -129,13 +128,8 @@ def data_description(cfg: TrainConfig) -> dict:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=OUT_DIR, help="checkpoint folder")
-    parser.add_argument("--epochs", type=int, default=None, help="override TrainConfig.epochs")
-    parser.add_argument("--models", nargs="*", default=list(attention.MODELS),
-                        help="models to train (default: both)")
-    parser.add_argument("--dry-run", action="store_true", help="train without saving")
-    args = parser.parse_args(argv)
+    args = training.models_script_args(__doc__, OUT_DIR, attention.MODELS,
+                                       "models to train (default: both)", argv)
     cfg = TrainConfig()
     if args.epochs is not None:
         cfg.epochs = args.epochs

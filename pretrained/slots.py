@@ -15,7 +15,6 @@ cities) and on the lecture's two sentences; the scores go into each checkpoint's
 
 from __future__ import annotations
 
-import argparse
 import sys
 import time
 from dataclasses import asdict, dataclass
@@ -145,13 +144,8 @@ def data_description(cfg: TrainConfig, vocabulary: tuple[str, ...]) -> dict:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=OUT_DIR, help="checkpoint folder")
-    parser.add_argument("--epochs", type=int, default=None, help="override TrainConfig.epochs")
-    parser.add_argument("--models", nargs="*", default=list(slots.MODELS),
-                        help="taggers to train (default: all)")
-    parser.add_argument("--dry-run", action="store_true", help="train without saving")
-    args = parser.parse_args(argv)
+    args = training.models_script_args(__doc__, OUT_DIR, slots.MODELS,
+                                       "taggers to train (default: all)", argv)
     cfg = TrainConfig()
     if args.epochs is not None:
         cfg.epochs = args.epochs

@@ -6,8 +6,10 @@ The scripts put the repository root on sys.path first, so they import this file 
 
 from __future__ import annotations
 
+import argparse
 import math
 from collections.abc import Iterable
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -39,3 +41,15 @@ def clipped_step(opt: torch.optim.Optimizer, parameters: Iterable[torch.Tensor],
     loss.backward()
     torch.nn.utils.clip_grad_norm_(parameters, clip)
     opt.step()
+
+
+def models_script_args(doc: str, out_dir: Path, models: Iterable[str], what: str,
+                       argv: list[str] | None = None) -> argparse.Namespace:
+    """The command line of a script that trains several named models: --out, --epochs (an
+    override of its TrainConfig.epochs), --models (`what`: their help text) and --dry-run."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=out_dir, help="checkpoint folder")
+    parser.add_argument("--epochs", type=int, default=None, help="override TrainConfig.epochs")
+    parser.add_argument("--models", nargs="*", default=list(models), help=what)
+    parser.add_argument("--dry-run", action="store_true", help="train without saving")
+    return parser.parse_args(argv)
