@@ -322,7 +322,7 @@ def own_examples(seed: int = 0) -> dict[str, bytes]:
 
 
 @contextmanager
-def _one_thread() -> Iterator[None]:
+def one_thread() -> Iterator[None]:
     """torch on one thread in the calling thread while inside (torch's OpenMP setting belongs
     to the thread that sets it): a small RNN's batches are too small to share between cores,
     and on a busy CPU two threads wait on each other (5-10x slower here)."""
@@ -500,7 +500,7 @@ def train_own(data: OwnData, settings: OwnSettings | None = None,
             progress(min(done, 1.0), f"epoch {epoch}, loss {loss:.4f}")
 
     big = len(train_items) >= BIG_BATCH_FROM
-    with _one_thread():
+    with one_thread():
         result = ae.train(model, train_items,
                           ae.TrainConfig(epochs=settings.epochs, batch_size=128 if big else 32,
                                          lr=5e-3 if big else 3e-3,

@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from engine import autoencoder as ae
-from engine import checkpoint
+from engine import checkpoint, embeddings
 
 WORDS = ["cat", "cats", "dog", "dogs", "bird", "fish", "cow", "owl", "bee", "ant",
          "tree", "leaf", "sun", "moon", "star", "rain"]
@@ -75,12 +75,8 @@ def test_same_seed_same_training_other_seed_other():
 def one_thread():
     """torch on one thread for this test only (a deterministic, quick tiny run); the other
     tests get back the thread count they had."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
+    with embeddings.one_thread():
         yield
-    finally:
-        torch.set_num_threads(before)
 
 
 def test_learns_to_reconstruct_a_tiny_word_set(one_thread):
