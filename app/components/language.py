@@ -1,8 +1,9 @@
 """The session's language: `?lang=en` / `?lang=zh-TW` in the link, the sidebar's switch, and
 the link keeping it on every page. Owns the URL parameter `lang` and i18n.KEY.
 
-The browser's language (st.context.locale) becomes the default only once every page is
-translated; until then a session is English unless its link or the switch says otherwise.
+When the link says nothing, the browser's language (st.context.locale, navigator.language) is
+the default: any Chinese (zh, zh-TW, zh-Hant-HK, zh-CN …) opens 繁體中文, the only Chinese the app
+has; anything else opens English. A link's `lang=` and the switch always win.
 """
 
 from __future__ import annotations
@@ -16,16 +17,35 @@ from i18n import _
 PARAM = "lang"
 
 
+def from_locale(locale: object) -> str:
+    """The app's language for a browser locale such as "zh-TW" or "en-US" (English when it is
+    not a string or not Chinese)."""
+    if not isinstance(locale, str):
+        return i18n.DEFAULT
+    primary = locale.strip().replace("_", "-").split("-")[0].lower()
+    return "zh-TW" if primary == "zh" else i18n.DEFAULT
+
+
+def _browser_language() -> str:
+    try:
+        return from_locale(st.context.locale)
+    except Exception:  # no browser context (a script run outside a session): English
+        return i18n.DEFAULT
+
+
 def load_url(params) -> list[str]:
-    """Follow `lang=` in the link; returns ["lang"] when its value is not a language."""
+    """Follow `lang=` in the link (else the browser's language, once per session); returns
+    ["lang"] when its value is not a language."""
     raw = up.get(params, PARAM)
     if raw is None:
-        st.session_state.setdefault(i18n.KEY, i18n.DEFAULT)
+        if i18n.KEY not in st.session_state:
+            st.session_state[i18n.KEY] = _browser_language()
         return []
     value = up.choice_value(raw, i18n.LANGUAGES)
     if value is None:
         del params[PARAM]  # said once in the toast, not again on every click
-        st.session_state.setdefault(i18n.KEY, i18n.DEFAULT)
+        if i18n.KEY not in st.session_state:
+            st.session_state[i18n.KEY] = _browser_language()
         return [PARAM]
     st.session_state[i18n.KEY] = value
     return []
