@@ -12,3 +12,54 @@ def clean(text: object) -> str:
     """`text` without terminal escape sequences and control characters (tabs and newlines
     kept)."""
     return _ANSI.sub("", str(text))
+
+
+class Phrase:
+    """Words for the user, kept as a `code` and its `values` so that the app can say them in
+    the reader's language; str() is the English `template` filled with the values. A value may
+    itself be a Phrase (a place in a file: "line 3 of data.csv"), worded the same way."""
+
+    __slots__ = ("code", "template", "values")
+
+    def __init__(self, code: str, template: str, /, **values: object) -> None:
+        self.code, self.template, self.values = code, template, values
+
+    def __str__(self) -> str:
+        return self.template.format(**self.values)
+
+    def __repr__(self) -> str:
+        return f"Phrase({self.code!r}, {str(self)!r})"
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)
+
+
+class UserError(ValueError):
+    """An error whose message is for the user: a `code` (what went wrong) and its `values`
+    (the file, the line, the limit), worded by the app in the reader's language
+    (app/errors.py); str() is the English message, for logs and tests.
+
+    `UserError("code", "English template {name}", name=...)`; a single argument is a plain
+    English message with no code (the app shows it as it is)."""
+
+    def __init__(self, code: str, template: str | None = None, /, **values: object) -> None:
+        if template is None:  # a plain message: no code, nothing to translate
+            self.phrase = Phrase("", "{message}", message=code)
+        else:
+            self.phrase = Phrase(code, template, **values)
+        super().__init__(str(self.phrase))
+
+    @property
+    def code(self) -> str:
+        """What went wrong, as a key of the app's table of messages ('' for a plain message)."""
+        return self.phrase.code
+
+    @property
+    def values(self) -> dict[str, object]:
+        """The values the message names (file names, counts, limits, inner phrases)."""
+        return self.phrase.values
+
+    @property
+    def template(self) -> str:
+        """The English message with {placeholders} for the values."""
+        return self.phrase.template

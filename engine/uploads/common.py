@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from engine.messages import Phrase
 from engine.uploads.errors import (
     MAX_FEATURES,
     MAX_STEPS,
@@ -68,26 +69,34 @@ def supported() -> str:
     return ", ".join(ext.lstrip(".").upper() for ext in FORMATS)
 
 
-def _fail(message: str) -> UploadError:
-    return UploadError(message)
+def _fail(code: str, template: str | None = None, /, **values: object) -> UploadError:
+    """The UploadError `code` (see engine.messages.UserError), to raise."""
+    return UploadError(code, template, **values)
 
 
-def _check_shape(steps: int, features: int, where: str) -> None:
+def _check_shape(steps: int, features: int, where: str | Phrase) -> None:
     """UploadError when T or F is outside the limits."""
     if steps < 1:
-        raise _fail(f"{where} has no steps: a sequence needs at least one step.")
+        raise _fail("uploads.common.no_steps",
+                    "{where} has no steps: a sequence needs at least one step.",
+                    where=where)
     if steps > MAX_STEPS:
-        raise _fail(f"{where} has {steps:,} steps; at most {MAX_STEPS:,} are accepted "
-                    f"(cut it into shorter sequences).")
+        raise _fail("uploads.common.too_many_steps",
+                    "{where} has {steps:,} steps; at most {limit:,} are accepted (cut it "
+                    "into shorter sequences).",
+                    where=where, steps=steps, limit=MAX_STEPS)
     if features < 1:
-        raise _fail(f"{where} has no features: every step needs at least one number.")
+        raise _fail("uploads.common.no_features",
+                    "{where} has no features: every step needs at least one number.",
+                    where=where)
     if features > MAX_FEATURES:
-        raise _fail(f"{where} has {features:,} features per step; at most {MAX_FEATURES:,} "
-                    f"are accepted.")
+        raise _fail("uploads.common.too_many_features",
+                    "{where} has {features:,} features per step; at most {limit:,} are "
+                    "accepted.",
+                    where=where, features=features, limit=MAX_FEATURES)
 
 
-def _finite(values: np.ndarray, where: str, step_word: str = "step", first: int = 1
-            ) -> np.ndarray:
+def _finite(values: np.ndarray, where: str | Phrase) -> np.ndarray:
     """values [T, F] as float32, or UploadError naming the first NaN/Inf (1-based)."""
     with np.errstate(over="ignore", invalid="ignore"):
         out = values.astype(np.float32)
@@ -95,14 +104,24 @@ def _finite(values: np.ndarray, where: str, step_word: str = "step", first: int 
     if bad.any():
         t, f = (int(i) for i in np.argwhere(bad)[0])
         raw = values[t, f]
-        what = ("NaN (not a number)" if np.isnan(raw) else "infinite" if np.isinf(raw)
-                else f"{float(raw):g}, too large for 32-bit floats")
-        raise _fail(f"{where}: {step_word} {t + first}, feature {f + 1} is {what}; only "
-                    f"finite numbers are accepted.")
+        raise _fail("uploads.common.not_finite",
+                    "{where}: step {step}, feature {feature} is {what}; only finite numbers are "
+                    "accepted.",
+                    where=where, step=t + 1, feature=f + 1, what=not_finite(raw))
     return out
 
 
-def _numbers(values: np.ndarray, name: str, where: str) -> Sequence:
+def not_finite(raw: float) -> Phrase:
+    """What a number that is not a finite float32 is: NaN, infinite or too large."""
+    if np.isnan(raw):
+        return Phrase("uploads.value.nan", "NaN (not a number)")
+    if np.isinf(raw):
+        return Phrase("uploads.value.infinite", "infinite")
+    return Phrase("uploads.value.too_large", "{number:g}, too large for 32-bit floats",
+                  number=float(raw))
+
+
+def _numbers(values: np.ndarray, name: str, where: str | Phrase) -> Sequence:
     """A checked [T] or [T, F] numeric array -> a Sequence."""
     if values.ndim == 1:
         values = values[:, None]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from engine.messages import UserError
+
 MAX_BYTES = 10 * 1024 * 1024  # largest file accepted (Streamlit's server.maxUploadSize = 10)
 MAX_STEPS = 10_000  # longest sequence accepted (T)
 MAX_FEATURES = 1_024  # widest step accepted (F)
@@ -17,7 +19,7 @@ MAX_AUDIO_SAMPLES = 10_000_000  # most decoded samples, all channels (40 MB as f
 MAX_CHANNELS = 64  # most audio channels (a block of decoded audio stays small)
 
 
-class UploadError(ValueError):
+class UploadError(UserError):
     """A file (or typed input) that cannot be read as sequences; the message is for the user."""
 
 

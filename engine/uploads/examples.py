@@ -162,4 +162,6 @@ def example(ext: str) -> tuple[str, bytes]:
         return f"example{ext}", _sound_bytes(*sounds[ext])
     if ext == ".png":
         return "example.png", _png_bytes()
-    raise _fail(f"no example for {ext!r}; formats: {supported()}")
+    raise _fail("uploads.examples.no_example",
+                "no example for {ext!r}; formats: {supported}",
+                ext=ext, supported=supported())

@@ -7,6 +7,7 @@ import io
 
 import numpy as np
 
+from engine.messages import Phrase
 from engine.uploads.common import (
     Sequence,
     _check_shape,
@@ -27,9 +28,11 @@ from engine.uploads.errors import (
 MIN_RATE, MAX_RATE = 1_000, 192_000  # sample rates accepted, Hz
 AUDIO_FORMATS = {"WAV": ".wav", "WAVEX": ".wav", "RF64": ".wav", "FLAC": ".flac",
                  "OGG": ".ogg", "MP3": ".mp3"}  # libsndfile's container names -> extension
-AUDIO_READ = ("WAV (8/16/24/32-bit integer or 32/64-bit float PCM), FLAC, OGG/Vorbis and MP3, "
-              "any sample rate from 1,000 to 192,000 Hz and any number of channels up to "
-              f"{MAX_CHANNELS}")
+_AUDIO_READ = Phrase("uploads.value.audio_read",
+                     "WAV (8/16/24/32-bit integer or 32/64-bit float PCM), FLAC, OGG/Vorbis and "
+                     "MP3, any sample rate from {low:,} to {high:,} Hz and any number of channels "
+                     "up to {channels}", low=MIN_RATE, high=MAX_RATE, channels=MAX_CHANNELS)
+AUDIO_READ = str(_AUDIO_READ)  # the sound files read, in words
 _BLOCK = 1 << 16  # frames decoded at a time (then mixed to mono)
 _SIGNATURES = {".wav": (b"RIFF", b"RF64"), ".flac": (b"fLaC",), ".ogg": (b"OggS",)}
 
@@ -41,29 +44,39 @@ def _read_audio(data: bytes, stem: str, ext: str) -> list[Sequence]:
     kind = ext.lstrip(".").upper()
     if ext == ".wav" and not (len(data) >= 12 and data[:4] in (b"RIFF", b"RF64")
                               and data[8:12] == b"WAVE"):
-        raise _fail(f"{filename} is not a WAV file (it does not start with RIFF...WAVE). "
-                    f"Supported formats: {supported()}.")
+        raise _fail("uploads.media.not_wav",
+                    "{filename} is not a WAV file (it does not start with RIFF...WAVE). "
+                    "Supported formats: {supported}.",
+                    filename=filename, supported=supported())
     if ext in _SIGNATURES and not data.startswith(_SIGNATURES[ext]):
-        raise _fail(f"{filename} is not a {kind} file (wrong signature). Sound formats read: "
-                    f"{AUDIO_READ}.")
+        raise _fail("uploads.media.wrong_signature",
+                    "{filename} is not a {kind} file (wrong signature). Sound formats read: "
+                    "{formats}.",
+                    filename=filename, kind=kind, formats=_AUDIO_READ)
     import soundfile as sf  # imported here: only sound uploads need it
 
     try:
         sound = sf.SoundFile(io.BytesIO(data))
     except (sf.SoundFileError, RuntimeError, TypeError, ValueError) as err:
-        raise _fail(f"{filename} could not be read as {kind} sound ({_why(err)}). Sound "
-                    f"formats read: {AUDIO_READ}.") from None
+        raise _fail("uploads.media.unreadable_sound",
+                    "{filename} could not be read as {kind} sound ({why}). Sound formats read: "
+                    "{formats}.",
+                    filename=filename, kind=kind, why=_why(err), formats=_AUDIO_READ) from None
     with sound:
         if sound.format not in AUDIO_FORMATS:
-            raise _fail(f"{filename} holds {sound.format_info} sound; formats read: "
-                        f"{AUDIO_READ}.")
+            raise _fail("uploads.media.other_sound_format",
+                        "{filename} holds {kind} sound; formats read: {formats}.",
+                        filename=filename, kind=sound.format_info, formats=_AUDIO_READ)
         rate, channels, frames = int(sound.samplerate), int(sound.channels), int(sound.frames)
         if not MIN_RATE <= rate <= MAX_RATE:
-            raise _fail(f"{filename} has a sample rate of {rate:,} Hz; rates from "
-                        f"{MIN_RATE:,} to {MAX_RATE:,} Hz are accepted.")
+            raise _fail("uploads.media.sample_rate",
+                        "{filename} has a sample rate of {rate:,} Hz; rates from {low:,} to "
+                        "{high:,} Hz are accepted.",
+                        filename=filename, rate=rate, low=MIN_RATE, high=MAX_RATE)
         if not 1 <= channels <= MAX_CHANNELS:
-            raise _fail(f"{filename} has {channels:,} channels; at most {MAX_CHANNELS} are "
-                        f"read.")
+            raise _fail("uploads.media.too_many_channels",
+                        "{filename} has {channels:,} channels; at most {limit} are read.",
+                        filename=filename, channels=channels, limit=MAX_CHANNELS)
         from engine import audio  # imported here: only sound uploads need it
 
         hop = max(1, int(round(rate * audio.HOP_MS / 1000.0)))
@@ -78,16 +91,21 @@ def _read_audio(data: bytes, stem: str, ext: str) -> list[Sequence]:
                     raise _too_long(filename, total, rate, channels, hop)
                 mono.append(block.mean(axis=1))
         except (sf.SoundFileError, RuntimeError, ValueError) as err:
-            raise _fail(f"{filename} is a broken or cut-short {kind} file ({_why(err)}).") \
+            raise _fail("uploads.media.broken_sound",
+                        "{filename} is a broken or cut-short {kind} file ({why}).",
+                        filename=filename, kind=kind, why=_why(err)) \
                 from None
     samples = np.concatenate(mono) if mono else np.zeros(0, np.float32)
     if not np.isfinite(samples).all():
-        raise _fail(f"{filename} holds samples that are not finite numbers (NaN or infinite).")
+        raise _fail("uploads.media.samples_not_finite",
+                    "{filename} holds samples that are not finite numbers (NaN or infinite).",
+                    filename=filename)
     try:
         features = np.asarray(audio.log_mel(samples, rate))
     except ValueError as err:  # too short for one analysis window
-        raise _fail(f"{filename} is too short to read: {err} "
-                    f"({audio.WIN_MS:g} ms).") from None
+        raise _fail("uploads.media.too_short",
+                    "{filename} is too short to read: {err} ({window:g} ms).",
+                    filename=filename, err=err, window=audio.WIN_MS) from None
     seq = _numbers(features, stem, filename)
     seq.kind, seq.sample_rate = "audio", rate
     if channels > 1:
@@ -110,11 +128,16 @@ def _too_long(filename: str, frames: int, rate: int, channels: int, hop: int) ->
 
     seconds = MAX_STEPS * audio.HOP_MS / 1000
     if frames * channels > MAX_AUDIO_SAMPLES and frames <= MAX_STEPS * hop:
-        return _fail(f"{filename} holds {frames * channels:,} samples ({channels} channels of "
-                     f"{frames / rate:.1f} s); at most {MAX_AUDIO_SAMPLES:,} are decoded.")
-    return _fail(f"{filename} lasts {frames / rate:.1f} s, more than {MAX_STEPS:,} frames of "
-                 f"{audio.HOP_MS:g} ms; at most {MAX_STEPS:,} steps are accepted (about "
-                 f"{seconds:.0f} s).")
+        return _fail("uploads.media.too_many_samples",
+                     "{filename} holds {samples:,} samples ({channels} channels of {seconds:.1f} "
+                     "s); at most {limit:,} are decoded.",
+                     filename=filename, samples=frames * channels, channels=channels,
+                     seconds=frames / rate, limit=MAX_AUDIO_SAMPLES)
+    return _fail("uploads.media.too_long",
+                 "{filename} lasts {length:.1f} s, more than {limit:,} frames of {hop:g} ms; "
+                 "at most {limit:,} steps are accepted (about {seconds:.0f} s).",
+                 filename=filename, length=frames / rate, limit=MAX_STEPS, hop=audio.HOP_MS,
+                 seconds=seconds)
 
 
 # -- PNG -------------------------------------------------------------------------------------
@@ -128,16 +151,21 @@ def _read_png(data: bytes, stem: str, ext: str) -> list[Sequence]:
     backgrounds are inverted so the ink is bright."""
     filename = stem + ext
     if not data.startswith(b"\x89PNG\r\n\x1a\n"):
-        raise _fail(f"{filename} is not a PNG image (wrong signature). Supported formats: "
-                    f"{supported()}.")
+        raise _fail("uploads.media.not_png",
+                    "{filename} is not a PNG image (wrong signature). Supported formats: "
+                    "{supported}.",
+                    filename=filename, supported=supported())
     from PIL import Image  # imported here: only PNG uploads need it
 
     try:
         with Image.open(io.BytesIO(data), formats=["PNG"]) as img:
             width, height = img.size
             if width < 1 or height < 1 or width * height > MAX_IMAGE_PIXELS:
-                raise _fail(f"{filename} is {width} x {height} pixels; at most "
-                            f"{MAX_IMAGE_PIXELS:,} pixels are accepted.")
+                raise _fail("uploads.media.too_many_pixels",
+                            "{filename} is {width} x {height} pixels; at most "
+                            "{limit:,} pixels are accepted.",
+                            filename=filename, width=width, height=height,
+                            limit=MAX_IMAGE_PIXELS)
             steps = max(1, round(width * STRIP_HEIGHT / height))
             _check_shape(steps, STRIP_HEIGHT, f"{filename} (scaled to {STRIP_HEIGHT} rows)")
             img.load()
@@ -150,7 +178,9 @@ def _read_png(data: bytes, stem: str, ext: str) -> list[Sequence]:
     except UploadError:
         raise
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError, EOFError) as err:
-        raise _fail(f"{filename} is a broken or cut-short PNG: {err}") from None
+        raise _fail("uploads.media.broken_png",
+                    "{filename} is a broken or cut-short PNG: {err}",
+                    filename=filename, err=err) from None
     pixels = np.asarray(gray, dtype=np.float32) / 255.0  # [8, W]
     if float(np.median(pixels)) > 0.5:  # dark ink on light paper -> light ink on dark
         pixels = 1.0 - pixels
@@ -165,8 +195,10 @@ def _read_png(data: bytes, stem: str, ext: str) -> list[Sequence]:
 def strip_image(seq: Sequence) -> np.ndarray:
     """A PNG's sequence -> the strip image [8, W] in [0, 1] that engine.digits reads."""
     if seq.values is None or seq.values.shape[1] != STRIP_HEIGHT:
-        raise _fail(f"{seq.name} is not a digit strip: expected {STRIP_HEIGHT} numbers per "
-                    f"column (a PNG), found {seq.features}.")
+        raise _fail("uploads.media.not_a_strip",
+                    "{name} is not a digit strip: expected {height} numbers per column (a PNG), "
+                    "found {features}.",
+                    name=seq.name, height=STRIP_HEIGHT, features=seq.features)
     return np.ascontiguousarray(seq.values.T.clip(0.0, 1.0))
 
 

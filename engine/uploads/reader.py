@@ -7,6 +7,7 @@ import struct
 import zipfile
 from pathlib import PurePath
 
+from engine.messages import Phrase
 from engine.uploads.arrays import _read_npy_file, _read_npz
 from engine.uploads.common import (
     _ALIASES,
@@ -31,9 +32,16 @@ def _extension(filename: str) -> str:
     ext = PurePath(str(filename or "")).suffix.lower()
     ext = _ALIASES.get(ext, ext)
     if ext not in FORMATS:
-        what = f"“{ext}”" if ext else "no extension"
-        raise _fail(f"{filename or 'The file'} has {what}, so its format is unknown. Supported "
-                    f"formats: {supported()} (the extension says which one it is).")
+        if ext:
+            raise _fail("uploads.reader.unknown_extension",
+                        "{filename} has “{ext}”, so its format is unknown. Supported formats: "
+                        "{supported} (the extension says which one it is).",
+                        filename=filename, ext=ext, supported=supported())
+        raise _fail("uploads.reader.no_extension",
+                    "{filename} has no extension, so its format is unknown. Supported formats: "
+                    "{supported} (the extension says which one it is).",
+                    filename=filename or Phrase("uploads.place.the_file", "The file"),
+                    supported=supported())
     return ext
 
 
@@ -56,16 +64,23 @@ def parse(data: bytes, filename: str, fill: str | None = None) -> list[Sequence]
     anything else.
     """
     if fill is not None and fill not in FILLS:
-        raise _fail(f"unknown way to fill gaps {fill!r}; valid: {', '.join(FILLS)}.")
+        raise _fail("uploads.reader.unknown_fill",
+                    "unknown way to fill gaps {fill!r}; valid: {valid}.",
+                    fill=fill, valid=", ".join(FILLS))
     if not isinstance(data, (bytes, bytearray, memoryview)):
-        raise _fail(f"expected the file's bytes, got {type(data).__name__}")
+        raise _fail("uploads.reader.not_bytes",
+                    "expected the file's bytes, got {kind}",
+                    kind=type(data).__name__)
     data = bytes(data)
     ext = _extension(filename)
     if len(data) > MAX_BYTES:
-        raise _fail(f"{filename} is {len(data) / 2**20:.1f} MB; files up to "
-                    f"{MAX_BYTES // 2**20} MB are accepted.")
+        raise _fail("uploads.reader.too_large",
+                    "{filename} is {size:.1f} MB; files up to {limit} MB are accepted.",
+                    filename=filename, size=len(data) / 2**20, limit=MAX_BYTES // 2**20)
     if not data:
-        raise _fail(f"{filename} is empty: it needs at least one step.")
+        raise _fail("uploads.reader.empty",
+                    "{filename} is empty: it needs at least one step.",
+                    filename=filename)
     stem = PurePath(str(filename)).stem or "upload"
     try:
         if ext in _TABLES:
@@ -77,13 +92,18 @@ def parse(data: bytes, filename: str, fill: str | None = None) -> list[Sequence]
     except (ValueError, TypeError, OverflowError, EOFError, struct.error, zipfile.BadZipFile,
             OSError, SyntaxError, IndexError, KeyError, MemoryError, RecursionError,
             RuntimeError, csv.Error) as err:
-        raise _fail(f"{filename} could not be read as {ext.lstrip('.').upper()} "
-                    f"({FORMATS[ext]}): {err}") from None
+        raise _fail("uploads.reader.unreadable",
+                    "{filename} could not be read as {format}: {err}",
+                    filename=filename, format=ext.lstrip(".").upper(), err=err) from None
     if not out:
-        raise _fail(f"{filename} holds no sequence: it needs at least one step.")
+        raise _fail("uploads.reader.no_sequence",
+                    "{filename} holds no sequence: it needs at least one step.",
+                    filename=filename)
     if sum(s.steps * s.features for s in out) > MAX_VALUES:
-        raise _fail(f"{filename} holds more than {MAX_VALUES:,} numbers in all; "
-                    f"split it into smaller files.")
+        raise _fail("uploads.reader.too_many_numbers",
+                    "{filename} holds more than {limit:,} numbers in all; split it into "
+                    "smaller files.",
+                    filename=filename, limit=MAX_VALUES)
     return out
 
 

@@ -11,6 +11,7 @@ import zipfile
 import numpy as np
 import pandas as pd
 
+from engine.messages import Phrase
 from engine.uploads.common import Sequence, _fail
 from engine.uploads.errors import (
     MAX_COLUMNS,
@@ -29,13 +30,19 @@ _MAX_ROW_GROUPS = 10_000  # row groups in a Parquet file (each has its own metad
 def _check_size(filename: str, rows: int, columns: int) -> None:
     """UploadError when a table's rows, columns or cells are over the limits."""
     if rows > MAX_TABLE_ROWS:
-        raise _fail(f"{filename} has {rows:,} rows; at most {MAX_TABLE_ROWS:,} are read.")
+        raise _fail("uploads.spreadsheets.too_many_rows",
+                    "{filename} has {rows:,} rows; at most {limit:,} are read.",
+                    filename=filename, rows=rows, limit=MAX_TABLE_ROWS)
     if columns > MAX_COLUMNS:
-        raise _fail(f"{filename} has {columns:,} columns; at most {MAX_FEATURES:,} features "
-                    f"per step are accepted.")
+        raise _fail("uploads.spreadsheets.too_many_columns",
+                    "{filename} has {columns:,} columns; at most {limit:,} features per "
+                    "step are accepted.",
+                    filename=filename, columns=columns, limit=MAX_FEATURES)
     if rows * columns > MAX_TABLE_CELLS:
-        raise _fail(f"{filename} has {rows:,} rows of {columns:,} columns; at most "
-                    f"{MAX_TABLE_CELLS:,} cells are read in one table.")
+        raise _fail("uploads.spreadsheets.too_many_cells",
+                    "{filename} has {rows:,} rows of {columns:,} columns; at most "
+                    "{limit:,} cells are read in one table.",
+                    filename=filename, rows=rows, columns=columns, limit=MAX_TABLE_CELLS)
 
 
 # -- Parquet -----------------------------------------------------------------------------------
@@ -48,38 +55,53 @@ def _read_parquet(data: bytes, stem: str, ext: str, fill: str | None = None) -> 
 
     filename = stem + ext
     if not (data.startswith(b"PAR1") and data.endswith(b"PAR1")):
-        raise _fail(f"{filename} is not a Parquet file (it does not start and end with PAR1).")
+        raise _fail("uploads.spreadsheets.not_parquet",
+                    "{filename} is not a Parquet file (it does not start and end with PAR1).",
+                    filename=filename)
     try:
         pf = pq.ParquetFile(io.BytesIO(data))
         meta = pf.metadata
         schema = pf.schema_arrow
     except (pa.ArrowException, OSError, ValueError) as err:
-        raise _fail(f"{filename} is a broken Parquet file: {err}") from None
+        raise _fail("uploads.spreadsheets.broken_parquet",
+                    "{filename} is a broken Parquet file: {err}",
+                    filename=filename, err=err) from None
     _check_size(filename, meta.num_rows, meta.num_columns)
     if meta.num_row_groups > _MAX_ROW_GROUPS:
-        raise _fail(f"{filename} has {meta.num_row_groups:,} row groups; at most "
-                    f"{_MAX_ROW_GROUPS:,} are read.")
+        raise _fail("uploads.spreadsheets.too_many_row_groups",
+                    "{filename} has {groups:,} row groups; at most {limit:,} are read.",
+                    filename=filename, groups=meta.num_row_groups,
+                    limit=_MAX_ROW_GROUPS)
     unpacked = 0
     for g in range(meta.num_row_groups):
         group = meta.row_group(g)
         unpacked += max(group.total_byte_size, sum(
             group.column(c).total_uncompressed_size for c in range(group.num_columns)))
     if unpacked > MAX_UNPACKED_BYTES:
-        raise _fail(f"{filename} unpacks to {unpacked / 2**20:,.0f} MB; at most "
-                    f"{MAX_UNPACKED_BYTES // 2**20} MB are read.")
+        raise _fail("uploads.spreadsheets.unpacks_too_large",
+                    "{filename} unpacks to {unpacked:,.0f} MB; at most {limit} MB "
+                    "are read.",
+                    filename=filename, unpacked=unpacked / 2**20,
+                    limit=MAX_UNPACKED_BYTES // 2**20)
     for column in schema:
         kind = column.type
         if pa.types.is_nested(kind) or pa.types.is_binary(kind) or pa.types.is_large_binary(
                 kind):
-            raise _fail(f"{filename}: column “{column.name[:40]}” holds {kind}; a table of "
-                        f"numbers, text and dates is read (one value a cell).")
+            raise _fail("uploads.spreadsheets.nested_column",
+                        "{filename}: column “{name}” holds {kind}; a table of numbers, text and "
+                        "dates is read (one value a cell).",
+                        filename=filename, name=column.name[:40], kind=kind)
     try:
         frame = pf.read().to_pandas()
     except (pa.ArrowException, OSError, ValueError, TypeError) as err:
-        raise _fail(f"{filename} is a broken Parquet file: {err}") from None
+        raise _fail("uploads.spreadsheets.broken_parquet",
+                    "{filename} is a broken Parquet file: {err}",
+                    filename=filename, err=err) from None
     if len(frame) != meta.num_rows:
-        raise _fail(f"{filename} is a broken Parquet file: its metadata says {meta.num_rows:,} "
-                    f"rows, its data holds {len(frame):,}.")
+        raise _fail("uploads.spreadsheets.parquet_rows_disagree",
+                    "{filename} is a broken Parquet file: its metadata says {rows:,} rows, its "
+                    "data holds {found:,}.",
+                    filename=filename, rows=meta.num_rows, found=len(frame))
     if not isinstance(frame.index, pd.RangeIndex):  # a named index (e.g. dates) is a column
         frame = frame.reset_index()
     names = [str(c) for c in frame.columns]
@@ -98,23 +120,35 @@ def _check_zip(data: bytes, filename: str) -> None:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError):
-        raise _fail(f"{filename} is not an Excel .xlsx workbook (an .xlsx file is a zip "
-                    f"archive; old .xls files and password-protected workbooks are not read: "
-                    f"save it as .xlsx or CSV).") from None
+        raise _fail("uploads.spreadsheets.not_xlsx",
+                    "{filename} is not an Excel .xlsx workbook (an .xlsx file is a zip archive; "
+                    "old .xls files and password-protected workbooks are not read: save it as "
+                    ".xlsx or CSV).",
+                    filename=filename) from None
     with archive:
         members = archive.infolist()
         if len(members) > _MAX_ZIP_MEMBERS:
-            raise _fail(f"{filename} holds {len(members):,} files; an Excel workbook has at "
-                        f"most {_MAX_ZIP_MEMBERS:,}.")
+            raise _fail("uploads.spreadsheets.too_many_members",
+                        "{filename} holds {files:,} files; an Excel workbook has at most "
+                        "{limit:,}.",
+                        filename=filename, files=len(members),
+                        limit=_MAX_ZIP_MEMBERS)
         unpacked = sum(m.file_size for m in members)
         if unpacked > MAX_UNPACKED_BYTES:
-            raise _fail(f"{filename} unpacks to {unpacked / 2**20:,.0f} MB; at most "
-                        f"{MAX_UNPACKED_BYTES // 2**20} MB are read.")
+            raise _fail("uploads.spreadsheets.unpacks_too_large",
+                        "{filename} unpacks to {unpacked:,.0f} MB; at most {limit} "
+                        "MB are read.",
+                        filename=filename, unpacked=unpacked / 2**20,
+                        limit=MAX_UNPACKED_BYTES // 2**20)
         if any(m.flag_bits & 0x1 for m in members):
-            raise _fail(f"{filename} is encrypted; save it without a password.")
+            raise _fail("uploads.spreadsheets.encrypted",
+                        "{filename} is encrypted; save it without a password.",
+                        filename=filename)
         if "xl/workbook.xml" not in {m.filename for m in members}:
-            raise _fail(f"{filename} is a zip archive but not an Excel workbook (no "
-                        f"xl/workbook.xml inside).")
+            raise _fail("uploads.spreadsheets.zip_not_xlsx",
+                        "{filename} is a zip archive but not an Excel workbook (no "
+                        "xl/workbook.xml inside).",
+                        filename=filename)
 
 
 def _column_letters(j: int) -> str:
@@ -127,6 +161,11 @@ def _column_letters(j: int) -> str:
     return letters
 
 
+def _column_place(j: int) -> Phrase:
+    """'column C': a spreadsheet's column j (0-based) by its letters."""
+    return Phrase("uploads.place.column", "column {column}", column=_column_letters(j))
+
+
 def _read_xlsx(data: bytes, stem: str, ext: str, fill: str | None = None) -> list[Sequence]:
     """The first sheet of an Excel workbook: its size checked, then the column rules."""
     import openpyxl
@@ -136,14 +175,19 @@ def _read_xlsx(data: bytes, stem: str, ext: str, fill: str | None = None) -> lis
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as err:  # openpyxl raises many kinds (KeyError, XML errors, ...) on junk
-        raise _fail(f"{filename} is a broken Excel workbook ({type(err).__name__}: "
-                    f"{str(err)[:200]}).") from None
+        raise _fail("uploads.spreadsheets.broken_xlsx",
+                    "{filename} is a broken Excel workbook ({kind}: {err}).",
+                    filename=filename, kind=type(err).__name__, err=str(err)[:200]) from None
     try:
         if not book.worksheets:
-            raise _fail(f"{filename} has no sheet.")
+            raise _fail("uploads.spreadsheets.no_sheet",
+                        "{filename} has no sheet.",
+                        filename=filename)
         sheet = book.worksheets[0]
         if not hasattr(sheet, "iter_rows"):
-            raise _fail(f"{filename}: the first sheet is a chart, not a table.")
+            raise _fail("uploads.spreadsheets.chart_sheet",
+                        "{filename}: the first sheet is a chart, not a table.",
+                        filename=filename)
         declared_rows, declared_cols = sheet.max_row or 0, sheet.max_column or 0
         if declared_rows > MAX_TABLE_ROWS + 1 or declared_cols > MAX_COLUMNS:
             _check_size(filename, max(declared_rows - 1, 0), declared_cols)
@@ -160,19 +204,24 @@ def _read_xlsx(data: bytes, stem: str, ext: str, fill: str | None = None) -> lis
             cells += len(row)
             if len(rows) > MAX_TABLE_ROWS + 1 or cells > MAX_TABLE_CELLS + MAX_COLUMNS:
                 _check_size(filename, len(rows), max(len(r) for r in rows[:100]))
-                raise _fail(f"{filename} has more than {MAX_TABLE_CELLS:,} cells; at most "
-                            f"that many are read in one table.")
+                raise _fail("uploads.spreadsheets.too_many_cells_read",
+                            "{filename} has more than {limit:,} cells; at most that "
+                            "many are read in one table.",
+                            filename=filename, limit=MAX_TABLE_CELLS)
     except UploadError:
         raise
     except Exception as err:  # a broken sheet's XML, cut short
-        raise _fail(f"{filename} is a broken Excel workbook ({type(err).__name__}: "
-                    f"{str(err)[:200]}).") from None
+        raise _fail("uploads.spreadsheets.broken_xlsx",
+                    "{filename} is a broken Excel workbook ({kind}: {err}).",
+                    filename=filename, kind=type(err).__name__, err=str(err)[:200]) from None
     finally:
         book.close()
     kept = [k for k, row in enumerate(rows) if any(v is not None and str(v).strip() != ""
                                                    for v in row)]
     if not kept:
-        raise _fail(f"{filename}: the first sheet is empty; it needs one row per step.")
+        raise _fail("uploads.spreadsheets.empty_sheet",
+                    "{filename}: the first sheet is empty; it needs one row per step.",
+                    filename=filename)
     width = 1 + max(max((j for j, v in enumerate(rows[k]) if v is not None), default=0)
                     for k in kept)
     grid = [list(rows[k][:width]) + [None] * (width - len(rows[k][:width])) for k in kept]
@@ -182,6 +231,6 @@ def _read_xlsx(data: bytes, stem: str, ext: str, fill: str | None = None) -> lis
     frame = pd.DataFrame(body, dtype=object) if body else pd.DataFrame()
     names = ["" if v is None else str(v).strip() for v in grid[0]] if header else None
     table = Table(filename=filename, stem=stem, frame=frame, names=names, row_numbers=numbers,
-                  row_word="row", column_label=lambda j: f"column {_column_letters(j)}",
+                  row_word="row", column_label=_column_place,
                   raw_cell=lambda i, j: None if body[i][j] is None else str(body[i][j]))
     return table_sequences(table, fill)

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from engine.messages import Phrase
 from engine.uploads.common import Sequence, _check_shape, _fail
 from engine.uploads.errors import MAX_SEQUENCES, GapsError
 
@@ -48,22 +49,36 @@ class Table:
     names: list[str] | None  # the header's names (None: no header)
     row_numbers: np.ndarray  # [R] the file's line/row number of each frame row (1-based)
     row_word: str = "line"  # "line" (CSV) or "row" (Parquet, Excel)
-    column_label: Callable[[int], str] = lambda j: f"column {j + 1}"
+    column_label: Callable[[int], str | Phrase] = lambda j: Phrase(
+        "uploads.place.column", "column {column}", column=j + 1)
     raw_cell: Callable[[int, int], str | None] = lambda i, j: None  # the cell as written
     decimal_comma: bool = False  # text numbers use "," as the decimal mark
     notes: list[str] = field(default_factory=list)
 
-    def where(self, i: int, j: int) -> str:
-        """'line 7, column 3 (“temp”)': where row i, column j of the frame is in the file."""
+    def where(self, i: int, j: int) -> Phrase:
+        """'data.csv, line 7, column 3 (“temp”)': where row i, column j of the frame is in the
+        file."""
         name = self.names[j] if self.names else ""
-        named = f" (“{str(name)[:40]}”)" if name else ""
-        return (f"{self.filename}, {self.row_word} {int(self.row_numbers[i])}, "
-                f"{self.column_label(j)}{named}")
+        values = {"filename": self.filename, "row": int(self.row_numbers[i]),
+                  "column": self.column_label(j)}
+        if self.row_word == "line":
+            if name:
+                return Phrase("uploads.place.line_column_named",
+                              "{filename}, line {row}, {column} (“{name}”)",
+                              name=str(name)[:40], **values)
+            return Phrase("uploads.place.line_column", "{filename}, line {row}, {column}",
+                          **values)
+        if name:
+            return Phrase("uploads.place.row_column_named",
+                          "{filename}, row {row}, {column} (“{name}”)", name=str(name)[:40],
+                          **values)
+        return Phrase("uploads.place.row_column", "{filename}, row {row}, {column}", **values)
 
-    def name(self, j: int) -> str:
+    def name(self, j: int) -> str | Phrase:
         """The column's name for notes: its header, or 'column 3'."""
         name = self.names[j] if self.names else ""
-        return f"“{str(name)[:40]}”" if name else self.column_label(j)
+        return (Phrase("uploads.place.quoted", "“{name}”", name=str(name)[:40]) if name
+                else self.column_label(j))
 
 
 @dataclass
@@ -148,8 +163,10 @@ def _column(table: Table, j: int) -> _Column:
     grouping = table.names is not None and _named(table.names[j], GROUP_WORDS)
     if n_numbers >= n_words and not grouping:
         i = int(np.argmax(words))
-        raise _fail(f"{table.where(i, j)} is {str(cells[i])[:40]!r}, which is not a number; "
-                    f"every cell of a column of numbers must be a number.")
+        raise _fail("uploads.tables.not_a_number",
+                    "{where} is {cells!r}, which is not a number; every cell of a column of "
+                    "numbers must be a number.",
+                    where=table.where(i, j), cells=str(cells[i])[:40])
     text = np.array([None if m else _label(v) if isinstance(v, (dt.date, dt.time))
                      else str(v).strip() for v, m in zip(cells, missing, strict=True)],
                     dtype=object)
@@ -170,11 +187,15 @@ def _named(name: object, words: set[str]) -> bool:
 def table_sequences(table: Table, fill: str | None = None) -> list[Sequence]:
     """The sequences of a table, by the column rules above."""
     if fill is not None and fill not in FILLS:
-        raise _fail(f"unknown way to fill gaps {fill!r}; valid: {', '.join(FILLS)}.")
+        raise _fail("uploads.reader.unknown_fill",
+                    "unknown way to fill gaps {fill!r}; valid: {valid}.",
+                    fill=fill, valid=", ".join(FILLS))
     frame = table.frame
     if len(frame) == 0 or frame.shape[1] == 0:
-        raise _fail(f"{table.filename} has no rows of numbers: it needs at least one step "
-                    f"(one row per step, one column per feature).")
+        raise _fail("uploads.tables.no_rows",
+                    "{filename} has no rows of numbers: it needs at least one step (one row per "
+                    "step, one column per feature).",
+                    filename=table.filename)
     notes = list(table.notes)
     columns = [_column(table, j) for j in range(frame.shape[1])]
     names = table.names or [""] * len(columns)
@@ -201,12 +222,16 @@ def table_sequences(table: Table, fill: str | None = None) -> list[Sequence]:
     if keys is not None:
         gone = np.flatnonzero(pd.isna(pd.Series(keys, dtype=object)).to_numpy())
         if len(gone):
-            raise _fail(f"{table.where(int(gone[0]), group.index)} is empty: every row needs "
-                        f"the name of its sequence.")
+            raise _fail("uploads.tables.no_sequence_name",
+                        "{where} is empty: every row needs the name of its sequence.",
+                        where=table.where(int(gone[0]), group.index))
         codes, uniques = pd.factorize(pd.Series(keys, dtype=object), sort=False)
         if len(uniques) > MAX_SEQUENCES:
-            raise _fail(f"{table.filename}: column {table.name(group.index)} names "
-                        f"{len(uniques):,} sequences; at most {MAX_SEQUENCES:,} are accepted.")
+            raise _fail("uploads.tables.too_many_sequences",
+                        "{filename}: column {column} names {sequences:,} sequences; at most "
+                        "{limit:,} are accepted.",
+                        filename=table.filename, column=table.name(group.index),
+                        sequences=len(uniques), limit=MAX_SEQUENCES)
         groups = [np.flatnonzero(codes == k) for k in range(len(uniques))]
         labels = [_key_text(u) for u in uniques]
         notes.append(f"Column {table.name(group.index)} names the sequence of each row: "
@@ -227,8 +252,10 @@ def table_sequences(table: Table, fill: str | None = None) -> list[Sequence]:
                      f"{_list(table.name(c.index) for c in text)}: not numbers, dropped.")
     features = [c for c in live if c.kind == "number"]
     if not features:
-        raise _fail(f"{table.filename} has no column of numbers: every column holds text or "
-                    f"dates, and the features of a step must be numbers.")
+        raise _fail("uploads.tables.no_number_column",
+                    "{filename} has no column of numbers: every column holds text or dates, and "
+                    "the features of a step must be numbers.",
+                    filename=table.filename)
     values = np.stack([c.numbers for c in features], axis=1)  # [R, F]
     _check_finite(table, values, features)
     filled = 0
@@ -237,12 +264,17 @@ def table_sequences(table: Table, fill: str | None = None) -> list[Sequence]:
         if fill is None:
             i, f = (int(k) for k in np.argwhere(missing)[0])
             raw = table.raw_cell(i, features[f].index)
-            what = (f"is {raw.strip()[:40]!r}, a missing value" if raw and raw.strip()
-                    else "is empty")
+            what = (Phrase("uploads.value.missing_marker", "is {raw!r}, a missing value",
+                           raw=raw.strip()[:40]) if raw and raw.strip()
+                    else Phrase("uploads.value.empty_cell", "is empty"))
             count = int(missing.sum())
-            raise GapsError(f"{table.where(i, features[f].index)} {what}; only finite numbers "
-                            f"are accepted. Choose “fill gaps” to fill the {count:,} missing "
-                            f"cell{'s' * (count != 1)} by linear interpolation.")
+            cells = (Phrase("uploads.value.one_missing_cell", "the missing cell") if count == 1
+                     else Phrase("uploads.value.missing_cells", "the {count:,} missing cells",
+                                 count=count))
+            raise GapsError("uploads.tables.gaps",
+                            "{where} {what}; only finite numbers are accepted. Choose “fill "
+                            "gaps” to fill {cells} by linear interpolation.",
+                            where=table.where(i, features[f].index), what=what, cells=cells)
         filled = int(missing.sum())
         values = _interpolate(table, values, groups, labels, features)
         notes.append(f"Filled {filled:,} missing cell{'s' * (filled != 1)}: {FILLS[fill]}.")
@@ -251,7 +283,9 @@ def table_sequences(table: Table, fill: str | None = None) -> list[Sequence]:
     out = []
     for rows_k, key in zip(groups, labels, strict=True):
         name = table.stem if key is None else f"{table.stem}[{key}]"
-        where = table.filename if key is None else f"{table.filename}, sequence {key!r}"
+        where = table.filename if key is None else Phrase(
+            "uploads.place.named_sequence", "{filename}, sequence {key!r}",
+            filename=table.filename, key=key)
         _check_shape(len(rows_k), len(features), where)
         seq = Sequence(name=name, values=values[rows_k].astype(np.float32),
                        columns=feature_names, notes=notes)
@@ -264,7 +298,7 @@ def table_sequences(table: Table, fill: str | None = None) -> list[Sequence]:
 
 
 def _list(names) -> str:
-    names = list(names)
+    names = [str(n) for n in names]
     return ", ".join(names[:6]) + (f" and {len(names) - 6} more" if len(names) > 6 else "")
 
 
@@ -338,8 +372,10 @@ def _check_finite(table: Table, values: np.ndarray, features: list[_Column]) -> 
         i, f = (int(k) for k in np.argwhere(bad)[0])
         raw = table.raw_cell(i, features[f].index)
         shown = repr(raw.strip()[:40]) if raw else f"{values[i, f]:g}"
-        raise _fail(f"{table.where(i, features[f].index)} is {shown}; only finite numbers are "
-                    f"accepted (no NaN or Inf, at most {_FLOAT32_MAX:.3g} in size).")
+        raise _fail("uploads.tables.not_finite",
+                    "{where} is {shown}; only finite numbers are accepted (no NaN or Inf, at "
+                    "most {limit:.3g} in size).",
+                    where=table.where(i, features[f].index), shown=shown, limit=_FLOAT32_MAX)
 
 
 def _interpolate(table: Table, values: np.ndarray, groups: list[np.ndarray],
@@ -355,9 +391,15 @@ def _interpolate(table: Table, values: np.ndarray, groups: list[np.ndarray],
             if known.all():
                 continue
             if not known.any():
-                inside = f" in sequence {key!r}" if key is not None else ""
-                raise _fail(f"{table.filename}: column {table.name(features[f].index)} has no "
-                            f"number{inside}, so its gaps cannot be filled.")
+                column = table.name(features[f].index)
+                if key is None:
+                    raise _fail("uploads.tables.nothing_to_fill_from",
+                                "{filename}: column {column} has no number, so its gaps cannot "
+                                "be filled.", filename=table.filename, column=column)
+                raise _fail("uploads.tables.nothing_to_fill_from_in_sequence",
+                            "{filename}: column {column} has no number in sequence {key!r}, so "
+                            "its gaps cannot be filled.",
+                            filename=table.filename, column=column, key=key)
             steps = np.arange(len(col))
             col[~known] = np.interp(steps[~known], steps[known], col[known])
         out[rows_k] = block

@@ -11,6 +11,7 @@ import re
 import numpy as np
 import pandas as pd
 
+from engine.messages import Phrase
 from engine.uploads.common import (
     Sequence,
     _check_shape,
@@ -49,13 +50,17 @@ def decode_text(data: bytes, filename: str) -> str:
     try:
         text = data.decode(encoding or "utf-8")
     except UnicodeDecodeError as err:
-        raise _fail(f"{filename} is not text: byte {err.start + 1} cannot be read as "
-                    f"{'UTF-8' if encoding is None else encoding.upper()}. Save it as UTF-8 "
-                    f"or UTF-16 text, or use one of: {supported()}.") from None
+        raise _fail("uploads.text_files.not_text",
+                    "{filename} is not text: byte {byte} cannot be read as {encoding}. Save it "
+                    "as UTF-8 or UTF-16 text, or use one of: {supported}.",
+                    filename=filename, byte=err.start + 1, supported=supported(),
+                    encoding="UTF-8" if encoding is None else encoding.upper()) from None
     control = sum(1 for ch in text[:65536] if ord(ch) < 32 and ch not in "\t\n\r\f\v")
     if "\x00" in text or control > 0.01 * min(len(text), 65536):
-        raise _fail(f"{filename} looks like a binary file, not text (it contains control "
-                    f"bytes). Supported formats: {supported()}.")
+        raise _fail("uploads.text_files.binary",
+                    "{filename} looks like a binary file, not text (it contains control bytes). "
+                    "Supported formats: {supported}.",
+                    filename=filename, supported=supported())
     return text
 
 
@@ -105,21 +110,29 @@ def _read_csv(data: bytes, stem: str, ext: str, fill: str | None = None) -> list
     kept = [k for k, line in enumerate(lines)
             if line.strip() and not line.lstrip().startswith("#")]
     if not kept:
-        raise _fail(f"{filename} has no rows of numbers: it needs at least one step "
-                    f"(one row per step, one column per feature).")
+        raise _fail("uploads.tables.no_rows",
+                    "{filename} has no rows of numbers: it needs at least one step (one row per "
+                    "step, one column per feature).",
+                    filename=filename)
     if len(kept) > MAX_TABLE_ROWS + 1:
-        raise _fail(f"{filename} has {len(kept):,} rows; at most {MAX_TABLE_ROWS:,} are read "
-                    f"(and at most {MAX_STEPS:,} steps a sequence).")
+        raise _fail("uploads.text_files.too_many_rows",
+                    "{filename} has {rows:,} rows; at most {limit:,} are read (and at most "
+                    "{steps:,} steps a sequence).",
+                    filename=filename, rows=len(kept), limit=MAX_TABLE_ROWS, steps=MAX_STEPS)
     sample = [lines[k] for k in kept[:_SNIFF_LINES]]
     delimiter, decimal_comma = _sniff(sample, ext)
     sample_rows = [[c.strip() for c in row] for row in csv.reader(sample, delimiter=delimiter)]
     width = len(sample_rows[0])
     if width > MAX_COLUMNS:
-        raise _fail(f"{filename}, line {kept[0] + 1} has {width:,} columns; at most "
-                    f"{MAX_FEATURES:,} features per step are accepted.")
+        raise _fail("uploads.text_files.too_many_columns",
+                    "{filename}, line {line} has {width:,} columns; at most {limit:,} "
+                    "features per step are accepted.",
+                    filename=filename, line=kept[0] + 1, width=width, limit=MAX_FEATURES)
     if width * len(kept) > MAX_TABLE_CELLS:
-        raise _fail(f"{filename} has {len(kept):,} rows of {width:,} columns; at most "
-                    f"{MAX_TABLE_CELLS:,} cells are read in one table.")
+        raise _fail("uploads.spreadsheets.too_many_cells",
+                    "{filename} has {rows:,} rows of {columns:,} columns; at most "
+                    "{limit:,} cells are read in one table.",
+                    filename=filename, rows=len(kept), columns=width, limit=MAX_TABLE_CELLS)
     header = has_header(sample_rows, decimal_comma)
     body = "\n".join(lines[k] for k in kept)
     try:
@@ -133,8 +146,10 @@ def _read_csv(data: bytes, stem: str, ext: str, fill: str | None = None) -> list
     except pd.errors.ParserError as err:
         raise _ragged_error(str(err), filename, kept, width, header) from None
     if len(frame) == 0:
-        raise _fail(f"{filename} has no rows of numbers: it needs at least one step "
-                    f"(one row per step, one column per feature).")
+        raise _fail("uploads.tables.no_rows",
+                    "{filename} has no rows of numbers: it needs at least one step (one row per "
+                    "step, one column per feature).",
+                    filename=filename)
     data_lines = kept[1:] if header else kept
     exact = len(frame) == len(data_lines)
     numbers = (np.array(data_lines) + 1) if exact else np.arange(1, len(frame) + 1) + header
@@ -161,18 +176,29 @@ def _read_csv(data: bytes, stem: str, ext: str, fill: str | None = None) -> list
     return table_sequences(table, fill)
 
 
+def _first_row(header: bool, kept: list[int]) -> Phrase:
+    """The row the others are compared with: the header, or the first line."""
+    if header:
+        return Phrase("uploads.place.the_header", "the header")
+    return Phrase("uploads.place.line", "line {line}", line=kept[0] + 1)
+
+
 def _ragged_error(message: str, filename: str, kept: list[int], width: int,
                   header: bool) -> UploadError:
     """pandas' "Expected 3 fields in line 4, saw 5" as a message naming the file's line."""
     found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", message)
     if not found:
-        return _fail(f"{filename} could not be read as a table: {message}")
+        return _fail("uploads.text_files.not_a_table",
+                     "{filename} could not be read as a table: {message}",
+                     filename=filename, message=message)
     line = int(found.group(2))
     line = kept[line - 1] + 1 if 0 < line <= len(kept) else line
     saw = int(found.group(3))
-    ref = "the header" if header else f"line {kept[0] + 1}"
-    return _fail(f"{filename}, line {line} has {saw} columns but {ref} has {width}: every row "
-                 f"(step) needs the same number of columns (features).")
+    ref = _first_row(header, kept)
+    return _fail("uploads.text_files.ragged",
+                 "{filename}, line {line} has {saw} columns but {ref} has {width}: every row "
+                 "(step) needs the same number of columns (features).",
+                 filename=filename, line=line, saw=saw, ref=ref, width=width)
 
 
 def _check_short_rows(frame: pd.DataFrame, raw_row, filename: str, numbers: np.ndarray,
@@ -182,10 +208,17 @@ def _check_short_rows(frame: pd.DataFrame, raw_row, filename: str, numbers: np.n
     for i in np.flatnonzero([is_missing_text(v) for v in last]):
         row = raw_row(int(i))
         if row is not None and len(row) < width:
-            ref = "the header" if header else f"line {kept[0] + 1}"
-            raise _fail(f"{filename}, line {int(numbers[i])} has {len(row)} column"
-                        f"{'s' * (len(row) != 1)} but {ref} has {width}: every row (step) "
-                        f"needs the same number of columns (features).")
+            ref = _first_row(header, kept)
+            if len(row) == 1:
+                raise _fail("uploads.text_files.ragged_one",
+                            "{filename}, line {line} has 1 column but {ref} has {width}: every "
+                            "row (step) needs the same number of columns (features).",
+                            filename=filename, line=int(numbers[i]), ref=ref, width=width)
+            raise _fail("uploads.text_files.ragged",
+                        "{filename}, line {line} has {saw} columns but {ref} has {width}: "
+                        "every row (step) needs the same number of columns (features).",
+                        filename=filename, line=int(numbers[i]), saw=len(row), ref=ref,
+                        width=width)
 
 
 # -- JSON ------------------------------------------------------------------------------------
@@ -213,8 +246,10 @@ def _json_depth_error(text: str, filename: str) -> UploadError:
                 break
         elif ch in "]}":
             depth -= 1
-    return _fail(f"{filename}, line {line}, column {col}: the JSON is nested more than "
-                 f"{MAX_JSON_DEPTH} levels deep; a list of sequences of steps needs 3 or 4.")
+    return _fail("uploads.text_files.json_too_deep",
+                 "{filename}, line {line}, column {col}: the JSON is nested more than "
+                 "{limit} levels deep; a list of sequences of steps needs 3 or 4.",
+                 filename=filename, line=line, col=col, limit=MAX_JSON_DEPTH)
 
 
 def _json_path(path: tuple) -> str:
@@ -229,14 +264,17 @@ def _is_num(v: object) -> bool:
 def _json_steps(steps: object, name: str, where: str, path: tuple) -> Sequence:
     """A list of steps (numbers, lists of numbers, or strings) -> a Sequence."""
     if not isinstance(steps, list):
-        raise _fail(f"{where}, at {_json_path(path)}: expected a list of steps, found "
-                    f"{_json_type(steps)}.")
+        raise _fail("uploads.text_files.json_not_steps",
+                    "{where}, at {path}: expected a list of steps, found {found}.",
+                    where=where, path=_json_path(path), found=_json_type(steps))
     if not steps:
-        raise _fail(f"{where}, at {_json_path(path)}: the sequence is empty; it needs at least "
-                    f"one step.")
+        raise _fail("uploads.text_files.json_empty_sequence",
+                    "{where}, at {path}: the sequence is empty; it needs at least one step.",
+                    where=where, path=_json_path(path))
     if len(steps) > MAX_STEPS:
-        raise _fail(f"{where}, at {_json_path(path)}: {len(steps):,} steps; at most "
-                    f"{MAX_STEPS:,} are accepted.")
+        raise _fail("uploads.text_files.json_too_many_steps",
+                    "{where}, at {path}: {steps:,} steps; at most {limit:,} are accepted.",
+                    where=where, path=_json_path(path), steps=len(steps), limit=MAX_STEPS)
     if all(isinstance(s, str) for s in steps):
         return Sequence(name=name, tokens=list(steps), kind="text")
     width = len(steps[0]) if isinstance(steps[0], list) else None
@@ -245,34 +283,46 @@ def _json_steps(steps: object, name: str, where: str, path: tuple) -> Sequence:
         row = step if isinstance(step, list) else [step]
         if (width is None) != (not isinstance(step, list)) or (width is not None
                                                                and len(row) != width):
-            raise _fail(f"{where}, at {_json_path(path + (t,))}: step {t + 1} is "
-                        f"{_json_type(step)} but step 1 is {_json_type(steps[0])}; every step "
-                        f"needs the same number of features.")
+            raise _fail("uploads.text_files.json_ragged",
+                        "{where}, at {path}: step {step} is {found} but step 1 is {first}; "
+                        "every step needs the same number of features.",
+                        where=where, path=_json_path(path + (t,)), step=t + 1,
+                        found=_json_type(step), first=_json_type(steps[0]))
         for f, v in enumerate(row):
             if not _is_num(v):
                 key = path + (t, f) if width is not None else path + (t,)
-                raise _fail(f"{where}, at {_json_path(key)}: expected a number, found "
-                            f"{_json_type(v)}.")
+                raise _fail("uploads.text_files.json_not_a_number",
+                            "{where}, at {path}: expected a number, found {found}.",
+                            where=where, path=_json_path(key), found=_json_type(v))
         rows.append(row)
     if width is not None:
-        _check_shape(len(rows), width, f"{where}, at {_json_path(path)}")
+        _check_shape(len(rows), width, _json_place(where, path))
     try:
         values = np.array(rows, dtype=np.float64)
     except OverflowError:
-        raise _fail(f"{where}, at {_json_path(path)}: a number is too large.") from None
-    return _numbers(values, name, f"{where}, at {_json_path(path)}")
+        raise _fail("uploads.text_files.json_number_too_large",
+                    "{where}, at {path}: a number is too large.",
+                    where=where, path=_json_path(path)) from None
+    return _numbers(values, name, _json_place(where, path))
 
 
-def _json_type(v: object) -> str:
+def _json_place(where: str, path: tuple) -> Phrase:
+    return Phrase("uploads.place.json_path", "{where}, at {path}", where=where,
+                  path=_json_path(path))
+
+
+def _json_type(v: object) -> str | Phrase:
     if isinstance(v, list):
-        return f"a list of {len(v)}"
+        return Phrase("uploads.value.json_list", "a list of {length}", length=len(v))
     if isinstance(v, dict):
-        return "an object {...}"
+        return Phrase("uploads.value.json_object", "an object {{...}}")
     if isinstance(v, str):
-        return f"the text {v[:30]!r}"
+        return Phrase("uploads.value.json_text", "the text {text!r}", text=v[:30])
     if v is None:
         return "null"
-    return f"the number {v!r}" if _is_num(v) else type(v).__name__
+    if _is_num(v):
+        return Phrase("uploads.value.json_number", "the number {number!r}", number=v)
+    return type(v).__name__
 
 
 def _read_json(data: bytes, stem: str, ext: str) -> list[Sequence]:
@@ -285,20 +335,27 @@ def _read_json(data: bytes, stem: str, ext: str) -> list[Sequence]:
     except RecursionError:
         raise _json_depth_error(text, filename) from None
     except json.JSONDecodeError as err:
-        raise _fail(f"{filename}, line {err.lineno}, column {err.colno}: not valid JSON "
-                    f"({err.msg}).") from None
+        raise _fail("uploads.text_files.json_invalid",
+                    "{filename}, line {line}, column {column}: not valid JSON ({err}).",
+                    filename=filename, line=err.lineno, column=err.colno, err=err.msg) from None
     except ValueError as err:  # e.g. an integer with thousands of digits
-        raise _fail(f"{filename}: a value cannot be read ({err}).") from None
+        raise _fail("uploads.text_files.json_value",
+                    "{filename}: a value cannot be read ({err}).",
+                    filename=filename, err=err) from None
     path: tuple = ()
     if isinstance(doc, dict):
         if "sequences" not in doc:
-            raise _fail(f"{filename}: the top-level object has keys "
-                        f"{sorted(doc)[:8]} but no \"sequences\"; expected "
-                        f"{{\"sequences\": [...]}}, a list of steps or a list of sequences.")
+            raise _fail("uploads.text_files.json_no_sequences_key",
+                        "{filename}: the top-level object has keys {keys} but no \"sequences\"; "
+                        "expected {{\"sequences\": [...]}}, a list of steps or a list of "
+                        "sequences.",
+                        filename=filename, keys=sorted(doc)[:8])
         doc, path = doc["sequences"], ("sequences",)
         if not isinstance(doc, list):
-            raise _fail(f"{filename}, at sequences: expected a list of sequences, found "
-                        f"{_json_type(doc)}.")
+            raise _fail("uploads.text_files.json_sequences_not_list",
+                        "{filename}, at sequences: expected a list of sequences, found "
+                        "{found}.",
+                        filename=filename, found=_json_type(doc))
         items = doc
     elif isinstance(doc, list):
         nested = bool(doc) and all(isinstance(s, (list, dict)) for s in doc) and any(
@@ -307,13 +364,20 @@ def _read_json(data: bytes, stem: str, ext: str) -> list[Sequence]:
             return [_json_steps(doc, stem, filename, ())]
         items = doc
     else:
-        raise _fail(f"{filename}: the top level is {_json_type(doc)}; expected a list of "
-                    f"steps, a list of sequences or {{\"sequences\": [...]}}.")
+        raise _fail("uploads.text_files.json_top_level",
+                    "{filename}: the top level is {found}; expected a list of steps, a list "
+                    "of sequences or {{\"sequences\": [...]}}.",
+                    filename=filename, found=_json_type(doc))
     if not items:
-        raise _fail(f"{filename}, at {_json_path(path)}: no sequences; at least one is needed.")
+        raise _fail("uploads.text_files.json_no_sequences",
+                    "{filename}, at {path}: no sequences; at least one is needed.",
+                    filename=filename, path=_json_path(path))
     if len(items) > MAX_SEQUENCES:
-        raise _fail(f"{filename}, at {_json_path(path)}: {len(items):,} sequences; at most "
-                    f"{MAX_SEQUENCES:,} are accepted.")
+        raise _fail("uploads.text_files.json_too_many_sequences",
+                    "{filename}, at {path}: {sequences:,} sequences; at most {limit:,} are "
+                    "accepted.",
+                    filename=filename, path=_json_path(path), sequences=len(items),
+                    limit=MAX_SEQUENCES)
     out = []
     for i, item in enumerate(items):
         key = path + (i,)
@@ -321,15 +385,18 @@ def _read_json(data: bytes, stem: str, ext: str) -> list[Sequence]:
         if isinstance(item, dict):
             body = [k for k in ("values", "tokens", "steps") if k in item]
             if len(body) != 1:
-                raise _fail(f"{filename}, at {_json_path(key)}: expected an object with one "
-                            f"of \"values\", \"tokens\" or \"steps\" (and optionally "
-                            f"\"name\"), found keys {sorted(item)[:8]}.")
+                raise _fail("uploads.text_files.json_bad_object",
+                            "{filename}, at {path}: expected an object with one of \"values\", "
+                            "\"tokens\" or \"steps\" (and optionally \"name\"), found keys "
+                            "{keys}.",
+                            filename=filename, path=_json_path(key), keys=sorted(item)[:8])
             label = item.get("name")
             name = str(label)[:80] if isinstance(label, (str, int, float)) else name
             seq = _json_steps(item[body[0]], name, filename, key + (body[0],))
             if body[0] == "tokens" and seq.tokens is None:
-                raise _fail(f"{filename}, at {_json_path(key + ('tokens',))}: expected a list "
-                            f"of strings.")
+                raise _fail("uploads.text_files.json_tokens_not_strings",
+                            "{filename}, at {path}: expected a list of strings.",
+                            filename=filename, path=_json_path(key + ("tokens",)))
             out.append(seq)
         else:
             out.append(_json_steps(item, name, filename, key))
@@ -344,14 +411,22 @@ def _read_text(data: bytes, stem: str, ext: str) -> list[Sequence]:
     filename = stem + ext
     text = decode_text(data, filename).strip()
     if not text:
-        raise _fail(f"{filename} has no text (only spaces or blank lines): it needs at least "
-                    f"one character.")
+        raise _fail("uploads.text_files.blank_text",
+                    "{filename} has no text (only spaces or blank lines): it needs at least one "
+                    "character.",
+                    filename=filename)
     words = text.split()
     tokens = words if len(words) > 1 else list(text)
     if len(tokens) > MAX_STEPS:
-        unit = "words" if len(words) > 1 else "characters"
-        raise _fail(f"{filename} has {len(tokens):,} {unit}; at most {MAX_STEPS:,} steps are "
-                    f"accepted (shorten the text).")
+        if len(words) > 1:
+            raise _fail("uploads.text_files.too_many_words",
+                        "{filename} has {tokens:,} words; at most {limit:,} steps are accepted "
+                        "(shorten the text).", filename=filename, tokens=len(tokens),
+                        limit=MAX_STEPS)
+        raise _fail("uploads.text_files.too_many_characters",
+                    "{filename} has {tokens:,} characters; at most {limit:,} steps are accepted "
+                    "(shorten the text).", filename=filename, tokens=len(tokens),
+                    limit=MAX_STEPS)
     return [Sequence(name=stem, tokens=tokens, kind="text")]
 
 

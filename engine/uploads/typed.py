@@ -11,6 +11,7 @@ from collections.abc import Iterable
 import numpy as np
 import torch
 
+from engine.messages import Phrase
 from engine.uploads.errors import (
     MAX_STEPS,
     SequenceError,
@@ -21,19 +22,27 @@ _SPLIT = re.compile(r"[,;\s\t]+")
 
 def _number(value: object, step: int, col: int) -> float:
     """One cell as a finite float, or a SequenceError naming where it is."""
-    where = f"step {step}, x{col}"
+    where = Phrase("uploads.place.typed_cell", "step {step}, x{col}", step=step, col=col)
     if value is None or (isinstance(value, str) and not value.strip()):
-        raise SequenceError(f"{where} is empty: every step needs a number for every input.")
+        raise SequenceError("uploads.typed.empty_cell",
+                            "{where} is empty: every step needs a number for every input.",
+                            where=where)
     if isinstance(value, bool):
         return float(value)
     try:
         number = float(value.strip() if isinstance(value, str) else value)
     except (TypeError, ValueError):
-        raise SequenceError(f"{where} is {str(value)!r}, which is not a number.") from None
+        raise SequenceError("uploads.typed.not_a_number",
+                            "{where} is {value!r}, which is not a number.",
+                            where=where, value=str(value)) from None
     if math.isnan(number):
-        raise SequenceError(f"{where} is empty: every step needs a number for every input.")
+        raise SequenceError("uploads.typed.empty_cell",
+                            "{where} is empty: every step needs a number for every input.",
+                            where=where)
     if math.isinf(number):
-        raise SequenceError(f"{where} is infinite; use a finite number.")
+        raise SequenceError("uploads.typed.infinite",
+                            "{where} is infinite; use a finite number.",
+                            where=where)
     return number
 
 
@@ -48,24 +57,33 @@ def sequence_from_rows(rows: Iterable[abc.Sequence[object]],
     for step, row in enumerate(rows, start=1):
         cells = list(row)
         if width is not None and len(cells) != width:
-            raise SequenceError(
-                f"step {step} has {len(cells)} value{'s' if len(cells) != 1 else ''}, "
-                f"but the model reads {width} per step (x1 … x{width})."
-            )
+            if len(cells) == 1:
+                raise SequenceError("uploads.typed.wrong_width_one",
+                                    "step {step} has 1 value, but the model reads {width} per "
+                                    "step (x1 … x{width}).", step=step, width=width)
+            raise SequenceError("uploads.typed.wrong_width",
+                                "step {step} has {count} values, but the model reads {width} "
+                                "per step (x1 … x{width}).",
+                                step=step, count=len(cells), width=width)
         values.append([_number(c, step, j) for j, c in enumerate(cells, start=1)])
         if len(values) > MAX_STEPS:
-            raise SequenceError(f"the sequence is longer than {MAX_STEPS:,} steps.")
+            raise SequenceError("uploads.typed.too_long",
+                                "the sequence is longer than {limit:,} steps.",
+                                limit=MAX_STEPS)
     if not values:
-        raise SequenceError("the sequence is empty: add at least one step.")
+        raise SequenceError("uploads.typed.empty",
+                            "the sequence is empty: add at least one step.")
     first = len(values[0])
     if first == 0:
-        raise SequenceError("step 1 has no values.")
+        raise SequenceError("uploads.typed.first_step_empty",
+                            "step 1 has no values.")
     for step, row in enumerate(values, start=1):
         if len(row) != first:
             raise SequenceError(
-                f"step {step} has {len(row)} values but step 1 has {first}: "
-                "every step needs the same number of inputs."
-            )
+                "uploads.typed.ragged",
+                "step {step} has {count} values but step 1 has {first}: every step needs the "
+                "same number of inputs.",
+                step=step, count=len(row), first=first)
     return torch.tensor(values, dtype=torch.float32)
 
 
@@ -81,7 +99,8 @@ def parse_sequence_text(text: str, width: int | None = None) -> torch.Tensor:
             continue
         rows.append([cell for cell in _SPLIT.split(line) if cell])
     if not rows:
-        raise SequenceError("nothing to read: type one step per line, e.g. '3, 1, 0'.")
+        raise SequenceError("uploads.typed.nothing",
+                            "nothing to read: type one step per line, e.g. '3, 1, 0'.")
     return sequence_from_rows(rows, width)
 
 
