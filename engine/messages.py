@@ -34,6 +34,21 @@ class Phrase:
         return format(str(self), spec)
 
 
+class Joined:
+    """Several phrases said one after another (`sep` between them), each worded on its own."""
+
+    __slots__ = ("items", "sep")
+
+    def __init__(self, items: list[object], sep: str = "; ") -> None:
+        self.items, self.sep = list(items), sep
+
+    def __str__(self) -> str:
+        return self.sep.join(str(item) for item in self.items)
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)
+
+
 class UserError(ValueError):
     """An error whose message is for the user: a `code` (what went wrong) and its `values`
     (the file, the line, the limit), worded by the app in the reader's language

@@ -39,6 +39,7 @@ from engine.cells import CellConfig, build_model
 from engine.charlm_model import CharLM, CharLMConfig
 from engine.checkpoint.errors import CheckpointError
 from engine.digits import Recogniser, RecogniserConfig
+from engine.messages import Joined, Phrase
 from engine.slot_model import SlotTagger, SlotTaggerConfig
 
 FORMAT = "rnn-lab-checkpoint"
@@ -111,21 +112,28 @@ def _shapes(state: dict[str, torch.Tensor]) -> dict[str, list[int]]:
     return {k: list(v.shape) for k, v in state.items()}
 
 
-def _check_tensors(expected: dict[str, list[int]], got: dict[str, list[int]], where: str) -> None:
+def _check_tensors(expected: dict[str, list[int]], got: dict[str, list[int]],
+                   where: str | Phrase) -> None:
     """CheckpointError naming missing, unexpected and mis-shaped tensors."""
     missing = sorted(set(expected) - set(got))
     extra = sorted(set(got) - set(expected))
     wrong = sorted(k for k in set(expected) & set(got) if list(expected[k]) != list(got[k]))
     if missing or extra or wrong:
-        parts = []
+        parts: list[Phrase] = []
         if missing:
-            parts.append(f"missing {missing}")
+            parts.append(Phrase("checkpoint.tensors.missing", "missing {names}", names=missing))
         if extra:
-            parts.append(f"unexpected {extra}")
+            parts.append(Phrase("checkpoint.tensors.unexpected", "unexpected {names}",
+                                names=extra))
         if wrong:
-            parts.append("shape mismatch " + ", ".join(
-                f"{k}: expected {list(expected[k])}, got {list(got[k])}" for k in wrong))
-        raise CheckpointError(f"{where}: " + "; ".join(parts))
+            parts.append(Phrase("checkpoint.tensors.mismatches", "shape mismatch {mismatches}",
+                                mismatches=Joined([Phrase(
+                                    "checkpoint.tensors.mismatch",
+                                    "{name}: expected {expected}, got {got}", name=k,
+                                    expected=list(expected[k]), got=list(got[k]))
+                                    for k in wrong], ", ")))
+        raise CheckpointError("checkpoint.tensors.disagree", "{where}: {problems}",
+                              where=where, problems=Joined(parts))
 
 
 def _build(model_type: str, config: object) -> nn.Module:
@@ -134,7 +142,9 @@ def _build(model_type: str, config: object) -> nn.Module:
         return MODEL_TYPES[model_type].build(config)
     except (TypeError, ValueError) as err:
         raise CheckpointError(
-            f"cannot build a {model_type!r} model from its config: {err}") from err
+            "checkpoint.store.cannot_build_model_config",
+            "cannot build a {model_type!r} model from its config: {err}",
+            model_type=model_type, err=err) from err
 
 
 def save(model: nn.Module, config: object, path: str | Path, *, metrics: dict | None = None,
@@ -159,7 +169,9 @@ def save(model: nn.Module, config: object, path: str | Path, *, metrics: dict | 
     try:
         json.dumps(meta, allow_nan=False)  # fail before writing anything
     except (TypeError, ValueError) as err:
-        raise CheckpointError(f"metrics and data must be plain JSON: {err}") from err
+        raise CheckpointError("checkpoint.store.metrics_data_must_plain",
+                              "metrics and data must be plain JSON: {err}",
+                              err=err) from err
     weights_path.parent.mkdir(parents=True, exist_ok=True)
     save_file(state, str(weights_path), metadata={"format": FORMAT, "model_type": model_type})
     meta["sha256"] = _sha256(weights_path)
@@ -173,22 +185,34 @@ def read_info(path: str | Path) -> CheckpointInfo:
     try:
         meta = json.loads(json_path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise CheckpointError(f"no checkpoint config at {json_path}") from None
+        raise CheckpointError("checkpoint.store.checkpoint_config",
+                              "no checkpoint config at {json_path}",
+                              json_path=json_path) from None
     except (json.JSONDecodeError, UnicodeDecodeError) as err:
-        raise CheckpointError(f"{json_path} is not valid JSON: {err}") from err
+        raise CheckpointError("checkpoint.store.valid_json",
+                              "{json_path} is not valid JSON: {err}",
+                              json_path=json_path, err=err) from err
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
-        raise CheckpointError(f"{json_path} is not an {FORMAT} file")
+        raise CheckpointError("checkpoint.store.file",
+                              "{json_path} is not an {format} file",
+                              json_path=json_path, format=FORMAT)
     if meta.get("version") != VERSION:
-        raise CheckpointError(f"{json_path}: unsupported version {meta.get('version')!r} "
-                              f"(this code reads {VERSION})")
+        raise CheckpointError("checkpoint.store.unsupported_version_this_code",
+                              "{json_path}: unsupported version {meta!r} (this code reads "
+                              "{version})",
+                              json_path=json_path, meta=meta.get('version'), version=VERSION)
     for key, kind in (("model_type", str), ("config", dict), ("tensors", dict),
                       ("sha256", str), ("metrics", dict), ("data", dict)):
         if not isinstance(meta.get(key), kind):
-            raise CheckpointError(f"{json_path}: {key!r} missing or not a {kind.__name__}")
+            raise CheckpointError("checkpoint.store.missing",
+                                  "{json_path}: {key!r} missing or not a {kind}",
+                                  json_path=json_path, key=key, kind=kind.__name__)
     model_type = meta["model_type"]
     if model_type not in MODEL_TYPES:
-        raise CheckpointError(f"{json_path}: unknown model type {model_type!r}; valid: "
-                              f"{', '.join(MODEL_TYPES)}")
+        raise CheckpointError("checkpoint.store.unknown_model_type_valid",
+                              "{json_path}: unknown model type {model_type!r}; valid: {value}",
+                              json_path=json_path, model_type=model_type,
+                              value=', '.join(MODEL_TYPES))
     config_class = MODEL_TYPES[model_type].config_class
     names = {f.name for f in fields(config_class) if f.init}
     given = set(meta["config"])
@@ -201,7 +225,9 @@ def read_info(path: str | Path) -> CheckpointInfo:
     try:
         config = config_class(**meta["config"])
     except (TypeError, ValueError) as err:
-        raise CheckpointError(f"{json_path}: invalid {config_class.__name__}: {err}") from err
+        raise CheckpointError("checkpoint.store.invalid",
+                              "{json_path}: invalid {kind}: {err}",
+                              json_path=json_path, kind=config_class.__name__, err=err) from err
     return CheckpointInfo(model_type=model_type, config=config, tensors=meta["tensors"],
                           sha256=meta["sha256"], metrics=meta["metrics"], data=meta["data"],
                           weights_path=weights_path, json_path=json_path)
@@ -217,22 +243,32 @@ def load(path: str | Path) -> nn.Module:
     info = read_info(path)
     model = _build(info.model_type, info.config)
     expected = _shapes(model.state_dict())
-    _check_tensors(expected, info.tensors, f"{info.json_path}: config and tensor list disagree")
+    _check_tensors(expected, info.tensors, Phrase(
+        "checkpoint.store.tensor_list", "{json_path}: config and tensor list disagree",
+        json_path=info.json_path))
     try:
         blob = info.weights_path.read_bytes()
     except FileNotFoundError:
-        raise CheckpointError(f"no weights file at {info.weights_path}") from None
+        raise CheckpointError("checkpoint.store.weights_file",
+                              "no weights file at {weights_path}",
+                              weights_path=info.weights_path) from None
     if hashlib.sha256(blob).hexdigest() != info.sha256:
-        raise CheckpointError(f"{info.weights_path} does not match the SHA-256 in "
-                              f"{info.json_path} (changed since it was saved)")
+        raise CheckpointError("checkpoint.store.does_match_sha_changed",
+                              "{weights_path} does not match the SHA-256 in {json_path} "
+                              "(changed since it was saved)",
+                              weights_path=info.weights_path, json_path=info.json_path)
     try:
         state = load_bytes(blob)
     except (SafetensorError, ValueError) as err:
-        raise CheckpointError(f"cannot read {info.weights_path}: {err}") from err
-    _check_tensors(expected, _shapes(state), f"{info.weights_path}")
+        raise CheckpointError("checkpoint.store.cannot_read",
+                              "cannot read {weights_path}: {err}",
+                              weights_path=info.weights_path, err=err) from err
+    _check_tensors(expected, _shapes(state), str(info.weights_path))
     bad = sorted(k for k, v in state.items() if v.dtype != torch.float32)
     if bad:
-        raise CheckpointError(f"{info.weights_path}: tensors {bad} are not float32")
+        raise CheckpointError("checkpoint.store.tensors_float",
+                              "{weights_path}: tensors {bad} are not float32",
+                              weights_path=info.weights_path, bad=bad)
     model.load_state_dict(state, strict=True)
     model.eval()
     return model

@@ -17,7 +17,7 @@ from torch import nn
 
 from engine.checkpoint.errors import CheckpointError
 from engine.checkpoint.store import _check_tensors, _shapes
-from engine.messages import clean
+from engine.messages import Phrase, clean
 
 USER_MAX_BYTES = 10 * 1024 * 1024  # largest checkpoint file accepted (the upload limit)
 USER_MAX_HEADER = 1024 * 1024  # largest safetensors JSON header read
@@ -33,6 +33,8 @@ EXPORT_HINT = ("Export a torch.nn.LSTM, GRU or RNN with "
                "`from safetensors.torch import save_file; "
                "save_file(model.state_dict(), 'model.safetensors')` "
                "(or `torch.save(model.state_dict(), 'model.pt')`).")
+_HINT = Phrase("checkpoint.user.export_hint", EXPORT_HINT)
+_MISSING = Phrase("checkpoint.user.missing", "missing")
 
 
 @dataclass(frozen=True)
@@ -63,28 +65,42 @@ def _user_safetensors(data: bytes, filename: str) -> dict[str, torch.Tensor]:
     import struct
 
     if len(data) < 8:
-        raise CheckpointError(f"{filename} is {len(data)} bytes: too short for a safetensors "
-                              f"file (an 8-byte header size, a JSON header, the tensors).")
+        raise CheckpointError("checkpoint.user.bytes_too_short_safetensors",
+                              "{filename} is {size} bytes: too short for a safetensors file "
+                              "(an 8-byte header size, a JSON header, the tensors).",
+                              filename=filename, size=len(data))
     (size,) = struct.unpack("<Q", data[:8])
     if size < 2 or size > min(USER_MAX_HEADER, len(data) - 8):
         raise CheckpointError(
-            f"{filename}: the header size field says {size:,} bytes, but the file has "
-            f"{len(data) - 8:,} bytes after it (and headers up to {USER_MAX_HEADER:,} bytes "
-            f"are read); this is not a safetensors file, or it is corrupt. {EXPORT_HINT}")
+            "checkpoint.user.header_size",
+            "{filename}: the header size field says {size:,} bytes, but the file has {body:,} "
+            "bytes after it (and headers up to {limit:,} bytes are read); this is not a "
+            "safetensors file, or it is corrupt. {export_hint}",
+            filename=filename, size=size, body=len(data) - 8, limit=USER_MAX_HEADER,
+            export_hint=_HINT)
     try:
         header = json.loads(data[8:8 + size].decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError):
-        raise CheckpointError(f"{filename}: the safetensors header is not valid JSON; the file "
-                              f"is corrupt or not safetensors. {EXPORT_HINT}") from None
+        raise CheckpointError("checkpoint.user.safetensors_header_valid_json",
+                              "{filename}: the safetensors header is not valid JSON; the file "
+                              "is corrupt or not safetensors. {export_hint}",
+                              filename=filename, export_hint=_HINT) from None
     if not isinstance(header, dict):
-        raise CheckpointError(f"{filename}: the safetensors header is not a JSON object.")
+        raise CheckpointError("checkpoint.user.safetensors_header_json_object",
+                              "{filename}: the safetensors header is not a JSON object.",
+                              filename=filename)
     entries = {k: v for k, v in header.items() if k != "__metadata__"}
     if not entries:
-        raise CheckpointError(f"{filename} holds no tensors; expected the state_dict of a "
-                              f"torch.nn.LSTM, GRU or RNN. {EXPORT_HINT}")
+        raise CheckpointError("checkpoint.user.holds_tensors_expected_state",
+                              "{filename} holds no tensors; expected the state_dict of a "
+                              "torch.nn.LSTM, GRU or RNN. {export_hint}",
+                              filename=filename, export_hint=_HINT)
     if len(entries) > USER_MAX_TENSORS:
-        raise CheckpointError(f"{filename} holds {len(entries):,} tensors; at most "
-                              f"{USER_MAX_TENSORS} are read.")
+        raise CheckpointError("checkpoint.user.holds_tensors_most_read",
+                              "{filename} holds {tensors:,} tensors; at most "
+                              "{limit} are read.",
+                              filename=filename, tensors=len(entries),
+                              limit=USER_MAX_TENSORS)
     body = len(data) - 8 - size
     for name, entry in entries.items():
         ok = (isinstance(entry, dict) and isinstance(entry.get("shape"), list)
@@ -94,24 +110,34 @@ def _user_safetensors(data: bytes, filename: str) -> dict[str, torch.Tensor]:
               and all(isinstance(n, int) and not isinstance(n, bool)
                       for n in entry["data_offsets"]))
         if not ok:
-            raise CheckpointError(f"{filename}: tensor {name!r} has a malformed header entry "
-                                  f"{str(entry)[:120]}; expected dtype, shape and data_offsets.")
+            raise CheckpointError("checkpoint.user.tensor_malformed_header_entry",
+                                  "{filename}: tensor {name!r} has a malformed header entry "
+                                  "{entry}; expected dtype, shape and data_offsets.",
+                                  filename=filename, name=name, entry=str(entry)[:120])
         dtype = entry.get("dtype")
         if dtype not in _SAFE_DTYPES:
-            raise CheckpointError(f"{filename}: tensor {name!r} has dtype {dtype!r}; expected "
-                                  f"floating-point weights ({', '.join(_SAFE_DTYPES)}).")
+            raise CheckpointError("checkpoint.user.tensor_dtype_expected_floating",
+                                  "{filename}: tensor {name!r} has dtype {dtype!r}; expected "
+                                  "floating-point weights ({dtypes}).",
+                                  filename=filename, name=name, dtype=dtype,
+                                  dtypes=", ".join(_SAFE_DTYPES))
         start, stop = entry["data_offsets"]
         need = math.prod(entry["shape"]) * _SAFE_DTYPES[dtype]
         if not 0 <= start <= stop <= body or stop - start != need:
             raise CheckpointError(
-                f"{filename}: tensor {name!r} (shape {entry['shape']}, {dtype}) needs {need:,} "
-                f"bytes but its offsets [{start}, {stop}] point outside the {body:,} bytes of "
-                f"data or disagree with its size; the file is corrupt.")
+                "checkpoint.user.tensor_shape_needs_bytes",
+                "{filename}: tensor {name!r} (shape {shape}, {dtype}) needs {need:,} bytes but "
+                "its offsets [{start}, {stop}] point outside the {body:,} bytes of data or "
+                "disagree with its size; the file is corrupt.",
+                filename=filename, name=name, shape=entry["shape"], dtype=dtype, need=need,
+                start=start, stop=stop, body=body)
     try:
         return load_bytes(data)
     except (SafetensorError, ValueError, RuntimeError) as err:
         raise CheckpointError(
-            f"{filename} could not be read as safetensors: {clean(err)}") from None
+            "checkpoint.user.could_read_safetensors",
+            "{filename} could not be read as safetensors: {err}",
+            filename=filename, err=clean(err)) from None
 
 
 def _user_torch(data: bytes, filename: str) -> dict[str, torch.Tensor]:
@@ -121,34 +147,47 @@ def _user_torch(data: bytes, filename: str) -> dict[str, torch.Tensor]:
 
     if not data.startswith(b"PK\x03\x04"):
         raise CheckpointError(
-            f"{filename} is not a torch.save zip file (the format torch has written since "
-            f"1.6); older or other pickle files are never loaded. {EXPORT_HINT}")
+            "checkpoint.user.torch_save_zip_file",
+            "{filename} is not a torch.save zip file (the format torch has written since 1.6); "
+            "older or other pickle files are never loaded. {export_hint}",
+            filename=filename, export_hint=_HINT)
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             members = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError) as err:
-        raise CheckpointError(f"{filename} is a broken torch.save file: {clean(err)}") from None
+        raise CheckpointError("checkpoint.user.broken_torch_save_file",
+                              "{filename} is a broken torch.save file: {err}",
+                              filename=filename, err=clean(err)) from None
     if len(members) > USER_MAX_TENSORS + 16:
-        raise CheckpointError(f"{filename} holds {len(members):,} records; at most "
-                              f"{USER_MAX_TENSORS + 16} are read.")
+        raise CheckpointError("checkpoint.user.holds_records_most_read",
+                              "{filename} holds {records:,} records; at most "
+                              "{limit} are read.",
+                              filename=filename, records=len(members),
+                              limit=USER_MAX_TENSORS + 16)
     for info in members:
         if info.compress_type != zipfile.ZIP_STORED or info.file_size > USER_MAX_BYTES:
             raise CheckpointError(
-                f"{filename}: record {info.filename!r} is compressed or {info.file_size:,} "
-                f"bytes; torch.save writes uncompressed records of the file's own size, so "
-                f"this file was not written by torch.save.")
+                "checkpoint.user.record_compressed_bytes_torch",
+                "{filename}: record {record!r} is compressed or {size:,} bytes; "
+                "torch.save writes uncompressed records of the file's own size, so this file "
+                "was not written by torch.save.",
+                filename=filename, record=info.filename, size=info.file_size)
     if not any(m.filename.endswith("data.pkl") for m in members):
-        raise CheckpointError(f"{filename} is a zip file but not a torch.save file (no "
-                              f"data.pkl record). {EXPORT_HINT}")
+        raise CheckpointError("checkpoint.user.zip_file_torch_save",
+                              "{filename} is a zip file but not a torch.save file (no data.pkl "
+                              "record). {export_hint}",
+                              filename=filename, export_hint=_HINT)
     try:
         state = torch.load(io.BytesIO(data), map_location="cpu", weights_only=True)
     except Exception as err:  # torch.load raises many kinds on a refused or corrupt file
         text = clean(err).strip()
         first = text.splitlines()[0][:300] if text else type(err).__name__
         raise CheckpointError(
-            f"{filename} could not be loaded as plain weights (torch.load with "
-            f"weights_only=True refused it: {first}). Only tensors in dicts are read, "
-            f"never other Python objects. {EXPORT_HINT}") from None
+            "checkpoint.user.could_loaded_plain_weights",
+            "{filename} could not be loaded as plain weights (torch.load with weights_only=True "
+            "refused it: {first}). Only tensors in dicts are read, never other Python objects. "
+            "{export_hint}",
+            filename=filename, first=first, export_hint=_HINT) from None
     if isinstance(state, dict):
         for key in ("state_dict", "model_state_dict", "model"):
             if isinstance(state.get(key), dict):
@@ -156,8 +195,11 @@ def _user_torch(data: bytes, filename: str) -> dict[str, torch.Tensor]:
                 break
     if not isinstance(state, dict) or not all(
             isinstance(k, str) and isinstance(v, torch.Tensor) for k, v in state.items()):
-        raise CheckpointError(f"{filename} holds {type(state).__name__}, not a state_dict "
-                              f"(a dict of tensor names to tensors). {EXPORT_HINT}")
+        raise CheckpointError("checkpoint.user.holds_state_dict_dict",
+                              "{filename} holds {kind}, not a state_dict (a dict of tensor "
+                              "names to tensors). {export_hint}",
+                              filename=filename, kind=type(state).__name__,
+                              export_hint=_HINT)
     return dict(state)
 
 
@@ -185,35 +227,48 @@ def inspect_user_model(state: dict[str, torch.Tensor], file_format: str = "safet
     if not groups:
         shown = ", ".join(sorted(state)[:6]) + (", ..." if len(state) > 6 else "")
         raise CheckpointError(
-            f"{filename}: found tensors [{shown}] but none named like a torch.nn.LSTM / GRU / "
-            f"RNN layer; expected weight_ih_l0, weight_hh_l0, bias_ih_l0, bias_hh_l0 (optionally "
-            f"under a prefix such as 'rnn.'). {EXPORT_HINT}")
+            "checkpoint.user.found_tensors_none_named",
+            "{filename}: found tensors [{shown}] but none named like a torch.nn.LSTM / GRU / "
+            "RNN layer; expected weight_ih_l0, weight_hh_l0, bias_ih_l0, bias_hh_l0 (optionally "
+            "under a prefix such as 'rnn.'). {export_hint}",
+            filename=filename, shown=shown, export_hint=_HINT)
     if len(groups) > 1:
         raise CheckpointError(
-            f"{filename}: found recurrent layers under several prefixes "
-            f"({', '.join(repr(p) for p in sorted(groups))}); expected one recurrent module.")
+            "checkpoint.user.found_recurrent_layers_under",
+            "{filename}: found recurrent layers under several prefixes ({prefixes}); expected "
+            "one recurrent module.",
+            filename=filename, prefixes=", ".join(repr(p) for p in sorted(groups)))
     prefix, layers = next(iter(groups.items()))
     ignored = tuple(sorted(k for k in state if not (k.startswith(prefix)
                                                     and k[len(prefix):] in layers)))
     if any(k.startswith("weight_hr") for k in layers):
-        raise CheckpointError(f"{filename}: an LSTM with proj_size (weight_hr_l0) was found; "
-                              f"LSTMs without a projection are supported.")
+        raise CheckpointError("checkpoint.user.lstm_proj_size_weight",
+                              "{filename}: an LSTM with proj_size (weight_hr_l0) was found; "
+                              "LSTMs without a projection are supported.",
+                              filename=filename)
     for name, tensor in layers.items():
         if not tensor.is_floating_point():
-            raise CheckpointError(f"{filename}: {prefix}{name} has dtype {tensor.dtype}; "
-                                  f"expected floating-point weights.")
+            raise CheckpointError("checkpoint.user.dtype_expected_floating_point",
+                                  "{filename}: {prefix}{name} has dtype {dtype}; expected "
+                                  "floating-point weights.",
+                                  filename=filename, prefix=prefix, name=name, dtype=tensor.dtype)
     hh = layers.get("weight_hh_l0")
     ih = layers.get("weight_ih_l0")
     if hh is None or ih is None or hh.dim() != 2 or ih.dim() != 2:
         raise CheckpointError(
-            f"{filename}: {prefix}weight_ih_l0 and {prefix}weight_hh_l0 must be 2-D matrices; "
-            f"found {'missing' if ih is None else list(ih.shape)} and "
-            f"{'missing' if hh is None else list(hh.shape)}.")
+            "checkpoint.user.weight_ih_l_weight",
+            "{filename}: {prefix}weight_ih_l0 and {prefix}weight_hh_l0 must be 2-D matrices; "
+            "found {ih} and {hh}.",
+            filename=filename, prefix=prefix,
+            ih=_MISSING if ih is None else list(ih.shape),
+            hh=_MISSING if hh is None else list(hh.shape))
     rows, hidden = hh.shape
     if hidden < 1 or rows % hidden or rows // hidden not in USER_KINDS:
         raise CheckpointError(
-            f"{filename}: {prefix}weight_hh_l0 has shape {list(hh.shape)}; expected "
-            f"[G*H, H] with G = 4 (LSTM), 3 (GRU) or 1 (RNN).")
+            "checkpoint.user.weight_hh_l_shape",
+            "{filename}: {prefix}weight_hh_l0 has shape {shape}; expected [G*H, H] with G = 4 "
+            "(LSTM), 3 (GRU) or 1 (RNN).",
+            filename=filename, prefix=prefix, shape=list(hh.shape))
     kind = USER_KINDS[rows // hidden][0]
     num_layers = 1 + max(int(re.search(r"_l(\d+)", k)[1]) for k in layers)
     bidirectional = any(k.endswith("_reverse") for k in layers)
@@ -221,8 +276,11 @@ def inspect_user_model(state: dict[str, torch.Tensor], file_format: str = "safet
     input_size = int(ih.shape[1])
     if hidden > USER_MAX_SIZE or input_size > USER_MAX_SIZE or num_layers > USER_MAX_LAYERS:
         raise CheckpointError(
-            f"{filename}: {num_layers} layers of {hidden} units reading {input_size} inputs; "
-            f"at most {USER_MAX_LAYERS} layers and sizes up to {USER_MAX_SIZE} are accepted.")
+            "checkpoint.user.layers_units_reading_inputs",
+            "{filename}: {num_layers} layers of {hidden} units reading {input_size} inputs; at "
+            "most {max_layers} layers and sizes up to {max_size} are accepted.",
+            filename=filename, num_layers=num_layers, hidden=hidden, input_size=input_size,
+            max_layers=USER_MAX_LAYERS, max_size=USER_MAX_SIZE)
     dirs = 2 if bidirectional else 1
     expected: dict[str, list[int]] = {}
     for layer in range(num_layers):
@@ -233,18 +291,33 @@ def inspect_user_model(state: dict[str, torch.Tensor], file_format: str = "safet
             if bias:
                 expected[f"bias_ih{s}"] = [rows]
                 expected[f"bias_hh{s}"] = [rows]
-    what = (f"a {kind.upper()} with {hidden} hidden units, {num_layers} layer"
-            f"{'s' * (num_layers > 1)}{', bidirectional' if bidirectional else ''}"
-            f"{'' if bias else ', no bias'}")
+    layers_said = (Phrase("checkpoint.user.one_layer", "1 layer") if num_layers == 1 else
+                   Phrase("checkpoint.user.layers", "{count} layers", count=num_layers))
+    what = Phrase("checkpoint.user.model_found",
+                  "a {kind} with {hidden} hidden units, {layers}{bidirectional}{bias}",
+                  kind=kind.upper(), hidden=hidden, layers=layers_said,
+                  bidirectional=Phrase("checkpoint.user.bidirectional", ", bidirectional")
+                  if bidirectional else "",
+                  bias="" if bias else Phrase("checkpoint.user.no_bias", ", no bias"))
     try:
-        _check_tensors(expected, _shapes(layers), f"{filename}: for {what}, found")
+        _check_tensors(expected, _shapes(layers), Phrase(
+            "checkpoint.user.for_model", "{filename}: for {what}, found", filename=filename,
+            what=what))
     except CheckpointError as err:
-        raise CheckpointError(f"{err} (names{' after the prefix ' + repr(prefix) if prefix else ''}"
-                              f" and shapes of torch.nn.{kind.upper()}'s state_dict)") from None
+        if prefix:
+            raise CheckpointError("checkpoint.user.layout_after_prefix",
+                                  "{err} (names after the prefix {prefix!r} and shapes of "
+                                  "torch.nn.{kind}'s state_dict)",
+                                  err=err.phrase, prefix=prefix, kind=kind.upper()) from None
+        raise CheckpointError("checkpoint.user.layout",
+                              "{err} (names and shapes of torch.nn.{kind}'s state_dict)",
+                              err=err.phrase, kind=kind.upper()) from None
     for name, tensor in layers.items():
         if not torch.isfinite(tensor).all():
-            raise CheckpointError(f"{filename}: {prefix}{name} contains NaN or Inf; the "
-                                  f"weights must be finite numbers.")
+            raise CheckpointError("checkpoint.user.contains_nan_inf_weights",
+                                  "{filename}: {prefix}{name} contains NaN or Inf; the weights "
+                                  "must be finite numbers.",
+                                  filename=filename, prefix=prefix, name=name)
     return UserModelInfo(kind=kind, input_size=input_size, hidden_size=int(hidden),
                          num_layers=num_layers, bidirectional=bidirectional, bias=bias,
                          prefix=prefix, ignored=ignored, file_format=file_format)
@@ -253,18 +326,35 @@ def inspect_user_model(state: dict[str, torch.Tensor], file_format: str = "safet
 def read_user_model(data: bytes, filename: str) -> tuple[nn.Module, UserModelInfo]:
     """(model, what was found) for an uploaded checkpoint; see `load_user_model`."""
     if not isinstance(data, (bytes, bytearray, memoryview)):
-        raise CheckpointError(f"expected the file's bytes, got {type(data).__name__}")
+        raise CheckpointError("checkpoint.user.expected_file_s_bytes",
+                              "expected the file's bytes, got {kind}",
+                              kind=type(data).__name__)
     data = bytes(data)
     suffix = Path(str(filename or "")).suffix.lower()
     if suffix not in USER_SUFFIXES:
+        name = filename or Phrase("uploads.place.the_file", "The file")
+        if suffix:
+            raise CheckpointError(
+                "checkpoint.user.wrong_extension",
+                "{filename} has {suffix!r}; checkpoints are read from {suffixes} files. "
+                "{export_hint}",
+                filename=name, suffix=suffix, suffixes=", ".join(USER_SUFFIXES),
+                export_hint=_HINT)
         raise CheckpointError(
-            f"{filename or 'The file'} has {repr(suffix) if suffix else 'no extension'}; "
-            f"checkpoints are read from {', '.join(USER_SUFFIXES)} files. {EXPORT_HINT}")
+            "checkpoint.user.no_extension",
+            "{filename} has no extension; checkpoints are read from {suffixes} files. "
+            "{export_hint}",
+            filename=name, suffixes=", ".join(USER_SUFFIXES), export_hint=_HINT)
     if not data:
-        raise CheckpointError(f"{filename} is empty. {EXPORT_HINT}")
+        raise CheckpointError("checkpoint.user.empty",
+                              "{filename} is empty. {export_hint}",
+                              filename=filename, export_hint=_HINT)
     if len(data) > USER_MAX_BYTES:
-        raise CheckpointError(f"{filename} is {len(data) / 2**20:.1f} MB; checkpoints up to "
-                              f"{USER_MAX_BYTES // 2**20} MB are accepted.")
+        raise CheckpointError("checkpoint.user.mb_checkpoints_up_mb",
+                              "{filename} is {size:.1f} MB; checkpoints up to "
+                              "{limit} MB are accepted.",
+                              filename=filename, size=len(data) / 2**20,
+                              limit=USER_MAX_BYTES // 2**20)
     if suffix == ".safetensors":
         state, file_format = _user_safetensors(data, filename), "safetensors"
     else:
