@@ -29,11 +29,11 @@ USER_SUFFIXES = (".safetensors", ".pt", ".pth", ".bin")  # extensions load_user_
 USER_KINDS: dict[int, tuple[str, type[nn.Module]]] = {
     4: ("lstm", nn.LSTM), 3: ("gru", nn.GRU), 1: ("rnn", nn.RNN)}
 _SAFE_DTYPES = {"F16": 2, "BF16": 2, "F32": 4, "F64": 8}  # safetensors float dtypes, bytes
-EXPORT_HINT = ("Export a torch.nn.LSTM, GRU or RNN with "
-               "`from safetensors.torch import save_file; "
-               "save_file(model.state_dict(), 'model.safetensors')` "
-               "(or `torch.save(model.state_dict(), 'model.pt')`).")
-_HINT = Phrase("checkpoint.user.export_hint", EXPORT_HINT)
+_HINT = Phrase("checkpoint.user.export_hint",
+               "Export a torch.nn.LSTM, GRU or RNN with `from safetensors.torch import "
+               "save_file; save_file(model.state_dict(), 'model.safetensors')` (or "
+               "`torch.save(model.state_dict(), 'model.pt')`).")
+EXPORT_HINT = str(_HINT)  # how to save a model this reads, in words
 _MISSING = Phrase("checkpoint.user.missing", "missing")
 
 
