@@ -94,8 +94,9 @@ def test_every_imported_package_is_declared():
     local |= {p.stem for p in (ROOT / "tests").glob("*.py")}
     local |= {p.stem for p in (ROOT / "bench").glob("*.py")}
     local |= {p.stem for p in (ROOT / "pretrained").glob("*.py")}
+    local |= {p.stem for p in (ROOT / "deploy").glob("*.py")}
     top = set()
-    for folder in ("app", "engine", "tests", "bench", "pretrained"):
+    for folder in ("app", "engine", "tests", "bench", "pretrained", "deploy"):
         for path in (ROOT / folder).rglob("*.py"):
             for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
                 if isinstance(node, ast.Import):
