@@ -13,9 +13,15 @@ What it mirrors from the frontend, so the server does the same work as for a bro
 - file upload: `file_urls_request` → `file_urls_response` (an upload URL per file), an HTTP PUT
   of the file as multipart form data to /_stcore/upload_file/<session>/<file id> with the XSRF
   cookie and header, then a rerun with the uploader's `file_uploader_state_value`;
-- the message cache: messages marked cacheable are kept (for the last 2 runs: the default
-  of global.maxCachedMessageAge) and their hashes sent as `cached_message_hashes`; a
-  `ref_hash` reply is resolved from that cache;
+- the message cache: messages marked cacheable are kept for as many runs as the server's
+  global.maxCachedMessageAge (its new_session message says how many) and their hashes sent
+  as `cached_message_hashes`; a `ref_hash` reply is resolved from that cache;
+- cookies: every cookie the first HTTP answer sets (the XSRF cookie, and a proxy's sticky
+  session cookie such as deploy/nginx.conf's) goes back with the websocket and the uploads,
+  so a proxy in front of several processes keeps the session on one of them;
+- a custom component's state (`st.components.v2`, e.g. the browser stepper's step): its
+  `setStateValue` is a rerun whose widget states carry the component's state as JSON
+  (`set_component_state`); the component's data (`Run.components`) is kept per run.
 - the query string (page_info_changed) and the page's hash (navigation) the server last
   reported go back with each rerun.
 Widgets this client keeps no value for (data editor, tabs) are left out of the widget states;
@@ -29,6 +35,7 @@ from __future__ import annotations
 
 import asyncio
 import http.client
+import json
 import re
 import uuid
 from dataclasses import dataclass, field
@@ -43,7 +50,7 @@ from streamlit.proto.WidgetStates_pb2 import WidgetState
 from websockets.asyncio.client import connect
 
 STEP_LABEL = re.compile(r"^\*\*Step (\d+) of (\d+)\*\*")
-MAX_CACHE_AGE = 2  # runs a cached message survives unused (global.maxCachedMessageAge)
+MAX_CACHE_AGE = 2  # runs a cached message survives unused, until the server says (new_session)
 XSRF_COOKIE = "_streamlit_xsrf"
 
 
@@ -59,6 +66,10 @@ class Run:
     label: str = ""  # the "**Step k of N** ..." markdown, if drawn
     buttons: dict[str, tuple[str, bool]] = field(default_factory=dict)  # label -> (id, disabled)
     uploaders: dict[str, str] = field(default_factory=dict)  # widget id -> label
+    # label -> (id, options as shown)
+    selects: dict[str, tuple[str, list[str]]] = field(default_factory=dict)
+    components: dict[str, tuple[str, dict]] = field(default_factory=dict)  # name -> (id, data)
+    component_bytes: int = 0  # bytes of the custom components' JSON data in this run
     widget_ids: set[str] = field(default_factory=set)  # every widget drawn in this run
     problems: list[str] = field(default_factory=list)  # exceptions and st.error texts
 
@@ -104,6 +115,8 @@ class StreamlitClient:
         self.page_hash = ""
         self.query_string = ""
         self.xsrf = ""
+        self.cookies: dict[str, str] = {}  # name -> value, from the first HTTP answer
+        self.max_cache_age = MAX_CACHE_AGE
         self.widgets: dict[str, WidgetState] = {}  # what is sent back with each rerun
         self.cache: dict[str, tuple[ForwardMsg, int]] = {}  # hash -> (message, last run used)
         self.runs = 0
@@ -120,12 +133,13 @@ class StreamlitClient:
 
     async def open(self) -> Run:
         """Fetch the XSRF cookie (as the page load does), connect, and run the page once."""
-        self.xsrf = await asyncio.to_thread(self._fetch_xsrf)
+        self.cookies = await asyncio.to_thread(self._fetch_cookies)
+        self.xsrf = self.cookies.get(XSRF_COOKIE, "")
         ws_url = "ws" + self.url[len("http"):] + "/_stcore/stream"
         self.ws = await asyncio.wait_for(connect(
             ws_url, subprotocols=["streamlit", self.xsrf] if self.xsrf else ["streamlit"],
             max_size=None, origin=self.url,
-            additional_headers={"Cookie": f"{XSRF_COOKIE}={self.xsrf}"} if self.xsrf else None,
+            additional_headers={"Cookie": self._cookie_header()} if self.cookies else None,
             open_timeout=self.timeout, ping_interval=None, compression=None, user_agent_header=None,
         ), self.timeout)
         self._reader = asyncio.create_task(self._read())
@@ -138,7 +152,10 @@ class StreamlitClient:
             self._reader.cancel()
             await asyncio.gather(self._reader, return_exceptions=True)
 
-    def _fetch_xsrf(self) -> str:
+    def _cookie_header(self) -> str:
+        return "; ".join(f"{name}={value}" for name, value in self.cookies.items())
+
+    def _fetch_cookies(self) -> dict[str, str]:
         parts = urlsplit(self.url)
         conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=self.timeout)
         try:
@@ -148,7 +165,7 @@ class StreamlitClient:
             cookie = SimpleCookie()
             for header in reply.headers.get_all("Set-Cookie") or []:
                 cookie.load(header)
-            return cookie[XSRF_COOKIE].value if XSRF_COOKIE in cookie else ""
+            return {name: morsel.value for name, morsel in cookie.items()}
         finally:
             conn.close()
 
@@ -188,6 +205,8 @@ class StreamlitClient:
             self._run = Run()
             init = msg.new_session.initialize
             self.session_id = init.session_id or self.session_id
+            age = msg.new_session.config.max_cached_message_age
+            self.max_cache_age = age if age > 0 else self.max_cache_age
         elif kind == "navigation":  # st.navigation names the page this run shows
             self.page_hash = msg.navigation.page_script_hash or self.page_hash
         elif kind == "delta" and self._run is not None:
@@ -225,6 +244,12 @@ class StreamlitClient:
             run.buttons[el.label] = (el.id, el.disabled)
         elif kind == "file_uploader":
             run.uploaders[el.id] = el.label
+        elif kind == "selectbox":
+            run.selects[el.label] = (el.id, list(el.options))
+        elif kind == "bidi_component":
+            run.component_bytes += len(el.json)
+            data = json.loads(el.json) if el.json else {}
+            run.components[el.component_name] = (el.id, data if isinstance(data, dict) else {})
         widget_id = getattr(el, "id", "") if el is not None else ""
         if widget_id.startswith("$$ID-"):
             run.widget_ids.add(widget_id)
@@ -243,7 +268,7 @@ class StreamlitClient:
             # the frontend forgets widgets that were not drawn in a full run
             self.widgets = {k: v for k, v in self.widgets.items() if k in run.widget_ids}
         self.cache = {h: (m, used) for h, (m, used) in self.cache.items()
-                      if self.runs - used <= MAX_CACHE_AGE}
+                      if self.runs - used <= self.max_cache_age}
         self.last = run
         self._finished.set()
 
@@ -286,6 +311,24 @@ class StreamlitClient:
             raise ProtocolError(f"button {label!r} is disabled")
         return await self.rerun(trigger=widget_id)
 
+    async def select(self, label: str, option: str) -> Run:
+        """Choose `option` (as the selectbox shows it) in the selectbox labelled `label`."""
+        if self.last is None or label not in self.last.selects:
+            raise ProtocolError(f"no selectbox {label!r} in the last run")
+        widget_id, options = self.last.selects[label]
+        if option not in options:
+            raise ProtocolError(f"{option!r} is not an option of {label!r}: {options}")
+        self.widgets[widget_id] = WidgetState(id=widget_id, string_value=option)
+        return await self.rerun()
+
+    async def set_component_state(self, name: str, state: dict) -> Run:
+        """What a custom component's setStateValue does: a rerun carrying its whole state."""
+        if self.last is None or name not in self.last.components:
+            raise ProtocolError(f"no component {name!r} in the last run")
+        widget_id = self.last.components[name][0]
+        self.widgets[widget_id] = WidgetState(id=widget_id, json_value=json.dumps(state))
+        return await self.rerun()
+
     async def upload(self, uploader_label: str, name: str, data: bytes,
                      mime: str = "text/csv") -> Run:
         """Upload one file through the uploader whose label starts with `uploader_label`, as the
@@ -323,7 +366,9 @@ class StreamlitClient:
             f"\r\n--{boundary}--\r\n".encode()
         headers = {"Content-Type": f"multipart/form-data; boundary={boundary}"}
         if self.xsrf:
-            headers |= {"X-Xsrftoken": self.xsrf, "Cookie": f"{XSRF_COOKIE}={self.xsrf}"}
+            headers["X-Xsrftoken"] = self.xsrf
+        if self.cookies:
+            headers["Cookie"] = self._cookie_header()
         conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=self.timeout)
         try:
             conn.request("PUT", path, body=body, headers=headers)
