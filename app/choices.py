@@ -11,17 +11,30 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from engine import ctc, zoo
+from i18n import N_, _
 
-# The stepper's models by key, with their names in the picker.
+# The stepper's models by key, with their names in the picker (in English: `model_name` says
+# them in the reader's language; the shipped models' titles are the engine's, translated in
+# the catalog like every msgid).
 MODELS = {
-    "lecture": "Lecture: hand-wired LSTM",
+    "lecture": N_("Lecture: hand-wired LSTM"),
     **{key: entry.title for key, entry in zoo.SHIPPED.items()},
-    "lstm": "Untrained LSTM",
-    "gru": "Untrained GRU",
-    "rnn": "Untrained Elman RNN",
-    "jordan": "Untrained Jordan RNN",
-    "own": "Your own trained model (upload)",
+    "lstm": N_("Untrained LSTM"),
+    "gru": N_("Untrained GRU"),
+    "rnn": N_("Untrained Elman RNN"),
+    "jordan": N_("Untrained Jordan RNN"),
+    "own": N_("Your own trained model (upload)"),
 }
+
+
+def model_name(key: str) -> str:
+    """The name of the stepper's model `key` in the reader's language."""
+    return _(MODELS[key]) if key in MODELS else key
+
+
+def model_description(key: str) -> str:
+    """What the shipped model `key` was trained to do, in the reader's language."""
+    return _(zoo.shipped(key).description)
 
 
 @dataclass(frozen=True)

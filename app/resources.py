@@ -62,9 +62,14 @@ def get_trace(choice: ModelChoice, weights: Weights, steps: Steps) -> Trace:
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def get_step_frames(choice: ModelChoice, weights: Weights, steps: Steps, unit: int, layer: int,
-                    direction: int, first: int, last: int) -> dict:
-    """Steps first..last-1 of the trace as the browser stepper draws them (figures.step_frames)."""
-    return step_frames(get_trace(choice, weights, steps), first, last, unit, layer, direction)
+                    direction: int, first: int, last: int, lang: str = "en") -> dict:
+    """Steps first..last-1 of the trace as the browser stepper draws them (figures.step_frames),
+    their words in `lang` (a cache key)."""
+    import i18n
+
+    with i18n.using(lang):
+        return step_frames(get_trace(choice, weights, steps), first, last, unit, layer,
+                           direction)
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
@@ -87,35 +92,52 @@ def sequence_tensor(choice: ModelChoice, steps: Steps) -> torch.Tensor:
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
-def get_animation(choice: ModelChoice, weights: Weights, steps: Steps) -> tuple[go.Figure, str]:
-    """The memory animation figure and the same animation as a self-contained HTML page."""
-    figure = memory_animation(get_trace(choice, weights, steps))
-    return figure, animation_html(figure)
+def get_animation(choice: ModelChoice, weights: Weights, steps: Steps, lang: str = "en"
+                  ) -> tuple[go.Figure, str]:
+    """The memory animation figure and the same animation as a self-contained HTML page, their
+    words in `lang` (a cache key)."""
+    import i18n
+
+    with i18n.using(lang):
+        figure = memory_animation(get_trace(choice, weights, steps))
+        return figure, animation_html(figure)
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
 def get_timeline(choice: ModelChoice, weights: Weights, steps: Steps,
                  units: tuple[int, ...] | None,
-                 labels: tuple[str, ...] | list[str] | None = None) -> go.Figure:
+                 labels: tuple[str, ...] | list[str] | None = None, lang: str = "en"
+                 ) -> go.Figure:
     """Gates, memory and hidden values over time (lines for ≤ 4 units, else heatmaps), marked at
-    step 1; pages move the marker with `figures.timeline.move_step` (never change this one)."""
+    step 1, its words in `lang` (a cache key); pages move the marker with
+    `figures.timeline.move_step` (never change this one)."""
+    import i18n
+
     trace = get_trace(choice, weights, steps)
     build = state_lines if trace.hidden.shape[1] <= 4 else state_heatmaps
-    return build(trace, 0, list(units) if units else None,
-                 step_labels=list(labels) if labels else None)
+    with i18n.using(lang):
+        return build(trace, 0, list(units) if units else None,
+                     step_labels=list(labels) if labels else None)
 
 
 @st.cache_data(show_spinner=False)
-def get_weight_comparison() -> pd.DataFrame:
-    """The learned lecture LSTM's input weights and biases next to the hand-set ones."""
+def get_weight_comparison(lang: str = "en") -> pd.DataFrame:
+    """The learned lecture LSTM's input weights and biases next to the hand-set ones, its words
+    in `lang` (a cache key)."""
+    import i18n
+    from i18n import _
+
     learned = lee.lecture_weights(get_shipped_model("lecture_learned"))
-    names = {"z": "cell input z", "i": "input gate z_i", "f": "forget gate z_f",
-             "o": "output gate z_o"}
+    with i18n.using(lang):
+        names = {"z": _("cell input z"), "i": _("input gate z_i"), "f": _("forget gate z_f"),
+                 "o": _("output gate z_o")}
+        hand_wired, trained = _("hand-wired"), _("learned")
+        gate_column, model_column = _("gate"), _("model")
     rows = []
     for gate, title in names.items():
-        for model, weights in (("hand-wired", lee.LECTURE_WEIGHTS[gate]), ("learned",
-                                                                          learned[gate])):
-            rows.append({"gate": title, "model": model,
+        for model, weights in ((hand_wired, lee.LECTURE_WEIGHTS[gate]), (trained,
+                                                                         learned[gate])):
+            rows.append({gate_column: title, model_column: model,
                          **{k: round(v, 2) for k, v in zip(("x1", "x2", "x3", "bias"), weights,
                                                            strict=True)}})
     return pd.DataFrame(rows)

@@ -41,6 +41,7 @@ from engine.charlm_model import (  # noqa: F401 (re-exported)
     CharLM,
     CharLMConfig,
 )
+from engine.messages import UserError
 from engine.trace import Trace, trace
 
 GLYPHS: dict[str, str] = {" ": "␣", "\n": "↵", "\t": "⇥"}  # visible labels of blank characters
@@ -87,7 +88,7 @@ def indices(text: str, alphabet: str = ALPHABET) -> Tensor:
 def encode(text: str, alphabet: str = ALPHABET) -> Tensor:
     """`text` as the one-hot float sequence [T, V] the LSTM reads; ValueError if empty."""
     if not isinstance(text, str) or not text:
-        raise ValueError("the text is empty: type at least one character")
+        raise UserError("charlm.empty", "the text is empty: type at least one character")
     idx = indices(text, alphabet)
     return nn.functional.one_hot(idx, len(alphabet) + 1).to(torch.float32)
 
@@ -153,10 +154,11 @@ def read(model: CharLM, text: str) -> Reading:
 def check_text(text: str) -> None:
     """ValueError with a clear message unless 1 <= len(text) <= MAX_CHARS."""
     if not isinstance(text, str) or not text:
-        raise ValueError("the text is empty: type at least one character")
+        raise UserError("charlm.empty", "the text is empty: type at least one character")
     if len(text) > MAX_CHARS:
-        raise ValueError(f"the text has {len(text):,} characters; the most this lab reads is "
-                         f"{MAX_CHARS:,}")
+        raise UserError("charlm.too_long",
+                        "the text has {count:,} characters; the most this lab reads is "
+                        "{limit:,}", count=len(text), limit=MAX_CHARS)
 
 
 @dataclass

@@ -26,6 +26,7 @@ from torch import Tensor, nn
 
 from engine.cells import CellConfig, LSTMNet, build_model
 from engine.ctc import collapse
+from engine.messages import UserError
 
 HEIGHT = 8  # pixel rows (and columns) of one scan
 BLANK = 0  # CTC blank label
@@ -190,41 +191,44 @@ def check_strip(image: np.ndarray) -> StripCheck:
     Returns what was measured when it looks like a strip."""
     m = measure_strip(image)
     h, w = m.height, m.width
-    size = f"{w} x {h} pixels"
     if h < MIN_STRIP_HEIGHT:
-        raise ValueError(f"the picture is {size}: a digit strip needs at least "
-                         f"{MIN_STRIP_HEIGHT} pixel rows.")
+        raise UserError("digits.too_short", "the picture is {w} x {h} pixels: a digit strip "
+                        "needs at least {limit} pixel rows.", w=w, h=h, limit=MIN_STRIP_HEIGHT)
     if h > MAX_STRIP_HEIGHT:
-        raise ValueError(f"the picture is {size}, taller than a strip of digits "
-                         f"({MAX_STRIP_HEIGHT} pixels at most): it looks like a page or a "
-                         "screenshot. Crop it to one line of digits, or scale it down.")
+        raise UserError("digits.too_tall", "the picture is {w} x {h} pixels, taller than a "
+                        "strip of digits ({limit} pixels at most): it looks like a page or a "
+                        "screenshot. Crop it to one line of digits, or scale it down.",
+                        w=w, h=h, limit=MAX_STRIP_HEIGHT)
     if w / h < MIN_STRIP_ASPECT:
-        raise ValueError(f"the picture is {size}, narrower than one digit: a strip is at "
-                         f"least {MIN_STRIP_ASPECT:g} times as wide as it is tall.")
+        raise UserError("digits.too_narrow", "the picture is {w} x {h} pixels, narrower than "
+                        "one digit: a strip is at least {limit:g} times as wide as it is tall.",
+                        w=w, h=h, limit=MIN_STRIP_ASPECT)
     if w / h > MAX_STRIP_ASPECT:
-        raise ValueError(f"the picture is {size}, {w / h:.0f} times as wide as it is tall; "
-                         f"a strip may be at most {MAX_STRIP_ASPECT:g} times as wide "
-                         f"({int(HEIGHT * MAX_STRIP_ASPECT)} frames once scaled to {HEIGHT} "
-                         "rows). Cut it into shorter strips.")
+        raise UserError("digits.too_wide", "the picture is {w} x {h} pixels, {ratio:.0f} "
+                        "times as wide as it is tall; a strip may be at most {limit:g} times "
+                        "as wide ({frames} frames once scaled to {rows} rows). Cut it into "
+                        "shorter strips.", w=w, h=h, ratio=w / h, limit=MAX_STRIP_ASPECT,
+                        frames=int(HEIGHT * MAX_STRIP_ASPECT), rows=HEIGHT)
     if m.contrast < MIN_STRIP_CONTRAST:
-        raise ValueError(f"the picture is almost one shade (contrast {m.contrast:.0%}; at "
-                         f"least {MIN_STRIP_CONTRAST:.0%} is needed): nothing is written on "
-                         "it.")
+        raise UserError("digits.one_shade", "the picture is almost one shade (contrast "
+                        "{contrast:.0%}; at least {limit:.0%} is needed): nothing is written "
+                        "on it.", contrast=m.contrast, limit=MIN_STRIP_CONTRAST)
     if m.ink < MIN_STRIP_INK:
-        raise ValueError(f"only {m.ink:.1%} of the picture is ink (at least "
-                         f"{MIN_STRIP_INK:.0%} is needed): write the digits larger or crop "
-                         "the empty paper around them.")
+        raise UserError("digits.little_ink", "only {ink:.1%} of the picture is ink (at least "
+                        "{limit:.0%} is needed): write the digits larger or crop the empty "
+                        "paper around them.", ink=m.ink, limit=MIN_STRIP_INK)
     if m.lines > MAX_STRIP_LINES:
-        raise ValueError(f"the picture holds {m.lines} separate lines of writing; a digit "
-                         f"strip is one line (at most {MAX_STRIP_LINES} bands): it looks like "
-                         "text or a screenshot.")
+        raise UserError("digits.several_lines", "the picture holds {lines} separate lines of "
+                        "writing; a digit strip is one line (at most {limit} bands): it looks "
+                        "like text or a screenshot.", lines=m.lines, limit=MAX_STRIP_LINES)
     if m.ink > MAX_STRIP_INK:
-        raise ValueError(f"{m.ink:.0%} of the picture is ink (at most {MAX_STRIP_INK:.0%}): "
-                         "digits are strokes on plain paper.")
+        raise UserError("digits.much_ink", "{ink:.0%} of the picture is ink (at most "
+                        "{limit:.0%}): digits are strokes on plain paper.", ink=m.ink,
+                        limit=MAX_STRIP_INK)
     if m.midtones > MAX_STRIP_MIDTONES:
-        raise ValueError(f"{m.midtones:.0%} of the picture is grey between ink and paper (at "
-                         f"most {MAX_STRIP_MIDTONES:.0%}): it looks like a photo or noise, "
-                         "not digits on plain paper.")
+        raise UserError("digits.grey", "{midtones:.0%} of the picture is grey between ink and "
+                        "paper (at most {limit:.0%}): it looks like a photo or noise, not "
+                        "digits on plain paper.", midtones=m.midtones, limit=MAX_STRIP_MIDTONES)
     return m
 
 

@@ -31,6 +31,7 @@ from engine.cells import (
     fused_kernel,
     loop_layer,
 )
+from engine.messages import UserError
 from engine.trace import affine_scan, check_sequence, describe_model, recover_layer
 
 # Work budget of one gradient-norm computation, in multiply-adds of the recurrences:
@@ -130,10 +131,12 @@ def check_norm_work(model: nn.Module, steps: int) -> None:
     """ValueError, in words, when `norm_work(model, steps)` is above MAX_NORM_WORK."""
     work = norm_work(model, steps)
     if work > MAX_NORM_WORK:
-        raise ValueError(
-            f"this model on {steps:,} steps is {work:,} multiply-adds of work; gradient norms "
-            f"are computed up to {MAX_NORM_WORK:,} (steps × layers × directions × gates × units "
-            f"× (units + inputs)). Use a shorter sequence or a smaller model.")
+        raise UserError(
+            "grad_norms.too_much_work",
+            "this model on {steps:,} steps is {work:,} multiply-adds of work; gradient norms "
+            "are computed up to {limit:,} (steps × layers × directions × gates × units × "
+            "(units + inputs)). Use a shorter sequence or a smaller model.",
+            steps=steps, work=work, limit=MAX_NORM_WORK)
 
 
 def hidden_grad_norms(model: nn.Module, x, loss: Callable[[Tensor], Tensor] | None = None
@@ -513,8 +516,8 @@ def _direct_terms(hidden: Tensor, loss, readout, dtype) -> tuple[Tensor, float]:
         d[-1] = 1.0
         return d, float(hidden[-1].sum())
     if not torch.isfinite(hidden).all():
-        raise ValueError("the hidden states grow beyond 10^308, so this loss cannot be "
-                         "evaluated (the default loss, the sum of h_T, can)")
+        raise UserError("grad_norms.overflow", "the hidden states grow beyond 10^308, so "
+                        "this loss cannot be evaluated (the default loss, the sum of h_T, can)")
     hid = hidden.to(dtype).requires_grad_(True)
     value = _apply_loss(loss, readout(hid) if readout is not None else hid, hid[-1])
     d = torch.autograd.grad(value, hid, allow_unused=True, materialize_grads=True)[0]
@@ -655,9 +658,11 @@ def compare_grad_norms(steps: int = 200, hidden_size: int = 64, radius: float = 
     _check_count(hidden_size, "hidden_size")
     work = steps * GATES["lstm"] * hidden_size * (hidden_size + input_size)  # the LSTM's
     if work > MAX_NORM_WORK:
-        raise ValueError(
-            f"{steps:,} steps of {hidden_size:,} units is {work:,} multiply-adds for the LSTM; "
-            f"gradient norms are computed up to {MAX_NORM_WORK:,}. Use fewer steps or units.")
+        raise UserError(
+            "grad_norms.compare_too_much_work",
+            "{steps:,} steps of {units:,} units is {work:,} multiply-adds for the LSTM; "
+            "gradient norms are computed up to {limit:,}. Use fewer steps or units.",
+            steps=steps, units=hidden_size, work=work, limit=MAX_NORM_WORK)
     x = torch.randn(steps, input_size, generator=torch.Generator().manual_seed(seed + 1))
     return {name: hidden_grad_norms(m, x, loss)
             for name, m in norm_models(hidden_size, radius, forget_bias, seed,

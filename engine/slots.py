@@ -27,6 +27,7 @@ import torch
 from torch import Tensor, nn
 
 from engine import checkpoint
+from engine.messages import UserError
 from engine.slot_data import (  # noqa: F401 (re-exported: engine.slots is the public API)
     CITIES,
     HELDOUT_CITY_FRACTION,
@@ -107,11 +108,12 @@ def check_sentence(sentence: str) -> list[str]:
     """The tokens of a sentence a tagger accepts; ValueError for an empty or too long one."""
     words = tokens(sentence)
     if not words:
-        raise ValueError("The sentence is empty: type a few words, e.g. "
-                         "“arrive Taipei on November 2nd”.")
+        raise UserError("slots.empty", "The sentence is empty: type a few words, e.g. "
+                        "“arrive Taipei on November 2nd”.")
     if len(words) > MAX_TOKENS:
-        raise ValueError(f"The sentence has {len(words)} words; at most {MAX_TOKENS} "
-                         "are tagged here.")
+        raise UserError("slots.too_long",
+                        "The sentence has {count} words; at most {limit} are tagged here.",
+                        count=len(words), limit=MAX_TOKENS)
     return words
 
 

@@ -17,6 +17,7 @@ import torch
 from torch import Tensor, nn
 
 from engine.cells import RecurrentNet, activation, call_fused, fused_kernel, loop_layer
+from engine.messages import UserError
 
 MAX_RECORDED = 10_000_000  # numbers a trace may record (40 MB of float32): one trace per
 # model and sequence is cached per server, so 10,000 steps × 256 units × 3 layers × 2
@@ -305,13 +306,13 @@ def _check_budget(spec: _Spec, steps: int) -> None:
     """ValueError, before anything is computed, when the trace would pass `MAX_RECORDED`."""
     count = _recorded(spec, steps)
     if count > MAX_RECORDED:
-        layers = f"{spec.num_layers} layer{'s' if spec.num_layers > 1 else ''}"
-        dirs = " × 2 directions" if spec.num_directions == 2 else ""
-        raise ValueError(
-            f"stepping this model through {steps:,} steps would record {count:,} numbers "
-            f"({spec.hidden_size} units × {layers}{dirs}, every gate and memory at every "
-            f"step); the stepper records at most {MAX_RECORDED:,}. Use fewer steps, units or "
-            "layers.")
+        raise UserError(
+            "trace.too_much",
+            "stepping this model through {steps:,} steps would record {count:,} numbers "
+            "({units} units × {layers} layer(s) × {directions} direction(s), every gate and "
+            "memory at every step); the stepper records at most {limit:,}. Use fewer steps, "
+            "units or layers.", steps=steps, count=count, units=spec.hidden_size,
+            layers=spec.num_layers, directions=spec.num_directions, limit=MAX_RECORDED)
 
 
 def check_sequence(x, input_size: int) -> Tensor:
@@ -334,11 +335,12 @@ def _check_input(x, input_size: int) -> Tensor:
     except (TypeError, ValueError, RuntimeError) as err:
         raise ValueError(f"the sequence must be numbers shaped [T, {input_size}]: {err}") from None
     if x.dim() != 2 or x.shape[1] != input_size:
-        raise ValueError(
-            f"the sequence must have shape [T, {input_size}] (T steps of {input_size} "
-            f"features, this model's input size), got shape {list(x.shape)}")
+        raise UserError(
+            "trace.wrong_shape", "the sequence must have shape [T, {width}] (T steps of "
+            "{width} features, this model's input size), got shape {shape}",
+            width=input_size, shape=list(x.shape))
     if x.shape[0] == 0:
-        raise ValueError("the sequence is empty: it needs at least one step")
+        raise UserError("trace.empty", "the sequence is empty: it needs at least one step")
     if not (x.is_floating_point() or x.dtype in (torch.bool, torch.int8, torch.int16,
                                                  torch.int32, torch.int64, torch.uint8)):
         raise ValueError(f"the sequence must hold real numbers, got dtype {x.dtype}")

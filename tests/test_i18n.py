@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
-from apptest import run_app, shown
+from apptest import browser_markdown, browser_stepper, run_app, shown
 from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
@@ -20,7 +20,8 @@ import i18n
 ROOT = Path(__file__).resolve().parents[1]
 PO = ROOT / "app" / "locales" / "zh_TW" / "LC_MESSAGES" / "rnnlab.po"
 # pages of this pass (others: later)
-TRANSLATED = ("views/home.py", "views/gradients.py", "views/ctc.py", "views/attention.py")
+TRANSLATED = ("views/home.py", "views/gradients.py", "views/ctc.py", "views/attention.py",
+              "views/stepper.py")
 # Names, units and code kept in English in the Chinese pages, as the lecture's notes keep them.
 NAMES = {"LSTM", "GRU", "RNN", "RNNs", "CTC", "UMAP", "PCA", "tanh", "ReLU", "Elman", "Jordan",
          "Hung", "yi", "Lee", "Pascanu", "Adam", "MSE", "KB", "TOML", "toml", "RNN Lab", "Lab",
@@ -114,7 +115,19 @@ def page_text(at: AppTest) -> list[str]:
     for df in at.dataframe:
         parts += [str(c) for c in df.value.columns]
         parts += [v for v in df.value.to_numpy().ravel() if isinstance(v, str)]
-    return [shown(p) for p in parts if p]
+    return [shown(p) for p in parts if p] + browser_stepper_text(at)
+
+
+def browser_stepper_text(at: AppTest) -> list[str]:
+    """The browser stepper's own words, when the page has one: its buttons and titles, each
+    step's line and story, the note and the held-question line (HTML as the text it shows)."""
+    try:
+        data = browser_stepper(at)
+    except AssertionError:  # no browser stepper on this page
+        return []
+    parts = list(data.get("words", {}).values()) + list(data["lines"])
+    parts += [frame["story"] for frame in data["frames"]] + [data["note"], data["held"]]
+    return [browser_markdown(p) for p in parts if p]
 
 
 def english_runs(texts: list[str], allowed: set[str] = frozenset()) -> list[str]:

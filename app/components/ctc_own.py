@@ -15,7 +15,8 @@ import resources
 from components import ctc_controls as ctl
 from components import presenter, upload
 from engine import ctc
-from engine.uploads import UploadError, strip_image
+from engine.uploads import strip_image
+from errors import say
 from figures.ctc import frames_drawable, frames_figure
 from i18n import _
 
@@ -43,12 +44,9 @@ class OwnPosteriors:
 
 
 def _read_strip(name: str, data: bytes) -> OwnStrip:
-    """The file as a digit strip, or a ValueError saying why not."""
+    """The file as a digit strip, or a ValueError (an UploadError) saying why not."""
     sha = upload.digest(data)
-    try:
-        sequences = resources.get_uploaded_sequences(sha, name, data)
-    except UploadError as error:
-        raise ValueError(str(error)) from None
+    sequences = resources.get_uploaded_sequences(sha, name, data)
     problem = resources.get_strip_check(sha, data)
     if problem:
         raise ValueError(_("{name} does not look like a strip of handwritten digits: {problem}")
@@ -72,7 +70,7 @@ def own_strip(epoch: int, beam_width: int) -> None:
     try:
         strip = _read_strip(file.name, file.getvalue())
     except ValueError as error:
-        st.error(markup.md(error), icon=":material/error:")
+        st.error(say(error), icon=":material/error:")
         strip = st.session_state.get(_LAST_STRIP)
         if strip is None:
             return
@@ -113,7 +111,7 @@ def own_posteriors() -> tuple[OwnPosteriors, ctc.Lattice] | None:
             own = OwnPosteriors(source, _key(log_probs, target), log_probs, tuple(target))
             lat = resources.get_own_lattice(own.key, own.log_probs, own.target)
         except ValueError as problem:
-            error = str(problem)
+            error = say(problem, markdown=False)
     if error is None:
         st.session_state[_LAST_POSTERIORS] = own
         return own, lat

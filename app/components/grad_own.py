@@ -14,6 +14,7 @@ import resources
 from components import upload
 from components.grad_controls import norm_results
 from engine.checkpoint import CheckpointError
+from errors import say
 from i18n import _
 
 NOISE_STEPS = 100  # length of the stand-in sequence when only a model is uploaded
@@ -50,11 +51,11 @@ def own_norms() -> None:
             what = _("{name}, {steps} steps, {first} … {last}").format(
                 name=seq.name, steps=seq.steps, first=seq.labels[0], last=seq.labels[-1])
     st.caption(markup.md(_("{model} on {sequence}; L = sum of h_T.").format(
-        model=info.describe(), sequence=what)) + " " + _("Read right to left."))
+        model=upload.describe_model(info), sequence=what)) + " " + _("Read right to left."))
     try:
         result = resources.get_user_norms(own.digest, key, x)
     except (ValueError, CheckpointError) as err:
-        st.error(markup.md(_("Not computed: {reason}").format(reason=err)),
-                 icon=":material/block:")
+        st.error(markup.md(_("Not computed: {reason}").format(
+            reason=say(err, markdown=False))), icon=":material/block:")
         return
     norm_results({info.kind: result}, "norms_own")

@@ -10,11 +10,12 @@ from __future__ import annotations
 import streamlit as st
 
 import resources
-from choices import LECTURE, MODELS, ModelChoice
+from choices import LECTURE, MODELS, ModelChoice, model_name
 from components import upload
 from components import url_params as up
 from engine import zoo
 from engine.trace import describe_model
+from i18n import _
 
 UNTRAINED = ("lstm", "gru", "rnn", "jordan")
 NONLINEARITIES = {"tanh": "tanh", "relu": "ReLU"}
@@ -94,13 +95,15 @@ def model_picker() -> ModelChoice:
     for name, key in KEYS.items():
         st.session_state.setdefault(key, DEFAULTS[name])
     kind = st.selectbox(
-        "Model", list(MODELS), format_func=MODELS.get, key=KEYS["model"], persist_state="session",
-        help="The lecture's LSTM has hand-set weights that implement its add/reset/output rules. "
-        "Trained models were trained on a task and ship with the app (see pretrained/). "
-        "Untrained networks have random weights: every cell type can be stepped.",
+        _("Model"), list(MODELS), format_func=model_name, key=KEYS["model"],
+        persist_state="session",
+        help=_("The lecture's LSTM has hand-set weights that implement its add/reset/output "
+               "rules. Trained models were trained on a task and ship with the app (see "
+               "pretrained/). Untrained networks have random weights: every cell type can be "
+               "stepped."),
     )
     if kind == "lecture":
-        st.caption("One memory cell, inputs x1, x2, x3; linear g and h, sigmoid gates (§3).")
+        st.caption(_("One memory cell, inputs x1, x2, x3; linear g and h, sigmoid gates (§3)."))
         return LECTURE
     if kind in zoo.SHIPPED:
         return shipped_choice(kind)
@@ -108,22 +111,23 @@ def model_picker() -> ModelChoice:
         return _own_choice()
     left, right = st.columns(2)
     input_size = left.number_input(
-        "Input size", *LIMITS["in"], key=KEYS["in"], persist_state="session"
+        _("Input size"), *LIMITS["in"], key=KEYS["in"], persist_state="session"
     )
     hidden_size = right.number_input(
-        "Hidden units", *LIMITS["hid"], key=KEYS["hid"], persist_state="session"
+        _("Hidden units"), *LIMITS["hid"], key=KEYS["hid"], persist_state="session"
     )
     layers = left.number_input(
-        "Layers", *LIMITS["layers"], key=KEYS["layers"], persist_state="session"
+        _("Layers"), *LIMITS["layers"], key=KEYS["layers"], persist_state="session"
     )
-    seed = right.number_input("Seed", *LIMITS["seed"], key=KEYS["seed"], persist_state="session")
+    seed = right.number_input(_("Seed"), *LIMITS["seed"], key=KEYS["seed"],
+                              persist_state="session")
     nonlinearity = "tanh"
     if kind in ("rnn", "jordan"):
         nonlinearity = st.segmented_control(
-            "Activation", list(NONLINEARITIES), format_func=NONLINEARITIES.get,
+            _("Activation"), list(NONLINEARITIES), format_func=NONLINEARITIES.get,
             key=KEYS["act"], persist_state="session",
         ) or "tanh"
-    bidirectional = st.toggle("Bidirectional", key=KEYS["bi"], persist_state="session")
+    bidirectional = st.toggle(_("Bidirectional"), key=KEYS["bi"], persist_state="session")
     return ModelChoice(
         kind, int(input_size), int(hidden_size), int(layers), bool(bidirectional), nonlinearity,
         int(seed),
@@ -132,12 +136,12 @@ def model_picker() -> ModelChoice:
 
 def _own_choice() -> ModelChoice:
     """The uploaded model as a choice, or the lecture's LSTM until one loads."""
-    own = upload.model_upload("upload.stepper_model", "Upload your trained LSTM, GRU or RNN")
+    own = upload.model_upload("upload.stepper_model", _("Upload your trained LSTM, GRU or RNN"))
     if own is None:
-        st.caption("Until a model is uploaded, the lecture's LSTM is shown.")
+        st.caption(_("Until a model is uploaded, the lecture's LSTM is shown."))
         return LECTURE
-    st.caption("This page's link keeps the sequence and the step but never the model file: "
-               "whoever opens it is asked to upload the model.")
+    st.caption(_("This page's link keeps the sequence and the step but never the model file: "
+                 "whoever opens it is asked to upload the model."))
     info = own.info
     return ModelChoice("own", info.input_size, info.hidden_size, info.num_layers,
                        info.bidirectional, digest=own.digest, cell=info.kind)

@@ -30,12 +30,13 @@ from engine.uploads import (
     parse_sequence_text,
     sequence_from_rows,
 )
+from i18n import N_, _
 
-PRESETS = {
-    "lecture": "Lecture: the 9-step table",
-    "walkthrough": "Lecture: the 5-step walk-through",
-    "random": "Random steps that follow the rules",
-    "custom": "Your own",
+PRESETS = {  # translated where shown
+    "lecture": N_("Lecture: the 9-step table"),
+    "walkthrough": N_("Lecture: the 5-step walk-through"),
+    "random": N_("Random steps that follow the rules"),
+    "custom": N_("Your own"),
 }
 RANDOM_STEPS = 12
 URL_MAX_STEPS = 200  # longer sequences of your own are not put in the link
@@ -167,7 +168,8 @@ def _use_paste(width: int) -> None:
         _replace_custom(parse_sequence_text(st.session_state.get("seq.paste", ""), width))
         st.session_state[_PASTE_ERROR] = None
     except SequenceError as err:
-        st.session_state[_PASTE_ERROR] = f"Could not use the pasted sequence: {err}"
+        st.session_state[_PASTE_ERROR] = _("Could not use the pasted sequence: {reason}").format(
+            reason=err)
 
 
 def _use_upload(width: int) -> None:
@@ -194,8 +196,9 @@ def _use_upload(width: int) -> None:
         pick = st.session_state.get(f"{_UPLOAD}.pick") or 0
         numeric = numeric[pick:] + numeric[:pick] if pick < len(numeric) else numeric
         if not numeric:
-            raise UploadError(f"{file.name} holds text; this model reads numbers, one row per "
-                              f"step ({upload.named(upload.NUMERIC)}).")
+            raise UploadError(_("{file} holds text; this model reads numbers, one row per step "
+                                "({formats}).").format(file=file.name,
+                                                       formats=upload.named(upload.NUMERIC)))
         st.session_state[_PENDING] = None
         x = sequence_from_rows(numeric[0].values.tolist(), width)
     except SequenceError as err:  # the file's numbers do not fit this model
@@ -210,13 +213,18 @@ def _use_upload(width: int) -> None:
         st.session_state[_UPLOAD_GAPS] = isinstance(err, GapsError)
         return
     _replace_custom(x, numeric[0].labels)
-    more = f" (one of {len(numeric)})" if len(numeric) > 1 else ""
-    span = (f", steps labelled {numeric[0].labels[0]} … {numeric[0].labels[-1]}"
-            if numeric[0].labels else "")
-    notes = " ".join(numeric[0].notes)
-    st.session_state[_UPLOAD_NOTE] = (
-        False, f"Using {numeric[0].name}{more}: {x.shape[0]} steps × {x.shape[1]}{span}. "
-               f"{notes}".strip())
+    values = {"name": numeric[0].name, "count": len(numeric), "steps": x.shape[0],
+              "width": x.shape[1]}
+    if numeric[0].labels:
+        values |= {"first": numeric[0].labels[0], "last": numeric[0].labels[-1]}
+        using = (_("Using {name} (one of {count}): {steps} steps × {width}, steps labelled "
+                   "{first} … {last}.") if len(numeric) > 1 else
+                 _("Using {name}: {steps} steps × {width}, steps labelled {first} … {last}."))
+    else:
+        using = (_("Using {name} (one of {count}): {steps} steps × {width}.")
+                 if len(numeric) > 1 else _("Using {name}: {steps} steps × {width}."))
+    notes = " ".join(str(note) for note in numeric[0].notes)
+    st.session_state[_UPLOAD_NOTE] = (False, f"{using.format(**values)} {notes}".strip())
 
 
 def _readable_width(features: int) -> bool:
@@ -234,14 +242,21 @@ def _switch_model(name: str, x: torch.Tensor, labels: list[str] | None = None) -
     st.session_state[PICKER_KEYS["in"]] = int(x.shape[1])
     _replace_custom(x, labels)
     st.session_state[_PENDING] = None
-    st.session_state[_UPLOAD_NOTE] = (False, f"Using {name}: {x.shape[0]} steps × {x.shape[1]}.")
+    st.session_state[_UPLOAD_NOTE] = (False, _("Using {name}: {steps} steps × {width}.").format(
+        name=name, steps=x.shape[0], width=x.shape[1]))
 
 
-def _model_name() -> str:
-    """What the switch buttons switch to, in words."""
+def _switch_label(name: str, values: int) -> str:
+    """What a switch button does, in words: "Step {name} with the untrained GRU reading 40"."""
     kind = st.session_state.get(PICKER_KEYS["model"])
-    names = {"lstm": "LSTM", "gru": "GRU", "rnn": "Elman RNN", "jordan": "Jordan RNN"}
-    return f"the untrained {names[kind]}" if kind in UNTRAINED else "an untrained LSTM"
+    words = {
+        "lstm": _("Step {name} with the untrained LSTM reading {values}"),
+        "gru": _("Step {name} with the untrained GRU reading {values}"),
+        "rnn": _("Step {name} with the untrained Elman RNN reading {values}"),
+        "jordan": _("Step {name} with the untrained Jordan RNN reading {values}"),
+    }
+    return words.get(kind, _("Step {name} with an untrained LSTM reading {values}")).format(
+        name=name, values=values)
 
 
 def _examples(width: int) -> None:
@@ -256,35 +271,37 @@ def _examples(width: int) -> None:
         values = next(s.values for s in seqs if s.values is not None)
         (fits if values.shape[1] == width else others).append((ext, name, data, values))
     if fits:
-        st.caption("Example files this model reads: edit one and upload it back.")
+        st.caption(_("Example files this model reads: edit one and upload it back."))
         cols = st.columns(4)
-        for k, (ext, name, data, _) in enumerate(fits):
+        for k, (ext, name, data, _values) in enumerate(fits):
             cols[k % 4].download_button(
                 ext.lstrip(".").upper(), data, file_name=name, key=f"{_UPLOAD}.example{ext}",
                 icon=":material/download:", help=upload.FORMATS[ext], width="stretch")
-    for ext, name, _, values in others:
+    for ext, name, _data, values in others:
         if not _readable_width(values.shape[1]):
             continue
         st.button(
-            f"Step {name} ({values.shape[1]} values a step) with {_model_name()} reading "
-            f"{values.shape[1]}", key=f"{_UPLOAD}.switch{ext}", icon=":material/swap_horiz:",
+            _switch_label(_("{name} ({values} values a step)").format(
+                name=name, values=values.shape[1]), values.shape[1]),
+            key=f"{_UPLOAD}.switch{ext}", icon=":material/swap_horiz:",
             on_click=_switch_model, args=(name, torch.from_numpy(values.copy()).float()),
-            help=f"This model reads {width} values a step; {name} has {values.shape[1]}.")
+            help=_("This model reads {width} values a step; {name} has {values}.").format(
+                width=width, name=name, values=values.shape[1]))
 
 
 def preset_picker() -> str:
     """The preset selectbox (call where it should appear, e.g. the sidebar)."""
     st.session_state.setdefault(KEYS["seq"], "lecture")
     st.session_state.setdefault(KEYS["rs"], 0)
-    preset = st.selectbox("Sequence", list(PRESETS), format_func=PRESETS.get, key=KEYS["seq"],
-                          persist_state="session")
+    preset = st.selectbox(_("Sequence"), list(PRESETS), format_func=lambda k: _(PRESETS[k]),
+                          key=KEYS["seq"], persist_state="session")
     if preset == "random":
 
         def reroll() -> None:
             st.session_state[KEYS["rs"]] += 1
             st.session_state[_VERSION] = st.session_state.get(_VERSION, 0) + 1
 
-        st.button("New random sequence", on_click=reroll, icon=":material/casino:")
+        st.button(_("New random sequence"), on_click=reroll, icon=":material/casino:")
     return preset
 
 
@@ -293,38 +310,39 @@ def sequence_editor(preset: str, width: int) -> SequenceChoice:
     base = _preset_tensor(preset, width)
     columns = [f"x{j + 1}" for j in range(base.shape[1])]
     frame = pd.DataFrame(as_written(base), columns=columns, dtype=float)
-    frame.index = pd.RangeIndex(1, len(frame) + 1, name="step")
+    frame.index = pd.RangeIndex(1, len(frame) + 1, name=_("step"))
     version = st.session_state.get(_VERSION, 0)
-    st.caption(
+    st.caption(_(
         "One row per step. Edit any number, add steps with the **+** below the table or "
         "remove them by selecting rows. Edits make this sequence your own."
-    )
+    ))
     labels_note = st.empty()  # the file's step labels, once the table's rows are known
     edited = st.data_editor(
         frame, num_rows="dynamic", key=f"seq.editor.{preset}.{width}.{version}",
         column_config={c: st.column_config.NumberColumn(c, format="%g") for c in columns},
         width="content",
     )
-    with st.expander("Paste a sequence", icon=":material/content_paste:"):
+    with st.expander(_("Paste a sequence"), icon=":material/content_paste:"):
         st.text_area(
-            "One step per line, numbers separated by commas or spaces", key="seq.paste",
+            _("One step per line, numbers separated by commas or spaces"), key="seq.paste",
             placeholder="3, 1, 0\n4, 1, 0\n2, 0, 0",
         )
-        st.button("Use the pasted sequence", key="seq.paste_use", on_click=_use_paste,
+        st.button(_("Use the pasted sequence"), key="seq.paste_use", on_click=_use_paste,
                   args=(width,))
         if st.session_state.get(_PASTE_ERROR):
             st.error(markup.md(st.session_state[_PASTE_ERROR]), icon=":material/error:")
-    with st.expander("Upload a sequence file", icon=":material/upload_file:"):
+    with st.expander(_("Upload a sequence file"), icon=":material/upload_file:"):
         from components import upload
 
         st.file_uploader(
-            f"One row per step, one column per input ({upload.named(upload.NUMERIC)})",
+            _("One row per step, one column per input ({formats})").format(
+                formats=upload.named(upload.NUMERIC)),
             type=[ext.lstrip(".") for ext in upload.NUMERIC], key=f"{_UPLOAD}.file",
             on_change=_use_upload, args=(width,),
-            help="The file's first sequence becomes your own; edit it in the table.")
+            help=_("The file's first sequence becomes your own; edit it in the table."))
         choices = st.session_state.get(_UPLOAD_SEQS) or []
         if len(choices) > 1:
-            st.selectbox("Sequence in the file", range(len(choices)), key=f"{_UPLOAD}.pick",
+            st.selectbox(_("Sequence in the file"), range(len(choices)), key=f"{_UPLOAD}.pick",
                          format_func=lambda i: choices[i], on_change=_use_upload,
                          args=(width,))
         note = st.session_state.get(_UPLOAD_NOTE)
@@ -335,8 +353,8 @@ def sequence_editor(preset: str, width: int) -> SequenceChoice:
                         on_change=_use_upload, args=(width,))
         pending = st.session_state.get(_PENDING)
         if note and note[0] and pending is not None and pending[1].shape[1] != width:
-            name, values, _ = pending
-            st.button(markup.md(f"Step {name} with {_model_name()} reading {values.shape[1]}"),
+            name, values, _names = pending
+            st.button(markup.md(_switch_label(name, values.shape[1])),
                       key=f"{_UPLOAD}.switch", icon=":material/swap_horiz:",
                       on_click=_switch_model, args=pending)
         _examples(width)
@@ -345,20 +363,20 @@ def sequence_editor(preset: str, width: int) -> SequenceChoice:
         x = sequence_from_rows(rows, width)
     except SequenceError as err:
         if preset in ("lecture", "walkthrough", "random") and base.shape[1] != width:
-            message = (
-                f"The lecture's sequences have 3 inputs per step (x1, x2, x3), but this model "
-                f"reads {width}. Set the model's input size to 3, or choose “Your own” to type "
-                f"{width}-wide vectors in the Input sequence tab."
-            )
-            fix = ("Set the input size to 3", lambda: st.session_state.update({INPUT: 3}))
+            message = _(
+                "The lecture's sequences have 3 inputs per step (x1, x2, x3), but this model "
+                "reads {width}. Set the model's input size to 3, or choose “Your own” to type "
+                "{width}-wide vectors in the Input sequence tab.").format(width=width)
+            fix = (_("Set the input size to 3"), lambda: st.session_state.update({INPUT: 3}))
             return SequenceChoice(None, message, preset, edited=True, fix=fix)
-        return SequenceChoice(None, f"The sequence can't be used: {err}", preset, edited=True)
+        return SequenceChoice(None, _("The sequence can't be used: {reason}").format(reason=err),
+                              preset, edited=True)
     changed = x.shape != base.shape or not torch.equal(x, base)
     labels = _labels(preset, base, x.shape[0])
     if labels:
-        labels_note.caption(markup.md(
-            f"Steps named by the file: {labels[0]} … {labels[-1]} (adding or removing steps "
-            "drops the names)."))
+        labels_note.caption(markup.md(_(
+            "Steps named by the file: {first} … {last} (adding or removing steps drops the "
+            "names).").format(first=labels[0], last=labels[-1])))
     return SequenceChoice(x, None, preset, edited=changed, labels=labels)
 
 

@@ -13,11 +13,13 @@ import streamlit as st
 
 from components import presenter
 from components import url_params as up
+from i18n import N_, _
 
 KEY = "stepper.step"
 MAX_STEP = 10**9  # larger step numbers in a link are not numbers a sequence can reach
 SPEEDS: dict[str, float] = {"slow": 2.0, "normal": 1.0, "fast": 0.5}  # seconds per step
-SPEED_TITLES = {"slow": "Slow · 2 s", "normal": "1 s a step", "fast": "Fast · 0.5 s"}
+SPEED_TITLES = {"slow": N_("Slow · 2 s"), "normal": N_("1 s a step"),  # translated where shown
+                "fast": N_("Fast · 0.5 s")}
 
 
 def load_url(params) -> list[str]:
@@ -84,12 +86,13 @@ def _player(steps: int, key: str, seconds: float) -> None:
 
 
 def stepper_controls(steps: int, key: str = KEY, base: str | None = None,
-                     label: str = "Step", max_step: int | None = None) -> int:
+                     label: str = "", max_step: int | None = None) -> int:
     """Render the controls for a sequence of `steps` steps; returns the current step (0-based).
 
     key: the session-state key of the step (1-based); another page passes its own, and its
     buttons get keys "<base>.first", "<base>.prev", "<base>.play", ... (base defaults to
-    "stepper" for the default key and to `key` otherwise). label: the slider's name.
+    "stepper" for the default key and to `key` otherwise). label: the slider's name (default
+    "Step", translated).
     max_step: the last step (1-based) that may be shown yet (a lesson's question waits on the
     next one); the controls stop there.
     """
@@ -106,38 +109,39 @@ def stepper_controls(steps: int, key: str = KEY, base: str | None = None,
     # On a phone the row becomes icons that stay in view (phone.css finds it by its key).
     buttons = st.container(key=f"steprow.{base}").columns(widths, vertical_alignment="center")
     buttons[0].button(
-        "First", key=f"{base}.first", icon=":material/first_page:", on_click=_move,
+        _("First"), key=f"{base}.first", icon=":material/first_page:", on_click=_move,
         args=(None, 1, steps, key), disabled=step == 1, width="stretch", shortcut="Home",
     )
     buttons[1].button(
-        "Previous", key=f"{base}.prev", icon=":material/chevron_left:", on_click=_move,
+        _("Previous"), key=f"{base}.prev", icon=":material/chevron_left:", on_click=_move,
         args=(-1, None, steps, key), disabled=step == 1, width="stretch", shortcut="Left",
     )
     buttons[2].button(
-        "Pause" if playing else "Play", key=f"{base}.play", on_click=_play, args=(steps, key),
+        _("Pause") if playing else _("Play"), key=f"{base}.play", on_click=_play, args=(steps, key),
         icon=":material/pause:" if playing else ":material/play_arrow:", disabled=steps == 1,
         width="stretch", shortcut="Space",
     )
     buttons[3].button(
-        "Next", key=f"{base}.next", icon=":material/chevron_right:", on_click=_move,
+        _("Next"), key=f"{base}.next", icon=":material/chevron_right:", on_click=_move,
         args=(1, None, steps, key), disabled=step == steps, width="stretch", shortcut="Right",
         type="primary",
     )
     buttons[4].button(
-        "Last", key=f"{base}.last", icon=":material/last_page:", on_click=_move,
+        _("Last"), key=f"{base}.last", icon=":material/last_page:", on_click=_move,
         args=(None, steps, steps, key), disabled=step == steps, width="stretch", shortcut="End",
     )
     if steps > 1:
         slider, speed = buttons[5:] if compact else st.columns([4, 1.3],
                                                                vertical_alignment="center")
-        slider.slider(label, 1, steps, key=key, label_visibility="collapsed",
+        slider.slider(label or _("Step"), 1, steps, key=key, label_visibility="collapsed",
                       persist_state="session")
         choice = speed.selectbox(
-            "Speed", list(SPEEDS), index=1, format_func=SPEED_TITLES.get, key=f"{base}.speed",
-            label_visibility="collapsed", help="How fast Play (Space) moves on")
+            _("Speed"), list(SPEEDS), index=1, format_func=lambda s: _(SPEED_TITLES[s]),
+            key=f"{base}.speed", label_visibility="collapsed",
+            help=_("How fast Play (Space) moves on"))
         if playing:
             _player(steps, key, SPEEDS[choice or "normal"])
     else:
-        st.caption("This sequence has a single step." if total == 1 else
-                   "The next step waits for the answer to the question below.")
+        st.caption(_("This sequence has a single step.") if total == 1 else
+                   _("The next step waits for the answer to the question below."))
     return st.session_state[key] - 1

@@ -8,6 +8,7 @@ from __future__ import annotations
 import streamlit as st
 
 from engine.trace import Trace
+from i18n import _
 
 TOP_K = 8  # units shown over time by default: the k with the largest variance
 
@@ -44,22 +45,23 @@ def view_picker(trace: Trace) -> tuple[int, int, int]:
     for column, pick in zip(columns, picks, strict=True):
         if pick == "layer":
             layer = column.selectbox(
-                "Layer", range(trace.num_layers), index=layer, key="view.layer",
-                format_func=lambda n: f"{n + 1} of {trace.num_layers}",
+                _("Layer"), range(trace.num_layers), index=layer, key="view.layer",
+                format_func=lambda n: _("{layer} of {layers}").format(layer=n + 1,
+                                                                      layers=trace.num_layers),
             )
         elif pick == "direction":
             direction = column.selectbox(
-                "Direction", (0, 1), key="view.direction",
-                format_func=lambda d: ("forward →", "← backward")[d],
+                _("Direction"), (0, 1), key="view.direction",
+                format_func=lambda d: (_("forward →"), _("← backward"))[d],
             )
         else:
             series = trace.layers[layer][direction]
             values = series.cell if series.cell is not None else series.hidden
             busiest = int(values.var(dim=0, unbiased=False).argmax()) if trace.steps > 1 else 0
             unit = column.selectbox(
-                "Unit", range(units), index=busiest, key=f"view.unit.{units}",
-                help="The diagram and the equations show one unit; the default is the unit whose "
-                "memory changes most.",
+                _("Unit"), range(units), index=busiest, key=f"view.unit.{units}",
+                help=_("The diagram and the equations show one unit; the default is the unit "
+                       "whose memory changes most."),
             )
     return layer, direction, unit if "unit" in picks else 0
 
@@ -71,9 +73,10 @@ def unit_picker(trace: Trace) -> list[int] | None:
         return None
     name = _memory_name(trace)
     default = trace.top_units(TOP_K, name)
+    label = (_("Units to show (default: the {count} whose memory varies most)") if name == "c"
+             else _("Units to show (default: the {count} whose state varies most)"))
     chosen = st.multiselect(
-        f"Units to show (default: the {TOP_K} whose {'memory' if name == 'c' else 'state'} "
-        "varies most)",
+        label.format(count=TOP_K),
         range(total), default=default, key=f"view.units.{total}",
         format_func=lambda u: _unit_label(trace, u),
     )

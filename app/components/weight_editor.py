@@ -12,20 +12,21 @@ import torch
 from components import url_params as up
 from components.sequence_input import as_written, decode_link, encode_link
 from engine import lee
+from i18n import N_, _
 
-ROWS = {
-    "z": "z · cell input",
-    "i": "z_i · input gate",
-    "f": "z_f · forget gate",
-    "o": "z_o · output gate",
+ROWS = {  # translated where shown
+    "z": N_("z · cell input"),
+    "i": N_("z_i · input gate"),
+    "f": N_("z_f · forget gate"),
+    "o": N_("z_o · output gate"),
 }
 COLUMNS = ["x1", "x2", "x3", "bias"]
 KEY = "weights.values"  # tuple of 4 tuples of 4 floats, in ROWS order
 _VERSION = "weights.version"
-EXPERIMENTS = {
-    "Forget every step (forget bias −10)": {"f": (0.0, 100.0, 0.0, -10.0)},
-    "Always output (output bias +10)": {"o": (0.0, 0.0, 100.0, 10.0)},
-    "Add every input (input bias +10)": {"i": (0.0, 100.0, 0.0, 10.0)},
+EXPERIMENTS = {  # button label (translated where shown) → rows replaced
+    N_("Forget every step (forget bias −10)"): {"f": (0.0, 100.0, 0.0, -10.0)},
+    N_("Always output (output bias +10)"): {"o": (0.0, 0.0, 100.0, 10.0)},
+    N_("Add every input (input bias +10)"): {"i": (0.0, 100.0, 0.0, 10.0)},
 }
 
 Weights = tuple[tuple[float, float, float, float], ...]
@@ -79,12 +80,12 @@ def weight_editor() -> Weights:
     """Render the editable table and experiment buttons; returns the weights to use."""
     st.session_state.setdefault(KEY, lecture_weights())
     weights = st.session_state[KEY]
-    frame = pd.DataFrame(as_written(torch.tensor(weights)), index=list(ROWS.values()),
-                         columns=COLUMNS, dtype=float)
-    st.caption(
+    frame = pd.DataFrame(as_written(torch.tensor(weights)),
+                         index=[_(row) for row in ROWS.values()], columns=COLUMNS, dtype=float)
+    st.caption(_(
         "Each gate's pre-activation is w1·x1 + w2·x2 + w3·x3 + bias. The lecture's values: "
         "z = x1, z_i = 100·x2 − 10, z_f = 100·x2 + 10, z_o = 100·x3 − 10."
-    )
+    ))
     edited = st.data_editor(
         frame, key=f"weights.editor.{st.session_state.get(_VERSION, 0)}",
         column_config={c: st.column_config.NumberColumn(c, format="%g", required=True)
@@ -93,12 +94,13 @@ def weight_editor() -> Weights:
     )
     buttons = st.columns(len(EXPERIMENTS) + 1)
     buttons[0].button(
-        "Lecture's weights", key="weights.reset", icon=":material/restart_alt:",
+        _("Lecture's weights"), key="weights.reset", icon=":material/restart_alt:",
         on_click=_set, args=(lecture_weights(),), width="stretch",
     )
     for column, (label, change) in zip(buttons[1:], EXPERIMENTS.items(), strict=True):
-        column.button(label, on_click=_apply, args=(change,), width="stretch")
+        column.button(_(label), key=f"weights.{next(iter(change))}", on_click=_apply,
+                      args=(change,), width="stretch")
     if edited.isna().any().any():
-        st.warning("Every weight needs a number; empty cells keep their previous value.")
+        st.warning(_("Every weight needs a number; empty cells keep their previous value."))
         edited = edited.fillna(frame)
     return tuple(tuple(float(v) for v in row) for row in edited.values.tolist())

@@ -22,19 +22,20 @@ from figures.style import (
     unit_color,
 )
 from figures.values import fmt, resolve_units, text_num, unit_label, vector_plain
+from i18n import N_, _
 
 MAX_UNITS = 4  # default: more units than this → the most varying ones
 BASE_MS = 900  # time per step at 1×
 SPEEDS = {"0.5×": 2.0, "1×": 1.0, "2×": 0.5}
 HEIGHT = 500
-TITLE = "RNN Lab: memory animation"
+TITLE = N_("RNN Lab: memory animation")  # the downloaded page's title
 
-GATE_LABELS = {
-    ("lstm", "i"): "input gate",
-    ("lstm", "f"): "forget gate",
-    ("lstm", "o"): "output gate",
-    ("gru", "r"): "reset gate",
-    ("gru", "z"): "update gate",
+GATE_LABELS = {  # translated where shown
+    ("lstm", "i"): N_("input gate"),
+    ("lstm", "f"): N_("forget gate"),
+    ("lstm", "o"): N_("output gate"),
+    ("gru", "r"): N_("reset gate"),
+    ("gru", "z"): N_("update gate"),
 }
 
 
@@ -71,6 +72,8 @@ def memory_animation(trace: Trace, units: list[int] | None = None) -> go.Figure:
     kind = trace.kind
     units = resolve_units(trace, units, MAX_UNITS)
     labels = [unit_label(trace, u) for u in units]
+    names = [_("unit {unit}").format(unit=label) for label in labels]
+    step_hover = _("step {step}").format(step="%{x}")
     gated = bool(_bar_keys(kind))
     mem_key = "c" if trace.cell is not None else "h"
     memory = _np(trace.cell if trace.cell is not None else trace.hidden)[:, units]
@@ -81,9 +84,11 @@ def memory_animation(trace: Trace, units: list[int] | None = None) -> go.Figure:
     single = len(units) == 1
     x_steps = list(range(1, steps + 1))
 
-    left_title = "gate openings at this step" if gated else "hidden state at this step"
-    mem_title = ("memory c over the sequence" if mem_key == "c"
-                 else "hidden state h over the sequence")
+    left_title = _("gate openings at this step") if gated else _("hidden state at this step")
+    mem_title = (_("memory c over the sequence") if mem_key == "c"
+                 else _("hidden state h over the sequence"))
+    categories = ([_(GATE_LABELS[(kind, k)]) for k in _bar_keys(kind)] if gated
+                  else [_("hidden h")])
     fig = make_subplots(rows=1, cols=2, column_widths=[0.36, 0.64], horizontal_spacing=0.09,
                         subplot_titles=(left_title, mem_title))
 
@@ -104,20 +109,19 @@ def memory_animation(trace: Trace, units: list[int] | None = None) -> go.Figure:
         data: list[go.BaseTraceType] = []
         # bars: one trace per unit, one bar per gate (or the hidden value)
         for n, label in enumerate(labels):
+            xs = categories
             if gated:
                 keys = _bar_keys(kind)
-                xs = [GATE_LABELS[(kind, k)] for k in keys]
                 ys = [float(gates[k][t, n]) for k in keys]
                 colors = [COLORS[k] for k in keys] if single else unit_color(n)
             else:
-                xs = ["hidden h"]
                 ys = [float(output[t, n])]
                 colors = series_color("h") if single else unit_color(n)
             data.append(
                 go.Bar(
                     x=xs,
                     y=ys,
-                    name=f"unit {label}",
+                    name=names[n],
                     legendgroup=f"unit {label}",
                     marker={"color": colors, "line": {"width": 0}},
                     text=[text_num(v, gate=gated) for v in ys] if len(units) <= 2 else None,
@@ -126,7 +130,7 @@ def memory_animation(trace: Trace, units: list[int] | None = None) -> go.Figure:
                     constraintext="none",
                     cliponaxis=False,
                     hovertext=[fmt(v, gate=gated) for v in ys],
-                    hovertemplate=f"unit {label}<br>%{{x}} = %{{hovertext}}<extra></extra>",
+                    hovertemplate=f"{names[n]}<br>%{{x}} = %{{hovertext}}<extra></extra>",
                     showlegend=False,
                 )
             )
@@ -139,12 +143,12 @@ def memory_animation(trace: Trace, units: list[int] | None = None) -> go.Figure:
                     x=x_steps,
                     y=ys,
                     mode="lines+markers",
-                    name=f"unit {label}",
+                    name=names[n],
                     legendgroup=f"unit {label}",
                     line={"color": color, "width": 3},
                     marker={"size": 8, "color": color},
                     hovertext=[fmt(v) if v is not None else "" for v in ys],
-                    hovertemplate=f"step %{{x}}<br>unit {label}<br>{mem_key} = %{{hovertext}}"
+                    hovertemplate=f"{step_hover}<br>{names[n]}<br>{mem_key} = %{{hovertext}}"
                     "<extra></extra>",
                     showlegend=not single,
                 )
@@ -156,11 +160,11 @@ def memory_animation(trace: Trace, units: list[int] | None = None) -> go.Figure:
                     x=x_steps,
                     y=ys,
                     mode="lines+markers",
-                    name="output a",
+                    name=_("output a"),
                     line={"color": COLORS["h"], "width": 2, "dash": "dot"},
                     marker={"size": 6, "color": COLORS["h"]},
                     hovertext=[fmt(v) if v is not None else "" for v in ys],
-                    hovertemplate="step %{x}<br>a = %{hovertext}<extra></extra>",
+                    hovertemplate=f"{step_hover}<br>a = %{{hovertext}}<extra></extra>",
                     showlegend=False,
                 )
             )
@@ -190,7 +194,8 @@ def memory_animation(trace: Trace, units: list[int] | None = None) -> go.Figure:
                 y=[mem_range[1]],
                 mode="text",
                 name="input",
-                text=[f"<b>step {t + 1}</b>   x = {vector_plain(inputs[t].tolist())}"],
+                text=["<b>" + _("step {step}").format(step=t + 1)
+                      + f"</b>   x = {vector_plain(inputs[t].tolist())}"],
                 textposition="bottom right",
                 textfont={"size": 15, "family": FONT_FAMILY},
                 hoverinfo="skip",
@@ -212,7 +217,6 @@ def memory_animation(trace: Trace, units: list[int] | None = None) -> go.Figure:
     fig.update_yaxes(range=bar_range, fixedrange=True, gridcolor="#f1f5f9", zeroline=True,
                      zerolinecolor="#cbd5e1", row=1, col=1,
                      **({"tickvals": [0, 0.5, 1]} if gated else {}))
-    categories = ([GATE_LABELS[(kind, k)] for k in _bar_keys(kind)] if gated else ["hidden h"])
     colored = [f"<span style='color:{series_color(k)}'><b>{c}</b></span>"
                for k, c in zip(_bar_keys(kind) if gated else ["h"], categories, strict=True)]
     fig.update_xaxes(fixedrange=True, tickfont={"size": 14}, tickmode="array",
@@ -221,12 +225,13 @@ def memory_animation(trace: Trace, units: list[int] | None = None) -> go.Figure:
                      zerolinecolor="#cbd5e1", row=1, col=2)
     ticks = {"tickmode": "linear", "tick0": 1, "dtick": 1} if steps <= 30 else {}
     fig.update_xaxes(range=[0.5, steps + 0.5], fixedrange=True, showgrid=False,
-                     title_text="step", row=1, col=2, **ticks)
+                     title_text=_("step"), row=1, col=2, **ticks)
     if single and mem_key == "c" and output is not None:
+        memory_name, output_name = _("memory c"), _("output a")
         fig.add_annotation(x=1, y=1.0, xref="paper", yref="paper", xanchor="right",
                            yanchor="bottom", yshift=22, showarrow=False,
-                           text=f"<span style='color:{COLORS['c']}'>━ memory c</span>   "
-                           f"<span style='color:{COLORS['h']}'>┅ output a</span>",
+                           text=f"<span style='color:{COLORS['c']}'>━ {memory_name}</span>   "
+                           f"<span style='color:{COLORS['h']}'>┅ {output_name}</span>",
                            font={"size": 13})
 
     _controls(fig, steps)
@@ -269,9 +274,9 @@ def _controls(fig: go.Figure, steps: int) -> None:
         "y": -0.2,
         "name": "play",
         "buttons": [
-            {"label": "▶ Play", "method": "animate", "args": _play_args(BASE_MS)},
+            {"label": "▶ " + _("Play"), "method": "animate", "args": _play_args(BASE_MS)},
             {
-                "label": "❚❚ Pause",
+                "label": "❚❚ " + _("Pause"),
                 "method": "animate",
                 "args": [
                     [None],
@@ -279,7 +284,8 @@ def _controls(fig: go.Figure, steps: int) -> None:
                      "transition": {"duration": 0}},
                 ],
             },
-            {"label": "⟲ Replay", "method": "animate", "args": _play_args(BASE_MS, names)},
+            {"label": "⟲ " + _("Replay"), "method": "animate",
+             "args": _play_args(BASE_MS, names)},
         ],
     }
     speed = {
@@ -301,7 +307,7 @@ def _controls(fig: go.Figure, steps: int) -> None:
         "y": -0.33,
         "yanchor": "top",
         "pad": {"t": 10, "b": 0},
-        "currentvalue": {"prefix": "step ", "font": {"size": 14}, "xanchor": "left"},
+        "currentvalue": {"prefix": _("step") + " ", "font": {"size": 14}, "xanchor": "left"},
         "font": {"size": 12},
         "steps": [
             {
@@ -334,4 +340,4 @@ def animation_html(fig: go.Figure) -> str:
     )
     if _SCRIPT_SRC.search(html):
         raise RuntimeError("the page would load a script from the network")
-    return html.replace("<head>", f"<head>\n    <title>{TITLE}</title>", 1)
+    return html.replace("<head>", f"<head>\n    <title>{_(TITLE)}</title>", 1)

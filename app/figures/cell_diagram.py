@@ -10,6 +10,8 @@ gap is its opening in [0, 1].
 
 from __future__ import annotations
 
+import unicodedata
+
 import plotly.graph_objects as go
 
 from engine.trace import Trace
@@ -24,6 +26,7 @@ from figures.values import (
     text_num,
     vector_plain,
 )
+from i18n import _
 
 WIDTH, HEIGHT = 11.0, 10.0  # canvas in data units (1 unit ≈ 43 px at the default height)
 FIG_HEIGHT = 440
@@ -73,23 +76,26 @@ def cell_canvas(trace: Trace, t: int, unit: int = 0, layer: int = -1, direction:
 
 
 def _header(cv: Canvas, sv: StepValues) -> None:
-    where = [f"unit {sv.unit}"]
+    where = [_("unit {unit}").format(unit=sv.unit)]
     if sv.num_directions > 1:
-        where.append("backward" if sv.reverse else "forward")
+        where.append(_("backward") if sv.reverse else _("forward"))
     if sv.num_layers > 1:
-        where.append(f"layer {sv.layer + 1} of {sv.num_layers}")
-    cv.text(0.1, 9.8, f"Step {sv.t + 1} of {sv.steps}", size=17, xanchor="left",
+        where.append(_("layer {layer} of {layers}").format(layer=sv.layer + 1,
+                                                            layers=sv.num_layers))
+    cv.text(0.1, 9.8, _("Step {step} of {steps}").format(step=sv.t + 1, steps=sv.steps),
+            size=17, xanchor="left",
             yanchor="top", bold=True, name="header")
     cv.text(0.1, 9.25, " · ".join(where), size=SMALL, color=MUTED, xanchor="left",
             yanchor="top", name="header-where")
     if sv.gates:
-        cv.text(WIDTH - 0.15, 9.8, "valve gap = gate value<br>0 closed … 1 open", size=SMALL,
+        cv.text(WIDTH - 0.15, 9.8, _("valve gap = gate value<br>0 closed … 1 open"), size=SMALL,
                 color=MUTED, xanchor="right", yanchor="top", name="legend")
 
 
 def _input_box(cv: Canvas, cx: float, sv: StepValues) -> tuple[float, float]:
     """The step's input x_t at the bottom; returns (x, y) of its top centre."""
-    name = "x<sub>t</sub>" if sv.layer == 0 else f"layer {sv.layer}'s h<sub>t</sub>"
+    name = ("x<sub>t</sub>" if sv.layer == 0 else
+            _("layer {layer}'s h<sub>t</sub>").format(layer=sv.layer))
     label = f"{name} = {vector_plain(sv.x, limit=4)}"
     w = min(0.2 * _visible_len(label) + 0.8, WIDTH - 0.4)
     cx = min(max(cx, w / 2 + 0.2), WIDTH - w / 2 - 0.2)
@@ -106,7 +112,8 @@ def fit_font(text: str, width: float, largest: int = BIG) -> int:
 
 
 def _visible_len(html: str) -> int:
-    """Rough count of visible characters of a plotly HTML label."""
+    """Rough count of visible characters of a plotly HTML label (a Chinese character, about
+    1 em wide, counts as two)."""
     out, skip = 0, False
     for ch in html:
         if ch == "<":
@@ -114,7 +121,7 @@ def _visible_len(html: str) -> int:
         elif ch == ">":
             skip = False
         elif not skip:
-            out += 1
+            out += 2 if unicodedata.east_asian_width(ch) in "WF" else 1
     return out
 
 
@@ -124,7 +131,8 @@ def _gate_label(cv: Canvas, x: float, y: float, sv: StepValues, key: str, title:
     v = sv.gates[key]
     color = COLORS[key]
     word = gate_word(sv.kind, key, v)
-    cv.text(x, y + 0.3, f"<b>{title}</b>: <b>{word}</b>", size=14, color=color,
+    cv.text(x, y + 0.3, _("<b>{gate}</b>: <b>{state}</b>").format(gate=title, state=word),
+            size=14, color=color,
             xanchor=xanchor, name=f"{key}-state")
     cv.text(x, y - 0.32, formula, size=14, color=TEXT, xanchor=xanchor, name=f"{key}-values")
 
@@ -134,7 +142,8 @@ def _valve(cv: Canvas, cx: float, cy: float, sv: StepValues, key: str, flow: str
     v = sv.gates[key] if value is None else value
     name = name or f"valve-{key}"
     cv.valve(cx, cy, v, COLORS[key], name, flow=flow, tint=TINTS[key])
-    cv.hover(cx, cy, hover or f"opening {text_num(v, gate=True)}", name=name, customdata=v)
+    cv.hover(cx, cy, hover or _("opening {value}").format(value=text_num(v, gate=True)),
+             name=name, customdata=v)
 
 
 def _state_box(cv: Canvas, cx: float, cy: float, w: float, h: float, key: str, title: str,
@@ -164,62 +173,69 @@ def _lstm(cv: Canvas, sv: StepValues) -> None:
     left = cx - 1.25  # right edge of the labels left of the pipe
 
     # input x_t → z → g
-    _, top = _input_box(cv, cx, sv)
+    top = _input_box(cv, cx, sv)[1]
     g_y, g_r = 2.05, 0.42
     cv.arrow(cx, top, cx, g_y - g_r)
     cv.text(cx + 0.2, (top + g_y - g_r) / 2, f"z = {text_num(z)}", size=15, xanchor="left",
             name="z-value")
-    h_prev = "(projected)" if sv.projected else f"= {text_num(sv.h_prev)}"
-    feeds = ("feeds z, z<sub>i</sub>, z<sub>f</sub>, z<sub>o</sub>,<br>"
-             f"as does h<sub>{prev}</sub> {h_prev}")
+    feeds = (_("feeds z, z<sub>i</sub>, z<sub>f</sub>, z<sub>o</sub>,<br>as does "
+               "h<sub>{prev}</sub> (projected)") if sv.projected else
+             _("feeds z, z<sub>i</sub>, z<sub>f</sub>, z<sub>o</sub>,<br>as does "
+               "h<sub>{prev}</sub> = {h}")).format(prev=prev, h=text_num(sv.h_prev))
     cv.text(cx - 0.25, (top + g_y - g_r) / 2 + 0.05, muted(feeds), size=SMALL, xanchor="right",
             name="feeds")
     cv.node(cx, g_y, g_r, "g", COLORS["g"])
     g_text = "g(z) = z" if is_linear(g_act) else f"g = {activation_label(g_act)}"
     cv.text(cx + 0.6, g_y, f"{g_text} = <b>{text_num(gz)}</b>", size=15, color=COLORS["g"],
             xanchor="left", name="g-value")
-    cv.hover(cx, g_y, f"cell input g(z), {activation_label(g_act)}: g({text_num(z)}) = "
-             f"{text_num(gz)}", name="node-g")
+    cv.hover(cx, g_y, _("cell input g(z), {activation}: g({z}) = {g}").format(
+        activation=activation_label(g_act), z=text_num(z), g=text_num(gz)), name="node-g")
 
     # input gate valve
     iv_y = 3.15
     cv.line(cx, g_y + g_r, cx, iv_y)
-    _valve(cv, cx, iv_y, sv, "i", hover=f"input gate {s}(z<sub>i</sub>) = {text_num(i, True)}: "
-           "how much of g(z) enters the memory")
+    _valve(cv, cx, iv_y, sv, "i", hover=_(
+        "input gate {s}(z<sub>i</sub>) = {value}: how much of g(z) enters the memory").format(
+            s=s, value=text_num(i, True)))
     cv.arrow(left + 0.1, iv_y, cx - 0.68, iv_y, color=COLORS["i"], width=2.5)
-    _gate_label(cv, left, iv_y, sv, "i", "input gate",
+    _gate_label(cv, left, iv_y, sv, "i", _("input gate"),
                 f"z<sub>i</sub> = {text_num(sv.preacts['i'])} → {text_num(i, True)}", "right")
 
     # memory box with the forget-gate self-loop
     m0, m1 = 3.85, 5.6
     mx0, mx1 = cx - 1.4, cx + 1.4
     cv.arrow(cx, iv_y + 0.23, cx, m0)
-    cv.text(cx + 0.2, (iv_y + m0) / 2 + 0.08, f"adds {text_num(gz * i)}", size=SMALL,
+    cv.text(cx + 0.2, (iv_y + m0) / 2 + 0.08, _("adds {value}").format(value=text_num(gz * i)),
+            size=SMALL,
             color=COLORS["i"], xanchor="left", name="i-adds")
     cv.rect(mx0, m0, mx1, m1, fill=TINTS["c"], color=COLORS["c"], width=3, radius=0.25,
             name="memory")
-    cv.text(cx, m1 - 0.32, "memory c", size=SMALL, color=COLORS["c"], bold=True)
+    cv.text(cx, m1 - 0.32, _("memory c"), size=SMALL, color=COLORS["c"], bold=True)
     memory = f"{text_num(sv.c_prev)} → {text_num(sv.c)}"
     cv.text(cx, (m0 + m1) / 2 - 0.18, memory, size=21 if len(memory) < 10 else 16, bold=True,
             name="memory-value")
-    cv.hover(cx, (m0 + m1) / 2, f"memory before: c<sub>{prev}</sub> = {text_num(sv.c_prev)}"
-             f"<br>memory after: c<sub>t</sub> = {text_num(sv.c)}", name="node-memory", size=60)
-    cv.text(mx0 - 0.2, (m0 + m1) / 2 + 0.28, f"before: c<sub>{prev}</sub> = "
-            f"{text_num(sv.c_prev)}", size=14, color=COLORS["c"], xanchor="right", name="c-prev")
-    cv.text(mx0 - 0.2, (m0 + m1) / 2 - 0.3, f"after: c<sub>t</sub> = {text_num(sv.c)}",
-            size=14, color=COLORS["c"], xanchor="right", name="c-next")
+    cv.hover(cx, (m0 + m1) / 2, _("memory before: c<sub>{prev}</sub> = {before}<br>memory "
+                                  "after: c<sub>t</sub> = {after}").format(
+        prev=prev, before=text_num(sv.c_prev), after=text_num(sv.c)), name="node-memory", size=60)
+    cv.text(mx0 - 0.2, (m0 + m1) / 2 + 0.28, _("before: c<sub>{prev}</sub> = {value}").format(
+        prev=prev, value=text_num(sv.c_prev)), size=14, color=COLORS["c"], xanchor="right",
+        name="c-prev")
+    cv.text(mx0 - 0.2, (m0 + m1) / 2 - 0.3, _("after: c<sub>t</sub> = {value}").format(
+        value=text_num(sv.c)), size=14, color=COLORS["c"], xanchor="right", name="c-next")
 
     lx, ly_top, ly_bot = 7.05, m1 - 0.35, m0 + 0.35
     fv_y = (m0 + m1) / 2
     cv.polyline([(mx1, ly_top), (lx, ly_top), (lx, fv_y + 0.23)], color=COLORS["c"], width=2.5)
     cv.polyline([(lx, fv_y - 0.23), (lx, ly_bot)], color=COLORS["c"], width=2.5)
     cv.arrow(lx, ly_bot, mx1, ly_bot, color=COLORS["c"], width=2.5)
-    _valve(cv, lx, fv_y, sv, "f", hover=f"forget gate {s}(z<sub>f</sub>) = {text_num(f, True)}: "
-           "how much of the old memory is kept")
+    _valve(cv, lx, fv_y, sv, "f", hover=_(
+        "forget gate {s}(z<sub>f</sub>) = {value}: how much of the old memory is kept").format(
+            s=s, value=text_num(f, True)))
     cv.arrow(8.35, fv_y, lx + 0.68, fv_y, color=COLORS["f"], width=2.5)
-    cv.text(8.45, fv_y, f"keeps {text_num(sv.c_prev * f)}", size=SMALL, color=COLORS["f"],
+    cv.text(8.45, fv_y, _("keeps {value}").format(value=text_num(sv.c_prev * f)), size=SMALL,
+            color=COLORS["f"],
             xanchor="left", name="f-keeps")
-    _gate_label(cv, WIDTH - 0.15, m1 + 0.85, sv, "f", "forget gate",
+    _gate_label(cv, WIDTH - 0.15, m1 + 0.85, sv, "f", _("forget gate"),
                 f"z<sub>f</sub> = {text_num(sv.preacts['f'])} → {text_num(f, True)}", "right")
 
     # h → output gate → a
@@ -228,16 +244,18 @@ def _lstm(cv: Canvas, sv: StepValues) -> None:
     cv.node(cx, h_y, h_r, "h", COLORS["h"])
     h_text = "h(c) = c" if is_linear(h_act) else f"h = {activation_label(h_act)}"
     cv.text(cx - 0.6, h_y, h_text, size=15, color=COLORS["h"], xanchor="right", name="h-label")
-    cv.hover(cx, h_y, f"output activation h: {activation_label(h_act)}", name="node-h")
+    cv.hover(cx, h_y, _("output activation h: {activation}").format(
+        activation=activation_label(h_act)), name="node-h")
     ov_y = 7.65
     cv.line(cx, h_y + h_r, cx, ov_y)
-    _valve(cv, cx, ov_y, sv, "o", hover=f"output gate {s}(z<sub>o</sub>) = {text_num(o, True)}:"
-           " how much of the memory is output")
+    _valve(cv, cx, ov_y, sv, "o", hover=_(
+        "output gate {s}(z<sub>o</sub>) = {value}: how much of the memory is output").format(
+            s=s, value=text_num(o, True)))
     cv.arrow(left + 0.1, ov_y, cx - 0.68, ov_y, color=COLORS["o"], width=2.5)
-    _gate_label(cv, left, ov_y, sv, "o", "output gate",
+    _gate_label(cv, left, ov_y, sv, "o", _("output gate"),
                 f"z<sub>o</sub> = {text_num(sv.preacts['o'])} → {text_num(o, True)}", "right")
     cv.arrow(cx, ov_y + 0.23, cx, 9.45)
-    a = "a → projection" if sv.projected else f"a = {text_num(sv.h)}"
+    a = _("a → projection") if sv.projected else f"a = {text_num(sv.h)}"
     cv.text(cx + 0.25, 9.05, a, size=BIG + 1, bold=True, xanchor="left", name="output-value")
 
 
@@ -252,27 +270,28 @@ def _gru(cv: Canvas, sv: StepValues) -> None:
     mid = (hx + nx) / 2
     row, loop_x = 3.0, 0.3
 
-    _, top = _input_box(cv, nx, sv)
+    top = _input_box(cv, nx, sv)[1]
     # previous state and the candidate
-    _state_box(cv, hx, row, 2.4, 1.2, "h", f"h<sub>{prev}</sub> (stored)", text_num(sv.h_prev),
-               "h-prev")
+    _state_box(cv, hx, row, 2.4, 1.2, "h", _("h<sub>{prev}</sub> (stored)").format(prev=prev),
+               text_num(sv.h_prev), "h-prev")
     n_r = 0.48
     cand = activation_label(sv.act("candidate"))
     cv.arrow(nx, top, nx, row - n_r)
     cv.node(nx, row, n_r, cand, COLORS["n"], size=14)
-    cv.text(nx + 0.62, row + 0.28, "<b>candidate n</b>", size=15, color=COLORS["n"],
+    cv.text(nx + 0.62, row + 0.28, _("<b>candidate n</b>"), size=15, color=COLORS["n"],
             xanchor="left")
     cv.text(nx + 0.62, row - 0.3, f"{cand}({text_num(sv.preacts['n'])}) = <b>{text_num(n)}</b>",
             size=14, xanchor="left", name="n-value")
-    cv.hover(nx, row, f"candidate n reads x<sub>t</sub> and r·h<sub>{prev}</sub>", name="node-n")
+    cv.hover(nx, row, _("candidate n reads x<sub>t</sub> and r·h<sub>{prev}</sub>").format(
+        prev=prev), name="node-n")
 
     # reset gate on the path h_prev → candidate
     cv.line(hx + 1.2, row, mid - 0.23, row)
     _valve(cv, mid, row, sv, "r", flow="h",
-           hover=f"reset gate r = {text_num(r, True)}: how much of h<sub>{prev}</sub> the "
-           "candidate sees")
+           hover=_("reset gate r = {value}: how much of h<sub>{prev}</sub> the candidate "
+                   "sees").format(value=text_num(r, True), prev=prev))
     cv.arrow(mid + 0.23, row, nx - n_r, row)
-    _gate_label(cv, mid - 0.3, row - 1.25, sv, "r", "reset gate",
+    _gate_label(cv, mid - 0.3, row - 1.25, sv, "r", _("reset gate"),
                 f"r = {s}({text_num(sv.preacts['r'])}) = {text_num(r, True)}", "center")
 
     # update gate: keeps z of the old state, takes 1 − z of the candidate
@@ -282,27 +301,30 @@ def _gru(cv: Canvas, sv: StepValues) -> None:
     cv.line(nx, row + n_r, nx, uv_y - 0.23)
     cv.polyline([(nx, uv_y + 0.23), (nx, top_y), (mid + 0.4, top_y)])
     _valve(cv, hx, uv_y, sv, "z", name="valve-z",
-           hover=f"update gate z = {text_num(zg, True)}: share of the old state kept")
+           hover=_("update gate z = {value}: share of the old state kept").format(
+               value=text_num(zg, True)))
     _valve(cv, nx, uv_y, sv, "z", value=1.0 - zg, name="valve-1-z",
-           hover=f"1 − z = {text_num(1.0 - zg, True)}: share of the candidate taken")
+           hover=_("1 − z = {value}: share of the candidate taken").format(
+               value=text_num(1.0 - zg, True)))
     cv.text(hx - 0.75, uv_y, "z", size=15, color=COLORS["z"], xanchor="right", bold=True)
     cv.text(nx + 0.75, uv_y, f"1 − z = {text_num(1.0 - zg, True)}", size=14, color=COLORS["z"],
             xanchor="left", name="z-take")
-    _gate_label(cv, mid, uv_y - 1.0, sv, "z", "update gate",
+    _gate_label(cv, mid, uv_y - 1.0, sv, "z", _("update gate"),
                 f"z = {s}({text_num(sv.preacts['z'])}) = {text_num(zg, True)}", "center")
-    cv.text(hx + 0.2, 6.25, f"keeps {text_num(zg * sv.h_prev)}", size=SMALL,
+    cv.text(hx + 0.2, 6.25, _("keeps {value}").format(value=text_num(zg * sv.h_prev)), size=SMALL,
             color=COLORS["z"], xanchor="left", name="z-keeps")
-    cv.text(nx - 0.2, 6.25, f"takes {text_num((1.0 - zg) * n)}", size=SMALL,
+    cv.text(nx - 0.2, 6.25, _("takes {value}").format(value=text_num((1.0 - zg) * n)), size=SMALL,
             color=COLORS["z"], xanchor="right", name="z-takes")
 
     # sum → new state, fed back to the next step
     cv.node(mid, top_y, 0.4, "+", COLORS["h"], size=20)
     cv.arrow(mid, top_y + 0.4, mid, 7.9)
-    _state_box(cv, mid, 8.4, 2.6, 1.0, "h", "new state h<sub>t</sub>", text_num(sv.h), "h-next")
+    _state_box(cv, mid, 8.4, 2.6, 1.0, "h", _("new state h<sub>t</sub>"), text_num(sv.h),
+               "h-next")
     cv.polyline([(mid - 1.3, 8.4), (loop_x, 8.4), (loop_x, row)], color=COLORS["h"], width=2,
                 dash="dot")
     cv.arrow(loop_x, row, hx - 1.2, row, color=COLORS["h"], width=2)
-    cv.hover(loop_x, 6.0, "h<sub>t</sub> is stored and read at the next step", name="loop")
+    cv.hover(loop_x, 6.0, _("h<sub>t</sub> is stored and read at the next step"), name="loop")
 
 
 # -- Elman and Jordan ------------------------------------------------------------------------
@@ -317,33 +339,35 @@ def _simple(cv: Canvas, sv: StepValues, fed_key: str, fed_title: str, fed_value:
     """x_t and the fed-back value → activation → h_t; returns the y of h_t's box top."""
     cx, row, fx = SIMPLE_X, 3.3, FED_X
     act = sv.act("nonlinearity")
-    _, top = _input_box(cv, cx, sv)
+    top = _input_box(cv, cx, sv)[1]
     _state_box(cv, fx, row, FED_W, 1.2, fed_key, fed_title, fed_value, "fed-back")
     r = 0.55
     cv.arrow(cx, top, cx, row - r)
     cv.arrow(fx + FED_W / 2, row, cx - r, row, color=COLORS[fed_key])
     cv.node(cx, row, r, activation_label(act), COLORS["h"], size=15)
-    cv.text(cx + 0.72, row + 0.28, "<b>weighted sum → activation</b>", size=14,
+    cv.text(cx + 0.72, row + 0.28, _("<b>weighted sum → activation</b>"), size=14,
             xanchor="left")
     cv.text(cx + 0.72, row - 0.32,
             f"{activation_label(act)}({text_num(sv.preacts['h'])}) = <b>{text_num(sv.h)}</b>",
             size=15, xanchor="left", name="h-value")
-    cv.hover(cx, row, f"pre-activation {text_num(sv.preacts['h'])}", name="node-act")
+    cv.hover(cx, row, _("pre-activation {value}").format(value=text_num(sv.preacts["h"])),
+             name="node-act")
     cv.arrow(cx, row + r, cx, 5.0)
-    _state_box(cv, cx, 5.6, 2.7, 1.2, "h", "hidden h<sub>t</sub>", text_num(sv.h), "h-next")
+    _state_box(cv, cx, 5.6, 2.7, 1.2, "h", _("hidden h<sub>t</sub>"), text_num(sv.h), "h-next")
     return 6.2
 
 
 def _elman(cv: Canvas, sv: StepValues) -> None:
     prev = sv.prev_sub
     cx = SIMPLE_X
-    top = _simple(cv, sv, "c", f"memory: h<sub>{prev}</sub>", text_num(sv.h_prev))
+    top = _simple(cv, sv, "c", _("memory: h<sub>{prev}</sub>").format(prev=prev),
+                  text_num(sv.h_prev))
     cv.arrow(cx, top, cx, 7.6)
-    cv.text(cx, 7.95, "to the output / next layer", size=SMALL, color=MUTED)
+    cv.text(cx, 7.95, _("to the output / next layer"), size=SMALL, color=MUTED)
     cv.polyline([(cx - 1.35, 5.6), (LOOP_X, 5.6), (LOOP_X, 3.3)], color=COLORS["c"], width=2,
                 dash="dot")
     cv.arrow(LOOP_X, 3.3, FED_X - FED_W / 2, 3.3, color=COLORS["c"], width=2)
-    cv.text(0.4, 6.0, "h<sub>t</sub> is stored for the next step", size=SMALL, color=MUTED,
+    cv.text(0.4, 6.0, _("h<sub>t</sub> is stored for the next step"), size=SMALL, color=MUTED,
             xanchor="left")
 
 
@@ -351,14 +375,14 @@ def _jordan(cv: Canvas, sv: StepValues) -> None:
     prev = sv.prev_sub
     cx = SIMPLE_X
     y_prev = vector_plain(sv.y_prev or [], limit=JORDAN_ENTRIES)
-    top = _simple(cv, sv, "y", f"memory: y<sub>{prev}</sub>", y_prev)
+    top = _simple(cv, sv, "y", _("memory: y<sub>{prev}</sub>").format(prev=prev), y_prev)
     out_w, out_y = 4.2, 8.35
     cv.arrow(cx, top, cx, out_y - 0.5)
-    _state_box(cv, cx, out_y, out_w, 1.0, "y", "output y<sub>t</sub>",
+    _state_box(cv, cx, out_y, out_w, 1.0, "y", _("output y<sub>t</sub>"),
                vector_plain(sv.y or [], limit=JORDAN_ENTRIES), "y-next")
     cv.polyline([(cx - out_w / 2, out_y), (LOOP_X, out_y), (LOOP_X, 3.3)], color=COLORS["y"],
                 width=2, dash="dot")
     cv.arrow(LOOP_X, 3.3, FED_X - FED_W / 2, 3.3, color=COLORS["y"], width=2)
-    cv.text(0.45, 6.9, "the output y<sub>t</sub> is<br>stored for the next step", size=SMALL,
+    cv.text(0.45, 6.9, _("the output y<sub>t</sub> is<br>stored for the next step"), size=SMALL,
             color=MUTED, xanchor="left")
-    cv.text(cx + 0.2, 7.05, muted("output layer"), size=SMALL, xanchor="left")
+    cv.text(cx + 0.2, 7.05, muted(_("output layer")), size=SMALL, xanchor="left")

@@ -11,14 +11,15 @@ from engine.trace import Trace
 from figures.style import COLORS, FONT_FAMILY, TEXT, base_layout
 from figures.timeline import _layout_rows, _mark_step, _steps_axis
 from figures.values import check_index, fmt_many
+from i18n import N_, _
 
-# (row title, colour key) of each compared quantity.
+# (row title, colour key) of each compared quantity; titles translated where shown.
 ROWS: list[tuple[str, str]] = [
-    ("input gate σ(z<sub>i</sub>): lets x1 in", "i"),
-    ("forget gate σ(z<sub>f</sub>): keeps the memory when open", "f"),
-    ("output gate σ(z<sub>o</sub>): lets the memory out", "o"),
-    ("memory c", "c"),
-    ("output y", "h"),
+    (N_("input gate σ(z<sub>i</sub>): lets x1 in"), "i"),
+    (N_("forget gate σ(z<sub>f</sub>): keeps the memory when open"), "f"),
+    (N_("output gate σ(z<sub>o</sub>): lets the memory out"), "o"),
+    (N_("memory c"), "c"),
+    (N_("output y"), "h"),
 ]
 
 
@@ -47,24 +48,25 @@ def learned_vs_wired(learned: Trace, wired: Trace, t: int) -> go.Figure:
     fig = make_subplots(rows=len(ROWS), cols=1, shared_xaxes=False, vertical_spacing=spacing,
                         row_heights=heights)
     x = np.arange(1, steps + 1)
+    step_hover = _("step {step}").format(step="%{x}")
     for row, (title, key) in enumerate(ROWS, start=1):
         for name, tr, style in (  # the dashes on top, so they show where the lines agree
-            ("learned", learned, {"color": COLORS[key], "width": 4}),
-            ("hand-wired (lecture)", wired, {"color": TEXT, "dash": "dot", "width": 2}),
+            (_("learned"), learned, {"color": COLORS[key], "width": 4}),
+            (_("hand-wired (lecture)"), wired, {"color": TEXT, "dash": "dot", "width": 2}),
         ):
             values = _values(tr, key)
             fig.add_trace(go.Scatter(
                 x=x, y=values, mode="lines+markers", name=name, legendgroup=name,
-                showlegend=row == 1, line=style, marker={"size": 6 if name == "learned" else 4},
+                showlegend=row == 1, line=style, marker={"size": 6 if tr is learned else 4},
                 text=fmt_many(values),
-                hovertemplate=f"{name}<br>step %{{x}}: %{{text}}<extra></extra>",
+                hovertemplate=f"{name}<br>{step_hover}: %{{text}}<extra></extra>",
             ), row=row, col=1)
         if key in "ifo":
             fig.update_yaxes(range=[-0.08, 1.08], tickvals=[0, 0.5, 1], row=row, col=1)
         axis = fig.layout["yaxis" if row == 1 else f"yaxis{row}"]
         fig.add_annotation(
             x=0, y=axis.domain[1], xref="paper", yref="paper", xanchor="left", yanchor="bottom",
-            text=f"<b>{title}</b>", showarrow=False,
+            text=f"<b>{_(title)}</b>", showarrow=False,
             font={"size": 14, "color": COLORS[key], "family": FONT_FAMILY},
         )
     _steps_axis(fig, len(ROWS), steps, None)

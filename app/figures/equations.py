@@ -19,6 +19,7 @@ from figures.values import (
     tex_num,
     vector_tex,
 )
+from i18n import _
 
 TEX_FUNCTIONS = {
     "sigmoid": r"\sigma",
@@ -120,7 +121,8 @@ def _lstm(sv: StepValues) -> list[str]:
     else:
         h_of_c, rel = rf"{_fn(h_act)}({_n(c)})", "="
     # a projected h mixes every unit's output: no single number for this unit's a
-    result = r"\quad \text{(then projected)}" if sv.projected else f" {rel} {_n(sv.h)}"
+    projected = markup.tex(_("(then projected)"))
+    result = rf"\quad \text{{{projected}}}" if sv.projected else f" {rel} {_n(sv.h)}"
     lines.append(_aligned("a", rf"h(c')\,{s}(z_o)", rf"{h_of_c} \cdot {_g(o)}{result}"))
     return lines
 

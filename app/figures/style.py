@@ -7,6 +7,8 @@ import re
 
 import plotly.graph_objects as go
 
+from i18n import N_, _
+
 # Latin faces first, then one CJK stack that shows Chinese on Linux, Windows and macOS.
 CJK_FONTS = '"Noto Sans CJK TC", "Microsoft JhengHei", "PingFang TC", sans-serif'
 FONT_FAMILY = ('"Source Sans Pro", "Source Sans 3", "Segoe UI", Helvetica, Arial, '
@@ -51,21 +53,21 @@ TINTS: dict[str, str] = {
 # Readable names of every series of `Trace.series()`, per cell kind.
 SERIES_NAMES: dict[str, dict[str, str]] = {
     "lstm": {
-        "i": "input gate σ(z<sub>i</sub>)",
-        "f": "forget gate σ(z<sub>f</sub>)",
-        "g": "cell input g(z)",
-        "o": "output gate σ(z<sub>o</sub>)",
-        "c": "memory c",
-        "h": "output a = h(c)·σ(z<sub>o</sub>)",
+        "i": N_("input gate σ(z<sub>i</sub>)"),
+        "f": N_("forget gate σ(z<sub>f</sub>)"),
+        "g": N_("cell input g(z)"),
+        "o": N_("output gate σ(z<sub>o</sub>)"),
+        "c": N_("memory c"),
+        "h": N_("output a = h(c)·σ(z<sub>o</sub>)"),
     },
     "gru": {
-        "r": "reset gate r",
-        "z": "update gate z (keeps old h)",
-        "n": "candidate n",
-        "h": "hidden state h",
+        "r": N_("reset gate r"),
+        "z": N_("update gate z (keeps old h)"),
+        "n": N_("candidate n"),
+        "h": N_("hidden state h"),
     },
-    "rnn": {"h": "hidden state h"},
-    "jordan": {"h": "hidden state h"},
+    "rnn": {"h": N_("hidden state h")},
+    "jordan": {"h": N_("hidden state h")},
 }
 
 # Series whose values are gate openings in [0, 1].
@@ -93,8 +95,9 @@ UNIT_PALETTE = [
 
 
 def series_name(kind: str, key: str) -> str:
-    """Readable label of one series (plotly HTML)."""
-    return SERIES_NAMES.get(kind, {}).get(key, key)
+    """Readable label of one series (plotly HTML), in the reader's language."""
+    name = SERIES_NAMES.get(kind, {}).get(key)
+    return _(name) if name else key
 
 
 def series_color(key: str) -> str:

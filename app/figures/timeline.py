@@ -27,6 +27,7 @@ from figures.style import (
     unit_color,
 )
 from figures.values import check_index, fmt, fmt_many, resolve_units, series_width, unit_label
+from i18n import _
 
 MAX_LINE_UNITS = 16  # default: more units than this → the most varying ones
 MAX_HEATMAP_UNITS = 64
@@ -53,13 +54,14 @@ def label_every(step_labels: list[str]) -> int:
 
 def _step_hover(step_labels: list[str] | None) -> str:
     """The hover's first line: the step, and its label when it has one."""
-    return "step %{x}" + (" · %{customdata}" if step_labels is not None else "")
+    return (_("step {step}").format(step="%{x}")
+            + (" · %{customdata}" if step_labels is not None else ""))
 
 
 def _step_mark(t: int, step_labels: list[str] | None) -> str:
     """The current step's mark above the chart: its number, and its label when it has one."""
     name = f" · {html.escape(str(step_labels[t]))}" if step_labels is not None else ""
-    return f"<b>step {t + 1}</b>{name}"
+    return "<b>" + _("step {step}").format(step=t + 1) + f"</b>{name}"
 
 
 def _steps_axis(fig: go.Figure, rows: int, steps: int, step_labels: list[str] | None) -> None:
@@ -80,7 +82,7 @@ def _steps_axis(fig: go.Figure, rows: int, steps: int, step_labels: list[str] | 
     for row in range(1, rows + 1):
         fig.update_xaxes(range=[0.5, steps + 0.5], fixedrange=True, showgrid=False,
                          row=row, col=1, **ticks)
-    fig.update_xaxes(title_text="step", row=rows, col=1)
+    fig.update_xaxes(title_text=_("step"), row=rows, col=1)
 
 
 def _row_titles(fig: go.Figure, kind: str, keys: list[str]) -> None:
@@ -201,8 +203,8 @@ def state_heatmaps(trace: Trace, t: int, units: list[int] | None = None,
                 ygap=1 if len(shown) <= 32 else 0,
                 text=[fmt_many(row) for row in z],  # the one rounding rule (figures.values)
                 customdata=[step_labels] * len(shown) if step_labels is not None else None,
-                hovertemplate=f"{_step_hover(step_labels)}<br>unit %{{y}}<br>{key} = %{{text}}"
-                "<extra></extra>",
+                hovertemplate=f"{_step_hover(step_labels)}<br>"
+                + _("unit {unit}").format(unit="%{y}") + f"<br>{key} = %{{text}}<extra></extra>",
                 colorbar={
                     "x": 1.005,
                     "xanchor": "left",
@@ -221,7 +223,7 @@ def state_heatmaps(trace: Trace, t: int, units: list[int] | None = None,
             col=1,
         )
         fig.update_yaxes(type="category", autorange="reversed", fixedrange=True,
-                         showgrid=False, title_text="unit" if len(shown) > 1 else None,
+                         showgrid=False, title_text=_("unit") if len(shown) > 1 else None,
                          title_font={"size": 12, "color": MUTED}, row=row, col=1)
     _steps_axis(fig, len(keys), steps, step_labels)
     _row_titles(fig, trace.kind, keys)
@@ -256,6 +258,7 @@ def state_lines(trace: Trace, t: int, units: list[int] | None = None,
         for n, u in enumerate(shown):
             color = series_color(key) if single else unit_color(n)
             label = unit_label(trace, u, values.shape[1])
+            unit = _("unit {unit}").format(unit=label)
             y = values[:, u]
             sizes = [7] * steps
             sizes[t] = 13
@@ -264,14 +267,14 @@ def state_lines(trace: Trace, t: int, units: list[int] | None = None,
                     x=x,
                     y=y,
                     mode="lines+markers",
-                    name=f"unit {label}",
+                    name=unit,
                     legendgroup=f"unit {label}",
                     showlegend=not single and shown is units and row == 1,
                     line={"color": color, "width": 3 if single else 2},
                     marker={"size": sizes, "color": color, "line": {"width": 1, "color": "white"}},
                     text=fmt_many(y),
                     customdata=step_labels,
-                    hovertemplate=f"{_step_hover(step_labels)}<br>unit {label}<br>{key} = "
+                    hovertemplate=f"{_step_hover(step_labels)}<br>{unit}<br>{key} = "
                     "%{text}<extra></extra>",
                 ),
                 row=row,

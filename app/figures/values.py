@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 import markup
 from engine.trace import Trace
+from i18n import N_, _
 
 MINUS = "\u2212"  # typographic minus for plotly text
 
@@ -21,7 +22,7 @@ DEFAULT_ACTIVATIONS: dict[str, dict[str, str]] = {
 
 SIGNIFICANT = 3  # digits shown of a number below 1000 (never more than GATE_DECIMALS decimals)
 GATE_DECIMALS = 3  # decimals of a gate opening, always written out ("1.000", "0.462")
-NEAR_NOTE = (
+NEAR_NOTE = N_(
     "Numbers are rounded to 3 significant digits (at most 3 decimals). A “7” can be a hair "
     "below 7 (6.9995): the hand-set gates are σ(10) = 0.99995, not 1, so a little memory "
     "leaks each step."
@@ -102,7 +103,7 @@ def vector_text(values: list[float], limit: int = 6, fn=fmt) -> list[str] | str:
     """Entries to show for a vector: all when short, else the first few and a count."""
     hot = one_hot_index(values)
     if hot is not None:
-        return f"one-hot #{hot} of {len(values)}"
+        return _("one-hot #{index} of {size}").format(index=hot, size=len(values))
     if len(values) <= limit:
         return [fn(v) for v in values]
     return [fn(v) for v in values[: limit - 1]] + ["…", fn(values[-1])]
@@ -301,10 +302,12 @@ def gate_word(kind: str, key: str, value: float) -> str:
     high, low = v >= 0.95, v <= 0.05
     pct = f"{100 * v:.0f}%"
     if kind == "lstm" and key == "f":
-        return "keeps memory" if high else "erases memory" if low else f"keeps {pct}"
+        return (_("keeps memory") if high else _("erases memory") if low
+                else _("keeps {percent}").format(percent=pct))
     if kind == "gru" and key == "z":
-        return "keeps old state" if high else "takes new state" if low else f"keeps {pct}"
-    return "open" if high else "closed" if low else f"{pct} open"
+        return (_("keeps old state") if high else _("takes new state") if low
+                else _("keeps {percent}").format(percent=pct))
+    return _("open") if high else _("closed") if low else _("{percent} open").format(percent=pct)
 
 
 ACTIVATION_LABELS = {
@@ -323,4 +326,5 @@ def is_linear(name: str) -> bool:
 
 def activation_label(name: str) -> str:
     """Short display name of an activation ("σ", "tanh", "linear")."""
-    return ACTIVATION_LABELS.get(name.lower(), name)
+    label = ACTIVATION_LABELS.get(name.lower(), name)
+    return _("linear") if label == "linear" else label

@@ -2,10 +2,13 @@
 
 import streamlit as st
 
+import i18n
 import markup
 import resources
+from choices import model_description, model_name
 from components import (
     browser_stepper,
+    language,
     lesson,
     model_picker,
     questions,
@@ -17,9 +20,9 @@ from components import (
     weight_editor,
 )
 from components.unit_picker import view_picker
-from engine import zoo
 from figures.story import CELL_CAPTIONS
 from figures.values import NEAR_NOTE
+from i18n import N_, _
 
 COMPONENTS = (model_picker, sequence_input, stepper_controls, text_input, weight_editor)
 
@@ -29,27 +32,28 @@ if not st.session_state.get("stepper.url_loaded"):
     url_params.warn_ignored(bad)
 
 with st.sidebar:
-    st.subheader("Model")
+    st.subheader(_("Model"))
     choice = model_picker.model_picker()
     if not choice.reads_text:
-        st.subheader("Input")
+        st.subheader(_("Input"))
         preset = sequence_input.preset_picker()
 
-st.title("LSTM step-through")
+st.title(_("LSTM step-through"))
 kind = "lstm" if choice.is_lecture else model_picker.cell_kind(choice)
 if choice.is_shipped:
-    st.caption(f"**{zoo.shipped(choice.kind).title}** (trained): "
-               f"{zoo.shipped(choice.kind).description}")
-st.caption(CELL_CAPTIONS[kind])
+    st.caption(_("**{title}** (trained): {description}").format(
+        title=model_name(choice.kind), description=model_description(choice.kind)))
+st.caption(_(CELL_CAPTIONS[kind]))
 
 controls = st.container()
-tab_names = ["Input text" if choice.reads_text else "Input sequence", "Over time",
-             "Memory animation"]
-tab_names += ["Weights"] if choice.is_lecture else []
-tab_names += ["Learned vs hand-wired"] if choice.kind == "lecture_learned" else []
+tab_names = {"input": N_("Input text") if choice.reads_text else N_("Input sequence"),
+             "time": N_("Over time"), "animation": N_("Memory animation")}
+tab_names |= {"weights": N_("Weights")} if choice.is_lecture else {}
+tab_names |= {"learned": N_("Learned vs hand-wired")} if choice.kind == "lecture_learned" else {}
 # Only the open tab's figures are drawn (each redraw costs a click on Next ~0.2 s); the
 # editors always run, since the sequence and the weights come from them.
-tabs = st.tabs(tab_names, key="stepper.tab", on_change="rerun")
+tabs = st.tabs(language.tab_labels("stepper.tab", tab_names), key="stepper.tab",
+               on_change="rerun")
 
 with tabs[0]:
     if choice.reads_text:
@@ -85,8 +89,8 @@ else:
 try:
     trace = resources.get_trace(choice, weights, steps)
 except ValueError as err:  # past the trace's budget (engine.trace.MAX_RECORDED)
-    controls.error(markup.md(f"This sequence is too big to step through: {err}"),
-                   icon=":material/error:")
+    controls.error(markup.md(_("This sequence is too big to step through: {reason}").format(
+        reason=err)), icon=":material/error:")
     st.query_params.from_dict(url)
     st.stop()
 st.session_state["stepper.current"] = (choice, weights, steps)  # shared with the gradient lab
@@ -99,22 +103,22 @@ def _reads(k: int) -> str:
     """What step k (0-based) reads, as HTML: the text's token, or the numbers as written
     (float32's shortest text) after the step's name."""
     if choice.reads_text:
-        return f"reads <b>{browser_stepper.escape(repr(labels[k]))}</b>"
+        return _("reads <b>{token}</b>").format(token=browser_stepper.escape(repr(labels[k])))
     numbers = ", ".join(map(sequence_input.shortest, trace.inputs[k].tolist()))
     name = f"{browser_stepper.escape(str(labels[k]))} · " if labels else ""
-    return f"{name}input x = [{numbers}]"
+    return name + _("input x = [{numbers}]").format(numbers=numbers)
 
 
 with controls:
     t = browser_stepper.browser_stepper(
         trace.steps,
         lambda first, last: resources.get_step_frames(choice, weights, steps, unit, layer,
-                                                      direction, first, last),
+                                                      direction, first, last, i18n.current()),
         lambda first, last: [browser_stepper.text_line(k + 1, trace.steps, _reads(k))
                              for k in range(first, last)],
         step_key=stepper_controls.KEY, key="stepper",
         ident=browser_stepper.identity(choice, weights, steps, unit, layer, direction),
-        max_step=questions.max_step(question), note=NEAR_NOTE if choice.is_lecture else "",
+        max_step=questions.max_step(question), note=_(NEAR_NOTE) if choice.is_lecture else "",
         name=f"{kind}-cell",
     )
     if question is not None:
@@ -126,7 +130,7 @@ lesson.from_here("stepper")
 
 if held:
     for tab in tabs[1:3]:
-        tab.info("This tab shows every step: answer the question above first.",
+        tab.info(_("This tab shows every step: answer the question above first."),
                  icon=":material/quiz:")
 if tabs[1].open and not held:
     with tabs[1]:

@@ -25,6 +25,7 @@ import streamlit as st
 
 from components import presenter
 from figures import step_frames
+from i18n import _
 
 HERE = Path(__file__).resolve().parent
 WINDOW = 48  # steps sent at once around the current one (~5 KB a step of a busy sequence)
@@ -63,6 +64,28 @@ _STEPPER = st.components.v2.component(
     js=(HERE / "stepper.js").read_text(encoding="utf-8"),
     isolate_styles=False,
 )
+
+
+def words() -> dict[str, str]:
+    """The stepper's own words in the reader's language (stepper.js puts them in place of the
+    English of stepper.html; a word missing here stays English)."""
+    return {
+        "first": _("First"), "prev": _("Previous"), "play": _("Play"), "pause": _("Pause"),
+        "next": _("Next"), "last": _("Last"),
+        "first_title": _("First step (Home)"), "prev_title": _("Previous step (←)"),
+        "play_title": _("Play / pause (Space)"), "next_title": _("Next step (→)"),
+        "last_title": _("Last step (End)"),
+        "steps": _("Steps"), "step": _("Step"), "speed": _("Speed"),
+        "speed_title": _("How fast Play (Space) moves on"),
+        "slow": _("Slow · 2 s"), "normal": _("1 s a step"), "fast": _("Fast · 0.5 s"),
+        "diagram": _("Memory cell at this step"),
+        "png_title": _("Download the diagram as a PNG (2×)"),
+        "svg_title": _("Download the diagram as an SVG"),
+        "equations": _("Equations with this step's numbers"),
+        "loading": _("Loading this step…"),
+        "step_of": _("Step {step} of {steps}"),
+        "mark": _("step {step}"),
+    }
 
 
 def _window(step: int, steps: int) -> tuple[int, int]:
@@ -115,7 +138,8 @@ def browser_stepper(steps: int, frames: Callable[[int, int], dict],
         "lines": lines(first, last),
         "note": note,
         "held": ("" if shown == steps else
-                 "The next step waits for the answer to the question below."),
+                 _("The next step waits for the answer to the question below.")),
+        "words": words(),
         "timeline": timeline,
         "name": name,
         "present": presenter.is_on(),
@@ -127,8 +151,9 @@ def browser_stepper(steps: int, frames: Callable[[int, int], dict],
 
 
 def text_line(step: int, steps: int, reads_html: str) -> str:
-    """'Step k of T · …' as HTML (`reads_html` already escaped)."""
-    return f"<b>Step {step} of {steps}</b> · {reads_html}"
+    """'Step k of T · …' as HTML (`reads_html` already escaped), in the reader's language."""
+    return ("<b>" + html.escape(_("Step {step} of {steps}").format(step=step, steps=steps))
+            + f"</b> · {reads_html}")
 
 
 escape = html.escape

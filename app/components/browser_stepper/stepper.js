@@ -249,7 +249,7 @@ function diagramSvg(pieces, canvas) {
 
 // -- the over-time chart's marker (a plotly chart Streamlit drew) ---------------------------
 
-function moveTimeline(key, t) {
+function moveTimeline(key, t, mark) {
   const gd = document.querySelector(`.st-key-${key} .js-plotly-plot`);
   if (!gd || !gd.layout || !gd._fullLayout) return;
   const meta = gd.layout.meta || {};
@@ -277,7 +277,7 @@ function moveTimeline(key, t) {
       text.textContent = "";
       const bold = document.createElementNS(SVG_NS, "tspan");
       bold.setAttribute("style", "font-weight:bold");
-      bold.textContent = `step ${t + 1}`;
+      bold.textContent = fillIn(mark || "step {step}", {step: t + 1});
       text.appendChild(bold);
       if (labels && labels[t] !== undefined) {
         text.appendChild(document.createTextNode(` · ${labels[t]}`));
@@ -287,6 +287,32 @@ function moveTimeline(key, t) {
 }
 
 // -- one stepper ----------------------------------------------------------------------------
+
+// The words Python sent in the reader's language (data.words); the English of stepper.html
+// stays wherever a word is missing.
+function word(s, key, fallback) {
+  const words = s.data.words || {};
+  return typeof words[key] === "string" ? words[key] : fallback;
+}
+
+function applyWords(root, words) {
+  if (!words || root.dataset.words === JSON.stringify(words)) return;
+  root.dataset.words = JSON.stringify(words);
+  for (const el of root.querySelectorAll("[data-w]")) {
+    if (typeof words[el.dataset.w] === "string") el.textContent = words[el.dataset.w];
+  }
+  for (const el of root.querySelectorAll("[data-w-title]")) {
+    if (typeof words[el.dataset.wTitle] === "string") el.title = words[el.dataset.wTitle];
+  }
+  for (const el of root.querySelectorAll("[data-w-aria]")) {
+    const text = words[el.dataset.wAria];
+    if (typeof text === "string") el.setAttribute("aria-label", text);
+  }
+}
+
+function fillIn(template, values) {
+  return template.replace(/\{(\w+)\}/g, (m, name) => (name in values ? values[name] : m));
+}
 
 function frameAt(s, t) {
   const data = s.data;
@@ -349,13 +375,15 @@ function render(s, animateFrom) {
   const t = s.step, last = data.steps - 1;
   const frame = frameAt(s, t);
   root.classList.toggle("rnn-present", Boolean(data.present));
+  applyWords(root, data.words);
   for (const button of root.querySelectorAll("[data-move]")) {
     const move = button.dataset.move;
     button.disabled = (move === "first" || move === "prev") ? t === 0 :
       (move === "next" || move === "last") ? t >= last : data.steps <= 1;
   }
   const play = root.querySelector('[data-move="play"]');
-  play.querySelector(".rnn-play-word").textContent = s.playing ? "Pause" : "Play";
+  play.querySelector(".rnn-play-word").textContent =
+    s.playing ? word(s, "pause", "Pause") : word(s, "play", "Play");
   play.querySelector(".rnn-ico").textContent = s.playing ? "‖" : "▶";
   play.setAttribute("aria-pressed", s.playing ? "true" : "false");
   const slider = root.querySelector(".rnn-slider");
@@ -369,16 +397,17 @@ function render(s, animateFrom) {
   note.hidden = !data.note;
   note.textContent = data.note || "";
   root.querySelector(".rnn-line").innerHTML = data.lines[t - data.first] ||
-    `<b>Step ${t + 1} of ${data.total}</b>`;
+    `<b>${escapeXml(fillIn(word(s, "step_of", "Step {step} of {steps}"),
+                         {step: t + 1, steps: data.total}))}</b>`;
   if (!frame) {
-    root.querySelector(".rnn-story").textContent = "Loading this step…";
+    root.querySelector(".rnn-story").textContent = word(s, "loading", "Loading this step…");
     return;
   }
   root.querySelector(".rnn-story").innerHTML = frame.story;
   renderTex(s, frame);
   animate(s, animateFrom, piecesAt(s, t));
   writeUrl(s);
-  moveTimeline(data.timeline, t);
+  moveTimeline(data.timeline, t, word(s, "mark", "step {step}"));
   root.dataset.step = String(t + 1);
 }
 
