@@ -12,6 +12,8 @@ import streamlit as st
 
 from components import url_params as up
 from engine import zoo
+from errors import say
+from i18n import _
 
 MAX_CHARS = 2_000  # longest text a shipped model steps through here
 URL_MAX_CHARS = 300  # longer texts are not put in the link
@@ -57,17 +59,19 @@ def text_input(model: str) -> TextChoice:
         st.session_state[key] = st.session_state.pop(_URL_TEXT)
     st.session_state.setdefault(key, entry.default_text)
     text = st.text_area(
-        "Text", key=key, height=110, max_chars=MAX_CHARS,
-        help=f"{entry.title} reads this text one step at a time. Press Ctrl+Enter to apply.",
+        _("Text"), key=key, height=110, max_chars=MAX_CHARS,
+        help=_("{model} reads this text one step at a time. Press Ctrl+Enter to apply.").format(
+            model=entry.title),
     )
-    st.button("Back to the example text", key=f"{key}.reset", icon=":material/undo:",
+    st.button(_("Back to the example text"), key=f"{key}.reset", icon=":material/undo:",
               on_click=lambda: st.session_state.update({key: entry.default_text}),
               disabled=text == entry.default_text)
     text = (text or "").strip()
     if not text:
-        return TextChoice(text, "The text is empty: type a sentence for the model to read.")
+        return TextChoice(text, _("The text is empty: type a sentence for the model to read."))
     try:
         entry.encode(text)
     except ValueError as err:
-        return TextChoice(text, f"The model cannot read this text: {err}")
+        return TextChoice(text, _("The model cannot read this text: {reason}").format(
+            reason=say(err, markdown=False)))
     return TextChoice(text, None)

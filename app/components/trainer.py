@@ -15,6 +15,9 @@ from typing import Any
 
 import streamlit as st
 
+from errors import say
+from i18n import _
+
 Work = Callable[[Callable[..., None], Callable[[], bool]], Any]  # (progress, should_stop)
 
 
@@ -26,8 +29,17 @@ class Job:
     fraction: float = 0.0
     message: str = ""  # what the work last said it is doing
     result: Any = None
-    error: str | None = None
+    failure: Exception | None = None  # what the work raised, if it did
     thread: threading.Thread | None = None
+
+    @property
+    def error(self) -> str | None:
+        """What went wrong, in the reader's language (plain text), or None."""
+        if self.failure is None:
+            return None
+        if isinstance(self.failure, ValueError):  # a refusal in words (engine.messages)
+            return say(self.failure, markdown=False)
+        return f"{type(self.failure).__name__}: {self.failure}"
 
     @property
     def running(self) -> bool:
@@ -50,7 +62,7 @@ def start(key: str, work: Work) -> None:
         try:
             job.result = work(progress, job.stop.is_set)
         except Exception as err:  # shown to the user; the page keeps working
-            job.error = f"{type(err).__name__}: {err}"
+            job.failure = err
 
     job.thread = threading.Thread(target=run, name=f"rnn-lab-{key}", daemon=True)
     st.session_state[key] = job
@@ -64,7 +76,7 @@ def follow(key: str, label: str) -> Job | None:
         return None
     if job.running:
         stop = st.empty()
-        stop.button("Stop", key=f"{key}.stop", on_click=job.stop.set, icon=":material/stop:")
+        stop.button(_("Stop"), key=f"{key}.stop", on_click=job.stop.set, icon=":material/stop:")
         bar = st.progress(job.fraction, text=label)
         while job.running:
             bar.progress(job.fraction, text=f"{label} {job.fraction:.0%}"
