@@ -1,8 +1,11 @@
 """The app's words in the reader's language: `_()` and `ngettext()` over gettext catalogs.
 
-English is written in the code (the msgids); the translations live in
-app/locales/<ll_CC>/LC_MESSAGES/rnnlab.po, extracted with Babel (`pybabel extract -F babel.cfg
--o rnnlab.pot app`, then `pybabel update -i rnnlab.pot -d app/locales -D rnnlab`). A .po is
+English is written in the code (the msgids) and in the shipped lessons (app/lessons/*.toml:
+titles, sections and notes); the translations live in
+app/locales/<ll_CC>/LC_MESSAGES/rnnlab.po, extracted with Babel from the repository's root
+(`PYTHONPATH=app pybabel extract -F babel.cfg -o rnnlab.pot app`: app/ on the path for the
+lessons' extractor, lesson_files.extract_lessons; then `pybabel update -i rnnlab.pot -d
+app/locales -D rnnlab`). A .po is
 compiled in memory when the app first needs it (Babel's `read_po` + `write_mo`): there is no .mo
 to commit and no compile step to forget.
 

@@ -26,6 +26,7 @@ from pathlib import Path
 
 import tomllib
 
+from i18n import _
 from labs import LABS
 
 LESSON_DIR = Path(__file__).resolve().parent / "lessons"
@@ -89,14 +90,15 @@ def _text(value, where: str, limit: int, required: bool = True) -> str:
     if value is None and not required:
         return ""
     if not isinstance(value, str):
-        raise LessonError(f"{where} must be text in quotes.")
+        raise LessonError(_("{where} must be text in quotes.").format(where=where))
     if len(value) > limit:
-        raise LessonError(f"{where} has {len(value):,} characters; at most {limit:,}.")
+        raise LessonError(_("{where} has {chars} characters; at most {limit}.").format(
+            where=where, chars=f"{len(value):,}", limit=f"{limit:,}"))
     if _LINK.search(value):
-        raise LessonError(f"{where} holds a link or HTML; a lesson's text is shown as written, "
-                          "so links and HTML are not allowed.")
+        raise LessonError(_("{where} holds a link or HTML; a lesson's text is shown as written, "
+                            "so links and HTML are not allowed.").format(where=where))
     if required and not value.strip():
-        raise LessonError(f"{where} is empty.")
+        raise LessonError(_("{where} is empty.").format(where=where))
     return value
 
 
@@ -109,83 +111,104 @@ def _value(value, where: str) -> str:
     elif isinstance(value, str):
         text = value
     else:
-        raise LessonError(f"{where} must be text, a number or true/false.")
+        raise LessonError(_("{where} must be text, a number or true/false.").format(where=where))
     if len(text) > MAX_VALUE_CHARS:
-        raise LessonError(f"{where} has {len(text):,} characters; at most {MAX_VALUE_CHARS:,}.")
+        raise LessonError(_("{where} has {chars} characters; at most {limit}.").format(
+            where=where, chars=f"{len(text):,}", limit=f"{MAX_VALUE_CHARS:,}"))
     return text
 
 
 def _keys(table: dict, allowed: tuple[str, ...], where: str) -> None:
     unknown = sorted(set(table) - set(allowed))
     if unknown:
-        raise LessonError(f"{where}: unknown key “{unknown[0]}” (known: {', '.join(allowed)}).")
+        raise LessonError(_("{where}: unknown key “{key}” (known: {known}).").format(
+            where=where, key=unknown[0], known=", ".join(allowed)))
 
 
 def _question(raw, lab, where: str) -> Question | None:
     if raw is None:
         return None
     if not isinstance(raw, dict):
-        raise LessonError(f"{where} must be a table, e.g. {{ kind = \"memory\", step = 2 }}.")
+        raise LessonError(_("{where} must be a table, e.g. {example}.").format(
+            where=where, example='{ kind = "memory", step = 2 }'))
     _keys(raw, ("kind", "step"), where)
     kind = raw.get("kind")
     if kind not in lab.questions:
-        known = ", ".join(lab.questions) or "none"
-        raise LessonError(f"{where}.kind: “{kind}” is not a question the {lab.title} page asks "
-                          f"(known: {known}).")
+        known = ", ".join(lab.questions) or _("none")
+        raise LessonError(_("{where}.kind: “{kind}” is not a question the {page} page asks "
+                            "(known: {known}).").format(where=where, kind=kind,
+                                                        page=_(lab.title), known=known))
     step = raw.get("step")
     bad_step = isinstance(step, bool) or not isinstance(step, int) or not 2 <= step <= MAX_STEP
     if (kind in NEEDS_STEP or step is not None) and bad_step:
-        raise LessonError(f"{where}.step must be a whole number 2 … {MAX_STEP:,} (the step the "
-                          "question is about; the page stops one step before it).")
+        raise LessonError(_("{where}.step must be a whole number 2 … {most} (the step the "
+                            "question is about; the page stops one step before it).").format(
+            where=where, most=f"{MAX_STEP:,}"))
     return Question(kind=kind, step=step)
 
 
+def _key(where: str, key: str) -> str:
+    """ "scene 2, key “note”": where in the file a problem is."""
+    return _("{where}, key “{key}”").format(where=where, key=key)
+
+
 def _scene(raw, n: int) -> Scene:
-    where = f"scene {n}"
+    where = _("scene {n}").format(n=n)
     if not isinstance(raw, dict):
-        raise LessonError(f"{where} must be a [[scene]] table.")
+        raise LessonError(_("{where} must be a [[scene]] table.").format(where=where))
     _keys(raw, ("page", "note", "state", "question"), where)
     page = raw.get("page")
     if page not in PAGES:
-        raise LessonError(f"{where}, key “page”: “{page}” is not a page (known: "
-                          f"{', '.join(PAGES)}).")
+        raise LessonError(_("{where}: “{page}” is not a page (known: {known}).").format(
+            where=_key(where, "page"), page=page, known=", ".join(PAGES)))
     lab = PAGES[page]
     state = raw.get("state", {})
     if not isinstance(state, dict):
-        raise LessonError(f"{where}, key “state” must be a table of link parameters.")
+        raise LessonError(_("{where} must be a table of link parameters.").format(
+            where=_key(where, "state")))
     allowed = lab.params + GLOBAL_PARAMS
     pairs = []
     for name, value in state.items():
         if name not in allowed:
-            raise LessonError(f"{where}, key “state.{name}”: the {lab.title} page has no link "
-                              f"parameter “{name}” (known: {', '.join(allowed)}).")
-        pairs.append((name, _value(value, f"{where}, key “state.{name}”")))
-    note = _text(raw.get("note"), f"{where}, key “note”", MAX_NOTE_CHARS, required=False)
-    question = _question(raw.get("question"), lab, f"{where}, key “question”")
+            raise LessonError(_("{where}: the {page} page has no link parameter “{name}” "
+                                "(known: {known}).").format(
+                where=_key(where, f"state.{name}"), page=_(lab.title), name=name,
+                known=", ".join(allowed)))
+        pairs.append((name, _value(value, _key(where, f"state.{name}"))))
+    note = _text(raw.get("note"), _key(where, "note"), MAX_NOTE_CHARS, required=False)
+    question = _question(raw.get("question"), lab, _key(where, "question"))
     return Scene(page=page, state=tuple(pairs), note=note, question=question)
+
+
+def too_big(size: int) -> str:
+    """The refusal of a file of `size` bytes (more than MAX_BYTES)."""
+    return _("the file has {size} bytes; a lesson is at most {kb} KB.").format(
+        size=f"{size:,}", kb=MAX_BYTES // 1024)
 
 
 def parse(data: bytes, lesson_id: str, trusted: bool = False) -> Lesson:
     """A lesson from the bytes of a TOML file; LessonError saying what is wrong and where."""
     if len(data) > MAX_BYTES:
-        raise LessonError(f"the file has {len(data):,} bytes; a lesson is at most "
-                          f"{MAX_BYTES // 1024} KB.")
+        raise LessonError(too_big(len(data)))
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as err:
-        raise LessonError(f"the file is not UTF-8 text (byte {err.start + 1}).") from None
+        raise LessonError(_("the file is not UTF-8 text (byte {byte}).").format(
+            byte=err.start + 1)) from None
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
-        raise LessonError(f"the file is not valid TOML: {err}.") from None
-    _keys(doc, ("title", "section", "scene"), "the lesson")
-    title = _text(doc.get("title"), "key “title”", MAX_TITLE_CHARS)
-    section = _text(doc.get("section"), "key “section”", MAX_TITLE_CHARS, required=False)
+        raise LessonError(_("the file is not valid TOML: {error}.").format(error=err)) from None
+    _keys(doc, ("title", "section", "scene"), _("the lesson"))
+    title = _text(doc.get("title"), _("key “{key}”").format(key="title"), MAX_TITLE_CHARS)
+    section = _text(doc.get("section"), _("key “{key}”").format(key="section"), MAX_TITLE_CHARS,
+                    required=False)
     scenes = doc.get("scene")
     if not isinstance(scenes, list) or not scenes:
-        raise LessonError("the lesson has no scenes: add at least one [[scene]] table.")
+        raise LessonError(_("the lesson has no scenes: add at least one [[scene]] table."))
     if len(scenes) > MAX_SCENES:
-        raise LessonError(f"the lesson has {len(scenes):,} scenes; at most {MAX_SCENES}.")
+        raise LessonError(_("the lesson has {scenes} scenes; at most {most}.").format(
+            scenes=f"{len(scenes):,}", most=MAX_SCENES))
     return Lesson(id=lesson_id, title=title, section=section, trusted=trusted,
                   scenes=tuple(_scene(raw, n) for n, raw in enumerate(scenes, start=1)))
 
@@ -214,3 +237,23 @@ def scene_toml(page: str, params: dict[str, str], note: str = "") -> str:
                       if name in allowed)
     return (f"[[scene]]\npage = {_toml_string(page)}\nnote = {_toml_string(note)}\n"
             f"state = {{ {state} }}\n")
+
+
+def extract_lessons(fileobj, keywords, comment_tags, options):
+    """Babel extractor (babel.cfg: `[lessons: lessons/*.toml]`): the title, the section and
+    every scene's note of a shipped lesson, as (line, None, text, []) in file order, so lesson
+    texts are msgids of the same catalog as the code's words."""
+    data = fileobj.read()
+    doc = tomllib.loads(data.decode("utf-8"))
+    lines = data.decode("utf-8").splitlines()
+    starts = {key: [n for n, line in enumerate(lines, start=1)
+                    if re.match(rf"\s*{key}\s*=", line)] for key in ("title", "section", "note")}
+    texts = [("title", doc.get("title")), ("section", doc.get("section"))]
+    texts += [("note", scene.get("note")) for scene in doc.get("scene", [])]
+    seen = dict.fromkeys(starts, 0)
+    for key, text in texts:
+        if isinstance(text, str) and text.strip():
+            found = starts[key]
+            line = found[min(seen[key], len(found) - 1)] if found else 1
+            seen[key] += 1
+            yield line, None, text, []

@@ -11,6 +11,41 @@ APP = str(Path(__file__).resolve().parents[1] / "app" / "streamlit_app.py")
 TIMEOUT = 60  # seconds per script run
 
 
+def _format_in_the_sessions_language(run):
+    """AppTest calls a widget's format_func (a selectbox's, a radio's) from the test's thread,
+    after the script's run, where i18n._ cannot see the session's language (a browser never
+    does: the script formats the options). Each one is wrapped in the language of the run that
+    registered it, so a Chinese page's widgets can be clicked in a test."""
+    import functools
+
+    from streamlit.runtime.state.common import TESTING_KEY
+
+    import i18n
+
+    def in_language(func, lang):
+        def formatted(value):
+            with i18n.using(lang):
+                return func(value)
+        return formatted
+
+    @functools.wraps(run)
+    def wrapped(self, *args, **kwargs):
+        result = run(self, *args, **kwargs)
+        state = self.session_state
+        try:
+            lang, saved = state[i18n.KEY], state[TESTING_KEY]  # (`in` does not see the latter)
+        except KeyError:
+            lang, saved = i18n.DEFAULT, {}
+        for key, value in list(saved.items()):
+            if callable(value) and lang != i18n.DEFAULT:
+                saved[key] = in_language(value, lang)
+        return result
+    return wrapped
+
+
+AppTest._run = _format_in_the_sessions_language(AppTest._run)
+
+
 def run_app(page: str | None = None, *, timeout: float = TIMEOUT, **params: str) -> AppTest:
     """The app, on `page` (e.g. "views/stepper.py"), with URL parameters `params`.
 

@@ -242,3 +242,83 @@ def test_home_lists_every_shipped_lesson():
     page = texts(at)
     for item in shipped().values():
         assert item.title in page and f"?lesson={item.id}&scene=1" in [c.value for c in at.code]
+
+
+def zh(text: str) -> str:
+    """`text` as the zh-TW catalog has it."""
+    import i18n
+
+    with i18n.using("zh-TW"):
+        return i18n._(text)
+
+
+def test_a_scene_with_lang_zh_tw_shows_its_chinese_title_note_and_bar():
+    item = shipped()["lstm-memory-cell"]
+    at = run_app(None, lesson="lstm-memory-cell", scene="2", lang="zh-TW")
+    title, note = zh(item.title), zh(item.scenes[1].note)
+    assert title == "LSTM 的記憶單元，一步一步來" and "**[4, 1, 0]**" in note
+    bar_line = next(shown(m.value) for m in at.markdown if title in m.value)
+    assert bar_line == f"**{title}** · 第 2 個場景，共 6 個"
+    assert note in [m.value for m in at.markdown] and item.scenes[1].note not in received(at)
+    labels = {at.button(key=k).label for k in ("lesson.prev", "lesson.next", "lesson.close")}
+    assert labels == {"上一個場景", "下一個場景", "離開"}
+    at.button(key="lesson.next").click().run()  # the next scene keeps the language
+    assert any(f"**{title}** · 第 3 個場景，共 6 個" == shown(m.value) for m in at.markdown)
+
+
+def test_a_question_asks_and_answers_in_chinese():
+    """The lecture's image-9 in Chinese: the memory goes from 3 to 7 at step 2."""
+    at = run_app(None, lesson="lstm-memory-cell", scene="2", lang="zh-TW")
+    page = texts(at)
+    assert "**先預測，再揭曉。** 第 2 步之後，記憶是多少？" in page
+    assert "答案還不在頁面上：選一個就會揭曉。" in page and "從 3 變成 7" not in page
+    next(b for b in at.button if b.label == "7").click().run()
+    assert [shown(s.value) for s in at.success if "答對了" in s.value] == [
+        "答對了：你選了 **7**。在第 2 步，記憶從 3 變成 7。"]
+
+
+def test_the_forget_gate_question_in_chinese_keeps_its_verdict_across_a_switch():
+    """Forget bias −10 with x2 = 0: σ(−10) ≈ 0.000, the gate erases (清除)."""
+    at = run_app(None, lesson="lstm-memory-cell", scene="6", lang="zh-TW")
+    choices = [b.label for b in at.button if b.key and ".choice." in b.key]
+    assert choices == ["保留", "清除"]
+    next(b for b in at.button if b.label == "清除").click().run()
+    verdict = next(shown(s.value) for s in at.success)
+    assert verdict.startswith("答對了：你選了 **清除**。在第 3 步，遺忘閘 σ(z_f) = "
+                              f"{1 / (1 + math.exp(10)):.3f}：關閉")
+    at.sidebar.get("button_group")[0].set_value("en").run()  # the answer is kept, not its words
+    assert any(s.value.startswith("Right: you picked **erase**.") for s in at.success)
+
+
+def test_an_uploaded_lesson_is_shown_as_written_and_refused_in_chinese():
+    """A teacher's file is never looked up in the catalog, even when its words are a msgid;
+    its errors name the scene and the key in the reader's language."""
+    at = run_app(lang="zh-TW")
+    own = ('title = "The LSTM memory cell, step by step"\n[[scene]]\npage = "stepper"\n'
+           'note = "Why RNNs are hard to train"\n')
+    at.file_uploader(key="lesson.file").set_value(("mine.toml", own.encode(), "text/plain")).run()
+    assert any(shown(s.value) == "「The LSTM memory cell, step by step」：1 個場景，檢查通過。"
+               for s in at.success)
+    at.button(key="lesson.start_uploaded").click().run()
+    assert not at.exception
+    bar_line = next(shown(m.value) for m in at.markdown if "第 1 個場景" in m.value)
+    assert bar_line == "**The LSTM memory cell, step by step** · 第 1 個場景，共 1 個"
+    assert "Why RNNs are hard to train" in [shown(m.value) for m in at.markdown]
+    at = run_app(lang="zh-TW")
+    bad = 'title = "x"\n[[scene]]\npage = "stepper"\n[[scene]]\npage = "nowhere"\n'
+    at.file_uploader(key="lesson.file").set_value(("bad.toml", bad.encode(), "text/plain")).run()
+    error = shown(at.error[0].value)
+    assert error.startswith("這不是本程式能執行的課程：bad.toml：第 2 個場景 的鍵「page」：")
+    assert "「nowhere」不是一個頁面" in error
+
+
+def test_the_keys_dialog_in_chinese():
+    at = run_app("views/stepper.py", lang="zh-TW")
+    assert at.button(key="keys-open").label == "按鍵"
+    at.button(key="keys-open").click().run()
+    table = next(shown(m.value) for m in at.markdown if "| 按鍵 | 作用 |" in m.value)
+    rows = [[cell.strip() for cell in row.split("|")[1:3]] for row in table.splitlines()[2:]]
+    assert rows == [["← / →", "上一步／下一步"], ["Home / End", "第一步／最後一步"],
+                    ["空白鍵", "播放／暫停：以選定的速度前進到下一步"],
+                    ["P", "開啟／關閉簡報模式"], ["?", "這份按鍵清單"], ["Esc", "關閉這份清單"]]
+    assert any("游標在文字框或數字框裡時按鍵沒有作用" in c.value for c in at.caption)

@@ -139,3 +139,16 @@ def test_one_past_the_text_limits():
     step = f'[[scene]]\npage = "stepper"\nquestion = {{ kind = "memory", step = {MAX_STEP + 1} }}'
     assert f"{MAX_STEP:,}" in refused(lesson(step))
     parse(lesson(step.replace(str(MAX_STEP + 1), str(MAX_STEP))), "mine")
+
+
+def test_the_extractor_yields_title_section_and_notes_at_their_lines():
+    import io
+
+    from lesson_files import extract_lessons
+
+    text = ('# a lesson\ntitle = "Gates"\nsection = "§3 · LSTM"\n\n[[scene]]\npage = "stepper"\n'
+            'note = """Two\nlines."""\n\n[[scene]]\npage = "stepper"\n\n[[scene]]\n'
+            'page = "slots"\nnote = "Third"\n')
+    got = list(extract_lessons(io.BytesIO(text.encode()), {}, [], {}))
+    assert got == [(2, None, "Gates", []), (3, None, "§3 · LSTM", []),
+                   (7, None, "Two\nlines.", []), (15, None, "Third", [])]

@@ -91,8 +91,8 @@ def _open_linked(page, params) -> None:
     lesson = lesson_by_id(raw) if raw is not None and lf.ID.fullmatch(raw) else None
     if lesson is None:
         if raw == lf.UPLOADED_ID:
-            st.toast("The uploaded lesson lives in the browser it was uploaded in: upload "
-                     "it again on the home page.", icon="⚠️")
+            st.toast(_("The uploaded lesson lives in the browser it was uploaded in: upload "
+                       "it again on the home page."), icon="⚠️")
         else:
             up.warn_ignored(["lesson"])
         for name in ("lesson", "scene"):
@@ -124,19 +124,22 @@ def _bar(lesson: lf.Lesson, n: int) -> None:
     scene = lesson.scenes[n - 1]
     with st.container(border=True, key="lesson.bar"):
         top = st.columns([3, 2.3, 2.3, 1.1], vertical_alignment="center")
-        title = lesson.title if lesson.trusted else markup.md(lesson.title)
-        top[0].markdown(f"**{title}** · scene {n} of {total}")
-        top[1].button("Scene back", key="lesson.prev", help="Previous scene (PageUp)",
+        # a shipped lesson's words are msgids (extracted by lesson_files.extract_lessons); an
+        # uploaded one is shown as written, never through the catalog
+        title = _(lesson.title) if lesson.trusted else markup.md(lesson.title)
+        top[0].markdown(_("**{title}** · scene {n} of {total}").format(title=title, n=n,
+                                                                        total=total))
+        top[1].button(_("Scene back"), key="lesson.prev", help=_("Previous scene (PageUp)"),
                       icon=":material/skip_previous:", on_click=_go, args=(n - 1,),
                       disabled=n == 1, width="stretch", shortcut="PageUp")
-        top[2].button("Next scene", key="lesson.next", help="Next scene (PageDown)",
+        top[2].button(_("Next scene"), key="lesson.next", help=_("Next scene (PageDown)"),
                       icon=":material/skip_next:", on_click=_go, args=(n + 1,),
                       disabled=n == total, width="stretch", shortcut="PageDown",
                       type="primary")
-        top[3].button("Exit", key="lesson.close", icon=":material/close:", on_click=close,
-                      width="stretch", help="Leave the lesson; the page keeps its state.")
+        top[3].button(_("Exit"), key="lesson.close", icon=":material/close:", on_click=close,
+                      width="stretch", help=_("Leave the lesson; the page keeps its state."))
         if scene.note.strip():
-            st.markdown(scene.note if lesson.trusted else markup.md(scene.note))
+            st.markdown(_(scene.note) if lesson.trusted else markup.md(scene.note))
 
 
 def keep_in_link(page: str) -> None:
@@ -156,16 +159,16 @@ def from_here(page: str) -> None:
     with st.sidebar.popover(_("Lesson from here"), icon=":material/school:", width="stretch"):
         st.caption(_("This page as it is now, as a scene of a lesson file (TOML). Paste it "
                      "into your lesson, write the note, and upload the file on the home page."))
-        st.code(lf.scene_toml(page, params, "What should the class see here?"),
+        st.code(lf.scene_toml(page, params, _("What should the class see here?")),
                 language="toml", wrap_lines=True)
 
 
 def lesson_card(item: lf.Lesson) -> None:
     """A shipped lesson on the home page: title, section, scenes and its link."""
     first = lf.PAGES[item.scenes[0].page]
-    st.markdown(f"**{item.title}**")
+    st.markdown(f"**{_(item.title)}**")
     st.caption(ngettext("Lecture {section} · {n} scene", "Lecture {section} · {n} scenes",
-                        len(item.scenes)).format(section=item.section, n=len(item.scenes)))
+                        len(item.scenes)).format(section=_(item.section), n=len(item.scenes)))
     st.page_link(first.page, label=_("Start the lesson"), icon=":material/school:",
                  query_params={"lesson": item.id, "scene": "1"} | language.link_params())
     st.code(f"?lesson={item.id}&scene=1", language=None)
@@ -180,11 +183,11 @@ def _read_upload() -> None:
         return
     try:
         if file.size > lf.MAX_BYTES:  # checked before reading the file into memory
-            raise lf.LessonError(f"the file has {file.size:,} bytes; a lesson is at most "
-                                 f"{lf.MAX_BYTES // 1024} KB.")
+            raise lf.LessonError(lf.too_big(file.size))
         st.session_state[UPLOADED] = lf.parse(file.getvalue(), lf.UPLOADED_ID)
     except lf.LessonError as err:
-        st.session_state["lesson.upload_error"] = f"{file.name}: {err}"
+        st.session_state["lesson.upload_error"] = _("{name}: {error}").format(name=file.name,
+                                                                               error=err)
 
 
 def upload_box() -> None:
@@ -197,10 +200,13 @@ def upload_box() -> None:
             kb=lf.MAX_BYTES // 1024, scenes=lf.MAX_SCENES))
     error = st.session_state.get("lesson.upload_error")
     if error:
-        st.error(markup.md(f"Not a lesson this app can run: {error}"), icon=":material/error:")
+        st.error(markup.md(_("Not a lesson this app can run: {error}").format(error=error)),
+                 icon=":material/error:")
     uploaded = st.session_state.get(UPLOADED)
     if uploaded is not None:
-        st.success(markup.md(f"“{uploaded.title}”: {len(uploaded.scenes)} scenes, checked."),
-                   icon=":material/check_circle:")
-        st.button("Start your lesson", key="lesson.start_uploaded", type="primary",
+        n = len(uploaded.scenes)
+        st.success(markup.md(ngettext("“{title}”: {n} scene, checked.",
+                                      "“{title}”: {n} scenes, checked.", n).format(
+            title=uploaded.title, n=n)), icon=":material/check_circle:")
+        st.button(_("Start your lesson"), key="lesson.start_uploaded", type="primary",
                   icon=":material/play_arrow:", on_click=start, args=(lf.UPLOADED_ID,))

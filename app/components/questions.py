@@ -11,6 +11,7 @@ Owns the session-state keys "lesson.answer.<lesson>.<scene>" (the choice made).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,6 +20,12 @@ import streamlit as st
 import markup
 import resources
 from components import lesson
+from i18n import N_, _, ngettext
+
+# Choices that are words: kept as written here, shown through _()
+KEEP, ERASE = N_("keep"), N_("erase")
+VALID, NOT_VALID = N_("valid"), N_("not valid")
+VANISHES, ONE, EXPLODES = N_("≈ 0 (vanishes)"), "≈ 1", N_("huge (explodes)")
 
 
 @dataclass(frozen=True)
@@ -63,23 +70,27 @@ def _answer(key: str, choice: str, step_key: str | None, step: int | None) -> No
 
 
 def ask(question: Pending, prompt: str, choices: list[str], right: set[str], why: str,
-        step_key: str | None = None) -> bool:
+        step_key: str | None = None, show: Callable[[str], str] = str) -> bool:
     """Draw the question; returns True once answered. `right`: the correct choices; `why`: one
-    sentence shown after answering. Answering moves `step_key` to the question's step."""
+    sentence shown after answering. Answering moves `step_key` to the question's step. `show`:
+    a choice as the button says it (`_` for choices that are words; the choice itself is what
+    is kept, so a language switch after answering keeps the verdict)."""
     chosen = st.session_state.get(question.key)
     with st.container(border=True, key=f"{question.key}.box"):
-        st.markdown(f":material/quiz: **Predict, then reveal.** {prompt}")
+        st.markdown(":material/quiz: " + _("**Predict, then reveal.** {prompt}").format(
+            prompt=prompt))
         if chosen is None:
             cols = st.columns(len(choices))
             for k, (col, choice) in enumerate(zip(cols, choices, strict=True)):
-                col.button(choice, key=f"{question.key}.choice.{k}", width="stretch",
+                col.button(show(choice), key=f"{question.key}.choice.{k}", width="stretch",
                            on_click=_answer, args=(question.key, choice, step_key,
                                                    question.step))
-            st.caption("The answer is not on the page yet: pick one to reveal it.")
+            st.caption(_("The answer is not on the page yet: pick one to reveal it."))
             return False
-        verdict = "Right" if chosen in right else "Not quite"
+        verdict = (_("Right: you picked **{choice}**. {why}") if chosen in right else
+                   _("Not quite: you picked **{choice}**. {why}"))
         box = st.success if chosen in right else st.error
-        box(f"{verdict}: you picked **{markup.md(chosen)}**. {why}",
+        box(verdict.format(choice=markup.md(show(chosen)), why=why),
             icon=":material/check_circle:" if chosen in right else ":material/cancel:")
         return True
 
@@ -96,20 +107,24 @@ def ask_stepper(question: Pending, trace, step_key: str, unit: int = 0) -> bool:
     t = min(question.step, trace.steps) - 1
     if question.kind == "forget" and trace.kind == "lstm":
         f = float(trace.gates["f"][t, unit])
-        answer = "keep" if f >= 0.5 else "erase"
-        why = (f"At step {t + 1} the forget gate σ(z_f) = {f:.3f}: "
-               f"{'open, so the memory is kept' if f >= 0.5 else 'closed, so it erases'}.")
-        return ask(question, f"At step {t + 1}, does the forget gate **keep** or **erase** "
-                   "the memory?", ["keep", "erase"], {answer}, why, step_key)
+        answer = KEEP if f >= 0.5 else ERASE
+        why = (_("At step {step} the forget gate σ(z_f) = {f}: open, so the memory is kept.")
+               if f >= 0.5 else
+               _("At step {step} the forget gate σ(z_f) = {f}: closed, so it erases.")).format(
+            step=t + 1, f=f"{f:.3f}")
+        return ask(question, _("At step {step}, does the forget gate **keep** or **erase** "
+                               "the memory?").format(step=t + 1), [KEEP, ERASE], {answer}, why,
+                   step_key, show=_)
     series = trace.cell if trace.cell is not None else trace.hidden
     c = series[:, unit].double().cpu().numpy()
     answer = _fmt(float(c[t]))
     before = _fmt(float(c[t - 1])) if t else "0"
     values = list(dict.fromkeys(_fmt(float(v)) for v in c.tolist()))
     choices = sorted(set(values[:6]) | {answer, before}, key=float)
-    why = f"The memory goes from {before} to {answer} at step {t + 1}."
-    return ask(question, f"What is the memory after step {t + 1}?", choices, {answer}, why,
-               step_key)
+    why = _("The memory goes from {before} to {after} at step {step}.").format(
+        before=before, after=answer, step=t + 1)
+    return ask(question, _("What is the memory after step {step}?").format(step=t + 1), choices,
+               {answer}, why, step_key)
 
 
 def ask_slot(question: Pending, reading, tagger: str, step_key: str) -> bool:
@@ -119,9 +134,12 @@ def ask_slot(question: Pending, reading, tagger: str, step_key: str) -> bool:
     t = min(question.step, reading.steps) - 1
     word, tag = reading.tokens[t], reading.tags[t]
     p = float(np.max(reading.probs[t]))
-    return ask(question, f"Which slot does the **{markup.md(tagger)}** tagger give "
-               f"“{markup.md(word)}” (word {t + 1} of sentence B)?", list(SLOTS), {tag},
-               f"It gives “{markup.md(word)}” **{tag}** with probability {p:.2f}.", step_key)
+    return ask(question, _("Which slot does the **{tagger}** tagger give “{word}” (word {n} "
+                           "of sentence B)?").format(tagger=markup.md(tagger),
+                                                     word=markup.md(word), n=t + 1),
+               list(SLOTS), {tag},
+               _("It gives “{word}” **{slot}** with probability {p}.").format(
+                   word=markup.md(word), slot=tag, p=f"{p:.2f}"), step_key)
 
 
 def ask_tagger(question: Pending, texts: tuple[str, str], encoding: str) -> bool:
@@ -133,12 +151,17 @@ def ask_tagger(question: Pending, texts: tuple[str, str], encoding: str) -> bool
     for model, title in slots.MODEL_TITLES.items():
         a, b = (resources.get_slot_reading(text, model, encoding) for text in texts)
         shared = slots.shared_words(a, b)
-        (differ if any(x != y for _, x, y in shared) else same).append(title)
-    why = (f"{', '.join(differ) or 'No tagger'} give{'s' * (len(differ) == 1)} a shared word "
-           f"different slots in A and B; {', '.join(same) or 'none'} cannot.")
-    return ask(question, "Which tagger tells **dest** from **origin**: gives the word the "
-               "two sentences share different slots?", list(slots.MODEL_TITLES.values()),
-               set(differ), why)
+        (differ if any(x != y for _w, x, y in shared) else same).append(title)
+    others = ", ".join(_(t) for t in same) or _("none")
+    why = (ngettext("{taggers} gives a shared word different slots in A and B; {others} "
+                    "cannot.", "{taggers} give a shared word different slots in A and B; "
+                    "{others} cannot.", len(differ)).format(
+        taggers=", ".join(_(t) for t in differ), others=others) if differ else
+        _("No tagger gives a shared word different slots in A and B; {others} cannot.").format(
+            others=others))
+    return ask(question, _("Which tagger tells **dest** from **origin**: gives the word the "
+                           "two sentences share different slots?"),
+               list(slots.MODEL_TITLES.values()), set(differ), why, show=_)
 
 
 def ask_next(question: Pending, text: str, top, step_key: str) -> bool:
@@ -150,24 +173,28 @@ def ask_next(question: Pending, text: str, top, step_key: str) -> bool:
     chars = [glyph(c) for c in top.chars[t]]
     first = chars[0]
     choices = sorted(dict.fromkeys(chars), key=str)
-    return ask(question, f"After reading “{markup.md(glyph(text[t]))}” (character {t + 1}), "
-               "which character does the LSTM rank **first** for the next one?",
+    return ask(question, _("After reading “{char}” (character {n}), which character does the "
+                           "LSTM rank **first** for the next one?").format(
+                   char=markup.md(glyph(text[t])), n=t + 1),
                [repr(c) for c in choices], {repr(first)},
-               f"It ranks {markup.md(repr(first))} first with probability "
-               f"{float(top.probs[t, 0]):.2f}.", step_key)
+               _("It ranks {char} first with probability {p}.").format(
+                   char=markup.md(repr(first)), p=f"{float(top.probs[t, 0]):.2f}"), step_key)
 
 
 def ask_valid(question: Pending, check, target: str, T: int) -> bool:
     """Is the typed frame path a valid alignment (check: ctc_controls.PathCheck)."""
-    answer = "valid" if check.valid else "not valid"
-    return ask(question, f"Is this frame path a valid alignment of “{markup.md(target)}” in "
-               f"T = {T} frames?", ["valid", "not valid"], {answer},
-               markup.md(check.reason[:1].upper() + check.reason[1:]) + ".")
+    answer = VALID if check.valid else NOT_VALID
+    return ask(question, _("Is this frame path a valid alignment of “{target}” in T = {T} "
+                           "frames?").format(target=markup.md(target), T=T),
+               [VALID, NOT_VALID], {answer},
+               markup.md(check.reason[:1].upper() + check.reason[1:]) + _("."), show=_)
 
 
 def ask_power(question: Pending, w: float, steps: int, log_y: float) -> bool:
     """Does y = w^(T−1) vanish, stay near 1 or explode (log_y: log10 of y, exact)."""
-    answer = "≈ 0 (vanishes)" if log_y < -1 else "huge (explodes)" if log_y > 1 else "≈ 1"
-    return ask(question, f"With w = {w:g}, what is y = w^{steps - 1} after {steps} steps?",
-               ["≈ 0 (vanishes)", "≈ 1", "huge (explodes)"], {answer},
-               f"log10 y = {log_y:.1f}: the same w is multiplied in {steps - 1} times.")
+    answer = VANISHES if log_y < -1 else EXPLODES if log_y > 1 else ONE
+    return ask(question, _("With w = {w}, what is y = w^{power} after {steps} steps?").format(
+                   w=f"{w:g}", power=steps - 1, steps=steps),
+               [VANISHES, ONE, EXPLODES], {answer},
+               _("log10 y = {log_y}: the same w is multiplied in {n} times.").format(
+                   log_y=f"{log_y:.1f}", n=steps - 1), show=_)

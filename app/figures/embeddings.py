@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 from plotly.colors import qualitative
 
 from figures.style import FONT_FAMILY, FONT_SIZE, MUTED, PAPER, TEXT
+from i18n import _
 
 PALETTE = tuple(qualitative.Alphabet)  # 26 distinct colours
 MAX_LABELS = 20  # placed points labelled on the map
@@ -48,7 +49,7 @@ def _categories(values: list) -> tuple[list[str], list[str]]:
 def embedding_figure(coords: np.ndarray, words: list[str], colour: list, colour_name: str,
                      highlight: list[int] = (), selected: int | None = None,
                      new_coords: np.ndarray | None = None, new_words: list[str] = (),
-                     new_name: str = "your words",
+                     new_name: str = "your words",  # shown as given (the page words it)
                      title: str = "") -> go.Figure:
     """Scatter of coords [N, 2] (hover: word); colour [N] numeric → colour bar, else legend.
 
@@ -80,26 +81,29 @@ def embedding_figure(coords: np.ndarray, words: list[str], colour: list, colour_
         for i, cat in enumerate(legend):
             m = cats_arr == cat
             fig.add_trace(go.Scattergl(
-                x=coords[m, 0], y=coords[m, 1], mode="markers", name=_safe(cat),
+                x=coords[m, 0], y=coords[m, 1], mode="markers",
+                name=_safe(_("other") if cat == "other" else cat),
                 text=[words[j] for j in idx[m]], customdata=idx[m],
-                hovertemplate="<b>%{text}</b><br>" + colour_name + ": " + _safe(cat)
-                + "<extra></extra>",
+                hovertemplate="<b>%{text}</b><br>" + colour_name + ": "
+                + _safe(_("other") if cat == "other" else cat) + "<extra></extra>",
                 marker={"size": 5, "opacity": 0.75,
                         "color": "#9ca3af" if cat == "other" else PALETTE[i % len(PALETTE)]}))
     if len(highlight):
-        legend_names.append(f"search ({len(highlight)})")
+        search = _("search ({n})").format(n=len(highlight))
+        legend_names.append(search)
         h = np.asarray(list(highlight))
         fig.add_trace(go.Scattergl(
-            x=coords[h, 0], y=coords[h, 1], mode="markers", name=f"search ({len(h)})",
+            x=coords[h, 0], y=coords[h, 1], mode="markers", name=search,
             text=[words[j] for j in h], customdata=h, hovertemplate="<b>%{text}</b><extra></extra>",
             marker={"size": 11, "color": "rgba(0,0,0,0)",
                     "line": {"color": "#111827", "width": 2}}))
     if selected is not None:
-        legend_names.append("selected")
+        chosen = _("selected")
+        legend_names.append(chosen)
         fig.add_trace(go.Scattergl(
             x=[coords[selected, 0]], y=[coords[selected, 1]], mode="markers",
-            name="selected", text=[words[selected]],
-            customdata=[selected], hovertemplate="<b>%{text}</b><extra>selected</extra>",
+            name=chosen, text=[words[selected]], customdata=[selected],
+            hovertemplate=f"<b>%{{text}}</b><extra>{chosen}</extra>",
             marker={"symbol": "star", "size": 18, "color": "#facc15",
                     "line": {"color": "#111827", "width": 1.5}}))
     new_words = [_safe(w) for w in new_words]
@@ -107,7 +111,7 @@ def embedding_figure(coords: np.ndarray, words: list[str], colour: list, colour_
         legend_names.append(new_name)
         fig.add_trace(go.Scattergl(
             x=new_coords[:, 0], y=new_coords[:, 1], mode="markers", name=new_name,
-            text=new_words, hovertemplate="<b>%{text}</b><extra>placed</extra>",
+            text=new_words, hovertemplate=f"<b>%{{text}}</b><extra>{_('placed')}</extra>",
             marker={"symbol": "diamond", "size": 14, "color": "#ef4444",
                     "line": {"color": "#111827", "width": 1.5}}))
     # legend (or colour bar) below the map, whatever it holds: the figure grows by its rows,
@@ -157,28 +161,28 @@ def frames_figure(original: np.ndarray, rebuilt: np.ndarray, title: str = "",
         steps = np.arange(len(original))
         for f in range(original.shape[1]):
             colour = PALETTE[f % len(PALETTE)]
-            for frames, dash, what in ((original, "solid", "yours"),
-                                       (rebuilt, "dash", "rebuilt")):
+            for frames, dash, name in ((original, "solid", _("feature {n} · yours")),
+                                       (rebuilt, "dash", _("feature {n} · rebuilt"))):
                 fig.add_trace(go.Scatter(
-                    x=steps, y=frames[:, f], mode="lines", name=f"feature {f + 1} · {what}",
+                    x=steps, y=frames[:, f], mode="lines", name=name.format(n=f + 1),
                     line={"color": colour, "dash": dash, "width": 2},
-                    hovertemplate="step %{x}: %{y:.2f}<extra>%{fullData.name}</extra>"))
+                    hovertemplate=_("step %{x}: %{y:.2f}") + "<extra>%{fullData.name}</extra>"))
         fig.update_layout(**layout, legend={"orientation": "h", "y": -0.2})
-        fig.update_xaxes(title_text="step")
-        fig.update_yaxes(title_text="value (normalised)")
+        fig.update_xaxes(title_text=_("step"))
+        fig.update_yaxes(title_text=_("value (normalised)"))
         return fig
-    names = (("your sequence (normalised)", "rebuilt from the code") if own else
-             ("spoken (normalised log-mel)", "rebuilt from the code"))
+    names = ((_("your sequence (normalised)"), _("rebuilt from the code")) if own else
+             (_("spoken (normalised log-mel)"), _("rebuilt from the code")))
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.12,
                         subplot_titles=names)
     lo, hi = float(np.percentile(original, 1)), float(np.percentile(original, 99))
-    what = "feature" if own else "band"
+    hover = (_("step %{x} · feature %{y}: %{z:.2f}") if own else
+             _("frame %{x} · band %{y}: %{z:.2f}"))
     for row, frames in ((1, original), (2, rebuilt)):
         fig.add_trace(go.Heatmap(z=frames.T, zmin=lo, zmax=hi, colorscale="Magma",
                                  showscale=row == 1, colorbar={"thickness": 10, "len": 0.9},
-                                 hovertemplate=f"{'step' if own else 'frame'} %{{x}} · {what} "
-                                 "%{y}: %{z:.2f}<extra></extra>"), row=row, col=1)
+                                 hovertemplate=hover + "<extra></extra>"), row=row, col=1)
     fig.update_layout(**layout)
-    fig.update_xaxes(title_text="step" if own else "frame (20 ms)", row=2, col=1)
-    fig.update_yaxes(title_text="feature" if own else "mel band", tickfont={"size": 11})
+    fig.update_xaxes(title_text=_("step") if own else _("frame (20 ms)"), row=2, col=1)
+    fig.update_yaxes(title_text=_("feature") if own else _("mel band"), tickfont={"size": 11})
     return fig
