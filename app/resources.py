@@ -297,6 +297,20 @@ def get_slot_reading(sentence: str, model: str, encoding: str):
     return slots.read(sentence, model, encoding)
 
 
+@st.cache_data(max_entries=64, show_spinner=False)
+def get_slot_frames(texts: tuple[str, str], model: str, encoding: str, look: str, first: int,
+                    last: int, lang: str = "en") -> dict:
+    """Words first..last-1 of both sentences as the browser stepper draws them
+    (figures.slot_frames, `look`: wide, present or phone), their words in `lang` (a cache
+    key)."""
+    import i18n
+    from figures.slot_frames import slot_frames
+
+    a, b = (get_slot_reading(text, model, encoding) for text in texts)
+    with i18n.using(lang):
+        return slot_frames(a, b, first, last, look)
+
+
 @st.cache_data(max_entries=32, show_spinner=False)
 def get_slot_table(sentences: tuple[str, ...], encoding: str) -> pd.DataFrame:
     """Every shipped tagger's slots for each sentence (one row per tagger)."""

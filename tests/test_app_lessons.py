@@ -178,12 +178,15 @@ def test_power_answer_absent_before_answering():
 def test_slot_answer_absent_before_answering():
     at = run_app(None, lesson="arrive-leave-taipei", scene="1")
     assert "Word 2" not in texts(at) and not at.dataframe
-    assert at.button(key="slots.next").disabled
+    assert browser_stepper(at)["steps"] == 1  # the browser has word 1 only: no Next
     next(b for b in at.button if b.label == "origin").click().run()
-    slot = {m.label: m.value for m in at.metric}
-    assert slot["Word 2 (B)"] == "Taipei" and at.dataframe
+    data = browser_stepper(at)
+    frame = data["frames"][data["step"] - 1 - data["first"]]
+    slot = {data["elements"][i]["name"]: data["elements"][i]["text"] for i in frame["d"]
+            if "name" in data["elements"][i] and "text" in data["elements"][i]}
+    assert "Word 2 of 5" in step_line(at) and "Taipei" in slot["B-word"] and at.dataframe
     # The lecture's point: one word at a time, so "Taipei" gets one slot in both sentences.
-    assert slot["Slot (A)"] == slot["Slot (B)"]
+    assert slot["A-slot"] == slot["B-slot"]
 
 
 def test_gradient_lab_link_state():

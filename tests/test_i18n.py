@@ -21,7 +21,8 @@ ROOT = Path(__file__).resolve().parents[1]
 PO = ROOT / "app" / "locales" / "zh_TW" / "LC_MESSAGES" / "rnnlab.po"
 # pages of this pass (others: later)
 TRANSLATED = ("views/home.py", "views/gradients.py", "views/ctc.py", "views/attention.py",
-              "views/stepper.py")
+              "views/stepper.py",
+              "views/slots.py")
 # Names, units and code kept in English in the Chinese pages, as the lecture's notes keep them.
 NAMES = {"LSTM", "GRU", "RNN", "RNNs", "CTC", "UMAP", "PCA", "tanh", "ReLU", "Elman", "Jordan",
          "Hung", "yi", "Lee", "Pascanu", "Adam", "MSE", "KB", "TOML", "toml", "RNN Lab", "Lab",
@@ -29,6 +30,7 @@ NAMES = {"LSTM", "GRU", "RNN", "RNNs", "CTC", "UMAP", "PCA", "tanh", "ReLU", "El
          "PageUp", "PageDown", "English", "token", "Python", "of", "N", "word", "hashing"}
 ENGLISH_RUN = re.compile(r"[A-Za-z][A-Za-z'’-]*(?:[\s,;:()/·.-]+[A-Za-z][A-Za-z'’-]*){3,}")
 CJK = re.compile(r"[\u4e00-\u9fff]")
+SLOT_LABELS = re.compile(r"\b(?:other|dest|origin|arrive_time|depart_time)\b")
 
 
 def catalog():
@@ -137,6 +139,7 @@ def english_runs(texts: list[str], allowed: set[str] = frozenset()) -> list[str]
         for name in allowed:
             text = text.replace(name, " ")
         text = re.sub(r"`[^`]*`", " ", text)  # code
+        text = SLOT_LABELS.sub(" ", text)  # the lecture's slot names stay as they are
         text = re.sub(r"“[^”]*”|「[^」]*」", " ", text)  # the lecture's examples, quoted
         for run in ENGLISH_RUN.findall(text):
             words = [w for w in re.findall(r"[A-Za-z][A-Za-z'’-]*", run) if w not in NAMES]

@@ -127,7 +127,9 @@ def browser_stepper(steps: int, frames: Callable[[int, int], dict],
     step = st.session_state[step_key]
     first, last = _window(step, shown)
     drawn = frames(first, last)
-    if presenter.is_on():  # larger text, thicker lines, colour-blind-safe, as every figure
+    # larger text, thicker lines, colour-blind-safe, as every figure (frames that say
+    # "presented" were built in that look already, at their own size: the slot-filling lab's)
+    if presenter.is_on() and not drawn.get("presented"):
         drawn = step_frames.presenter(drawn)
     data = drawn | {
         "steps": shown,
