@@ -30,6 +30,7 @@ from engine.uploads import (
     parse_sequence_text,
     sequence_from_rows,
 )
+from errors import say
 from i18n import N_, _
 
 PRESETS = {  # translated where shown
@@ -169,7 +170,7 @@ def _use_paste(width: int) -> None:
         st.session_state[_PASTE_ERROR] = None
     except SequenceError as err:
         st.session_state[_PASTE_ERROR] = _("Could not use the pasted sequence: {reason}").format(
-            reason=err)
+            reason=say(err, markdown=False))
 
 
 def _use_upload(width: int) -> None:
@@ -202,14 +203,14 @@ def _use_upload(width: int) -> None:
         st.session_state[_PENDING] = None
         x = sequence_from_rows(numeric[0].values.tolist(), width)
     except SequenceError as err:  # the file's numbers do not fit this model
-        st.session_state[_UPLOAD_NOTE] = (True, f"{file.name}: {err}")
+        st.session_state[_UPLOAD_NOTE] = (True, f"{file.name}: {say(err, markdown=False)}")
         values = numeric[0].values
         if values.ndim == 2 and _readable_width(values.shape[1]):
             st.session_state[_PENDING] = (file.name, torch.from_numpy(values.copy()).float(),
                                           numeric[0].labels)
         return
     except UploadError as err:
-        st.session_state[_UPLOAD_NOTE] = (True, str(err))
+        st.session_state[_UPLOAD_NOTE] = (True, say(err, markdown=False))
         st.session_state[_UPLOAD_GAPS] = isinstance(err, GapsError)
         return
     _replace_custom(x, numeric[0].labels)
@@ -349,7 +350,7 @@ def sequence_editor(preset: str, width: int) -> SequenceChoice:
         if note:
             (st.error if note[0] else st.caption)(markup.md(note[1]))
         if st.session_state.get(_UPLOAD_GAPS) or st.session_state.get(f"{_UPLOAD}.fill"):
-            st.checkbox(upload.FILL_LABEL, key=f"{_UPLOAD}.fill", help=upload.FILL_HELP,
+            st.checkbox(_(upload.FILL_LABEL), key=f"{_UPLOAD}.fill", help=_(upload.FILL_HELP),
                         on_change=_use_upload, args=(width,))
         pending = st.session_state.get(_PENDING)
         if note and note[0] and pending is not None and pending[1].shape[1] != width:
@@ -369,7 +370,8 @@ def sequence_editor(preset: str, width: int) -> SequenceChoice:
                 "{width}-wide vectors in the Input sequence tab.").format(width=width)
             fix = (_("Set the input size to 3"), lambda: st.session_state.update({INPUT: 3}))
             return SequenceChoice(None, message, preset, edited=True, fix=fix)
-        return SequenceChoice(None, _("The sequence can't be used: {reason}").format(reason=err),
+        return SequenceChoice(None, _("The sequence can't be used: {reason}").format(
+            reason=say(err, markdown=False)),
                               preset, edited=True)
     changed = x.shape != base.shape or not torch.equal(x, base)
     labels = _labels(preset, base, x.shape[0])
