@@ -17,6 +17,7 @@ from choices import DIGITS  # noqa: F401 (the recogniser's classes, used as ctl.
 from components import language, url_params
 from engine import ctc
 from engine.uploads import is_number, parse
+from errors import say
 from i18n import N_, _, same_in_current
 
 PAGE_SIZE = 20  # alignments per page
@@ -493,4 +494,4 @@ def matrix_input() -> tuple[np.ndarray | None, list[int] | None, str, str | None
         matrix = read_upload(upload.name, upload.getvalue()) if upload else parse_matrix(text)
         return matrix, parse_target(target_text), source, None
     except ValueError as error:
-        return None, None, source, str(error)
+        return None, None, source, say(error, markdown=False)

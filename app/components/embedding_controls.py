@@ -12,6 +12,7 @@ import markup
 import resources
 from components import own_embeddings, upload, url_params
 from engine import embeddings, projection
+from errors import say
 from i18n import N_, _, ngettext
 
 DEFAULT_ACTIVE = ("umap", tuple(sorted({k: v for k, v in projection.UMAP_DEFAULTS.items()}
@@ -188,7 +189,7 @@ def compute_map(name: str, active: tuple[str, tuple], warm: projection.WarmUp,
             progress=lambda f, m: bar.progress(min(f, 1.0), text=stage(m)), own=own)
     except ValueError as exc:
         bar.empty()
-        st.error(_("Could not make that map: {reason}").format(reason=markup.md(exc)))
+        st.error(_("Could not make that map: {reason}").format(reason=say(exc)))
         st.session_state["emb.active"] = DEFAULT_ACTIVE if own is None else ("pca", ())
         return resources.get_embedding_map(name, *st.session_state["emb.active"], own=own)
     bar.empty()
@@ -290,7 +291,7 @@ def placed_recordings(name: str, method: str, params: tuple, wavs: list) -> list
                 name, method, params, upload.digest(data), data)))
         except ValueError as exc:
             st.error(_("Could not place {name}: {reason}").format(
-                name=markup.md(wav.name), reason=markup.md(exc)), icon=":material/error:")
+                name=markup.md(wav.name), reason=say(exc)), icon=":material/error:")
     return recordings
 
 

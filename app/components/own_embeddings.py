@@ -19,6 +19,7 @@ from components import trainer, upload
 from engine import autoencoder as ae
 from engine import embeddings
 from engine.uploads import UploadError
+from errors import say
 from i18n import N_, _, ngettext
 
 OWN = "own"  # the set picker's value for this set
@@ -166,7 +167,7 @@ def trained_set() -> embeddings.EmbeddingSet | None:
         try:
             data = embeddings.own_data(sequences, _window(sequences))
         except ValueError as err:
-            st.error(_("Cannot train on these files: {reason}.").format(reason=markup.md(err)),
+            st.error(_("Cannot train on these files: {reason}.").format(reason=say(err)),
                      icon=":material/error:")
     if data is not None:
         st.markdown(_describe(data, files))
@@ -260,7 +261,7 @@ def placed(s: embeddings.EmbeddingSet, uploaded, proj):
             uploaded.digest, window, s, list(uploaded.sequences), proj)
     except (ValueError, UploadError) as err:
         st.error(_("Could not place {name}: {reason}.").format(
-            name=markup.md(uploaded.name), reason=markup.md(err)), icon=":material/error:")
+            name=markup.md(uploaded.name), reason=say(err)), icon=":material/error:")
         return [], None, None
     nearest = [s.labels[embeddings.neighbours(s.codes, c, 1)[0][0]] for c in codes]
     if s.mode == "tokens":

@@ -20,6 +20,7 @@ from components import (
     weight_editor,
 )
 from components.unit_picker import view_picker
+from errors import say
 from figures.story import CELL_CAPTIONS
 from figures.values import NEAR_NOTE
 from i18n import N_, _
@@ -90,7 +91,7 @@ try:
     trace = resources.get_trace(choice, weights, steps)
 except ValueError as err:  # past the trace's budget (engine.trace.MAX_RECORDED)
     controls.error(markup.md(_("This sequence is too big to step through: {reason}").format(
-        reason=err)), icon=":material/error:")
+        reason=say(err, markdown=False))), icon=":material/error:")
     st.query_params.from_dict(url)
     st.stop()
 st.session_state["stepper.current"] = (choice, weights, steps)  # shared with the gradient lab
