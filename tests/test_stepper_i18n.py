@@ -9,7 +9,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import torch
-from apptest import browser_stepper, run_app
+from apptest import browser_markdown, browser_stepper, run_app, step_frame, step_line, step_to
 from test_i18n import CJK, english_runs
 
 import i18n
@@ -22,12 +22,35 @@ from figures.timeline import state_heatmaps, state_lines
 HTML = Path(__file__).resolve().parents[1] / "app" / "components" / "browser_stepper" / \
     "stepper.html"
 PLAY_WORDS = {"en": ("First", "Previous", "Play", "Next", "Last"),
-              "zh-TW": ("第一步", "上一步", "播放", "下一步", "最後一步")}
+              "zh-TW": ("開頭", "上一步", "播放", "下一步", "結尾")}
 
 
 def walkthrough_trace():
     with torch.no_grad():
         return trace(lee.lecture_lstm(), lee.LECTURE_WALKTHROUGH)
+
+
+def test_the_walkthrough_story_in_chinese_keeps_the_lectures_numbers():
+    """NOTES.md: [3,1,0], [4,1,0], [2,0,0], [1,0,1], [3,−1,0] give memory 3, 7, 7, 7, 0 and
+    outputs ≈ 0, 0, 0, 7, 0; the Chinese story says the same numbers in the same places."""
+    at = run_app("views/stepper.py", lang="zh-TW", seq="walkthrough")
+    memory, outputs = [3, 7, 7, 7, 0], [0, 0, 0, 7, 0]  # NOTES.md, the step-by-step slides
+    assert lee.LECTURE_WALKTHROUGH_MEMORY.tolist() == memory
+    assert lee.LECTURE_WALKTHROUGH_OUTPUTS.tolist() == outputs
+    before = [0, *memory[:-1]]
+    for k in range(5):
+        step_to(at, k + 1)
+        assert step_line(at).startswith(f"**第 {k + 1} 步，共 5 步**")
+        story = browser_markdown(step_frame(at)["story"])
+        remembered = re.search(r"記憶\*\* (\S+) → \*\*(\S+)\*\*", story)
+        assert remembered, story
+        assert float(remembered[1]) == before[k] and float(remembered[2]) == memory[k], story
+        said = re.search(r"輸出 a = (-?\d+(?:\.\d+)?)", story)
+        assert said and float(said[1]) == outputs[k], story
+        assert "輸入閘" in story and "遺忘閘" in story and "輸出閘" in story
+        assert not english_runs([story]), story
+    # the lecture's reset step: the forget gate is closed and erases the memory 7
+    assert "**遺忘閘**關上（0.000）：清除記憶 7。" in story
 
 
 def test_the_browser_steppers_buttons_follow_the_language():
@@ -61,6 +84,18 @@ def test_every_word_of_the_stepper_html_has_its_translation_sent():
     js = (HTML.parent / "stepper.js").read_text(encoding="utf-8")
     for name in ("pause", "play", "step_of", "loading", "mark"):  # words stepper.js says itself
         assert f'"{name}"' in js and name in words
+
+
+def test_a_language_switch_redraws_the_cached_steps_in_the_new_language():
+    at = run_app("views/stepper.py", seq="walkthrough", step="2")
+    assert "Memory** 3 → **7**" in browser_markdown(step_frame(at)["story"])
+    at.sidebar.get("button_group")[0].set_value("zh-TW").run()
+    assert "記憶** 3 → **7**" in browser_markdown(step_frame(at)["story"])
+    assert step_line(at).startswith("**第 2 步，共 5 步** · 輸入 x = [4, 1, 0]")
+    assert at.title[0].value == "LSTM 逐步執行"
+    at.sidebar.get("button_group")[0].set_value("en").run()
+    assert "Memory** 3 → **7**" in browser_markdown(step_frame(at)["story"])
+    assert browser_stepper(at)["words"]["play"] == "Play"
 
 
 def test_the_diagram_names_the_gates_as_the_lecture_does():
