@@ -333,3 +333,28 @@ def test_the_map_shows_user_text_literally_and_keeps_its_legend_below():
     assert fig.layout.height > few.layout.height >= MAP_HEIGHT
     title = frames_figure(np.zeros((3, 2)), np.zeros((3, 2)), "<i>my.wav</i>", own=True)
     assert title.layout.title.text == "&lt;i&gt;my.wav&lt;/i&gt;"
+
+
+def test_the_spoken_map_and_its_frames_speak_chinese_with_lang_zh_tw():
+    """With ?lang=zh-TW the legend, hover, table, metrics and the frames' titles and axes are
+    Chinese; the points are the engine's (each split's count as in the set's metadata)."""
+    spoken = embeddings.load_set("audio")
+    at = run_app("views/embeddings.py", timeout=180, lang="zh-TW")
+    at.radio(key="emb.set").set_value("audio").run()
+    at.selectbox(key="emb.colour.audio").set_value("split").run()
+    assert not at.exception and not at.error
+    figure, frames = (json.loads(c.proto.spec) for c in at.get("plotly_chart"))
+    traces = {t["name"]: t for t in figure["data"]}
+    assert set(traces) == {"訓練", "留作測試的聲音", "選取的點"}
+    for name, value in (("訓練", "train"), ("留作測試的聲音", "held-out voice")):
+        assert len(arr(traces[name]["x"])) == spoken.meta["split"].count(value)
+        assert "訓練／測試: " + name in traces[name]["hovertemplate"]
+    assert figure["layout"]["legend"]["title"]["text"] == "訓練／測試"
+    layout = frames["layout"]
+    assert [a["text"] for a in layout["annotations"]] == ["語音（正規化 log-mel）", "從編碼還原"]
+    assert layout["xaxis2"]["title"]["text"] == "幀（20 毫秒）"
+    assert layout["yaxis"]["title"]["text"] == "mel 頻帶"
+    assert frames["data"][0]["hovertemplate"].startswith("第 %{x} 幀 · 頻帶 %{y}")
+    assert [m.label for m in at.metric] == ["可信度", "同字最近鄰"]
+    assert list(at.dataframe[0].value.columns) == ["單字", "聲音", "餘弦", "圖上距離"]
+    assert at.query_params["lang"] == "zh-TW"

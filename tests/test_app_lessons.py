@@ -261,12 +261,12 @@ def test_a_scene_with_lang_zh_tw_shows_its_chinese_title_note_and_bar():
     title, note = zh(item.title), zh(item.scenes[1].note)
     assert title == "LSTM 的記憶單元，一步一步來" and "**[4, 1, 0]**" in note
     bar_line = next(shown(m.value) for m in at.markdown if title in m.value)
-    assert bar_line == f"**{title}** · 第 2 個場景，共 6 個"
+    assert bar_line == f"**{title}** · 場景 2／6"
     assert note in [m.value for m in at.markdown] and item.scenes[1].note not in received(at)
     labels = {at.button(key=k).label for k in ("lesson.prev", "lesson.next", "lesson.close")}
     assert labels == {"上一個場景", "下一個場景", "離開"}
     at.button(key="lesson.next").click().run()  # the next scene keeps the language
-    assert any(f"**{title}** · 第 3 個場景，共 6 個" == shown(m.value) for m in at.markdown)
+    assert any(f"**{title}** · 場景 3／6" == shown(m.value) for m in at.markdown)
 
 
 def test_a_question_asks_and_answers_in_chinese():
@@ -304,8 +304,8 @@ def test_an_uploaded_lesson_is_shown_as_written_and_refused_in_chinese():
                for s in at.success)
     at.button(key="lesson.start_uploaded").click().run()
     assert not at.exception
-    bar_line = next(shown(m.value) for m in at.markdown if "第 1 個場景" in m.value)
-    assert bar_line == "**The LSTM memory cell, step by step** · 第 1 個場景，共 1 個"
+    bar_line = next(shown(m.value) for m in at.markdown if "場景 1／1" in m.value)
+    assert bar_line == "**The LSTM memory cell, step by step** · 場景 1／1"
     assert "Why RNNs are hard to train" in [shown(m.value) for m in at.markdown]
     at = run_app(lang="zh-TW")
     bad = 'title = "x"\n[[scene]]\npage = "stepper"\n[[scene]]\npage = "nowhere"\n'

@@ -22,7 +22,7 @@ PO = ROOT / "app" / "locales" / "zh_TW" / "LC_MESSAGES" / "rnnlab.po"
 # pages of this pass (others: later)
 TRANSLATED = ("views/home.py", "views/gradients.py", "views/ctc.py", "views/attention.py",
               "views/stepper.py",
-              "views/slots.py")
+              "views/slots.py", "views/embeddings.py")
 # Names, units and code kept in English in the Chinese pages, as the lecture's notes keep them.
 NAMES = {"LSTM", "GRU", "RNN", "RNNs", "CTC", "UMAP", "PCA", "tanh", "ReLU", "Elman", "Jordan",
          "Hung", "yi", "Lee", "Pascanu", "Adam", "MSE", "KB", "TOML", "toml", "RNN Lab", "Lab",

@@ -25,7 +25,8 @@ META_NAMES = {"first letter": N_("first letter"), "last letter": N_("last letter
               "suffix": N_("suffix"), "length": N_("length"), "split": N_("split"),
               "voice": N_("voice"), "plural": N_("plural"), "frames": N_("frames"),
               "word": N_("word"), "group": N_("group")}
-WORD_VALUES = {"split": (N_("train"), N_("held out")), "plural": (N_("singular"), N_("plural"))}
+WORD_VALUES = {"split": (N_("train"), N_("held out"), N_("held-out voice")),
+               "plural": (N_("singular"), N_("plural"))}
 COLUMNS = {"word": N_("word"), "sequence": N_("sequence"), "voice": N_("voice"),
            "cosine": N_("cosine"), "map distance": N_("map distance"), "steps": N_("steps"),
            "rebuilt from its code": N_("rebuilt from its code"), "exact": N_("exact"),
