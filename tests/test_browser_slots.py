@@ -1,4 +1,6 @@
-"""The slot-filling lab in the real browser: load it, step with Next, switch the tagger."""
+"""The slot-filling lab in the real browser: keys and buttons step both sentences with no
+message to the server, the drawing shows the engine's slots at every word, the link keeps the
+word, another tagger is one click away, typed words never become markup."""
 
 from __future__ import annotations
 
@@ -8,36 +10,99 @@ from urllib.parse import urlencode
 import pytest
 from harness import assert_clean, open_page, wait_settled
 
+from engine import slots
+
 pytestmark = pytest.mark.browser
 
+STEP = "() => document.querySelector('.st-key-slots-stepper .rnn-stepper')?.dataset.step"
+LABEL = """(name) => {
+  const g = document.querySelector(`.st-key-slots-stepper .rnn-diagram g[data-name="${name}"]`);
+  return g ? g.textContent : null;
+}"""
 
-def metric_value(tab, label: str) -> str:
-    box = tab.locator('[data-testid="stMetric"]', has_text=label).first
-    return box.locator('[data-testid="stMetricValue"]').inner_text()
+
+def wait_step(page, step: int) -> None:
+    page.wait_for_function(f"() => ({STEP})() === '{step}'", timeout=30_000)
 
 
-def test_the_slot_lab_steps_and_tells_dest_from_origin(page, server):
+def label(page, name: str) -> str | None:
+    return page.evaluate(LABEL, name)
+
+
+def line(page) -> str:
+    return page.locator(".st-key-slots-stepper .rnn-line").first.inner_text()
+
+
+def test_keys_and_a_click_step_both_sentences_with_no_message_to_the_server(page, server):
+    sent = []
+    page.on("websocket", lambda ws: ws.on("framesent", lambda payload: sent.append(payload)))
+    page.emulate_media(reduced_motion="reduce")  # no animation: each step is drawn at once
     open_page(page, server, "slots")
-    assert metric_value(page, "Word 1 (A)") == "arrive"
-    page.get_by_role("button", name=re.compile("Next")).click()
-    page.wait_for_function("() => document.body.innerText.includes('Word 2 (A)')")
+    wait_step(page, 1)
+    a, b = (slots.read(text, "lstm") for text in slots.LECTURE_SENTENCES)
+    page.mouse.click(900, 5)  # nothing focused: keys go to the page
+    page.wait_for_timeout(1500)
+    sent.clear()
+    moves = ["ArrowRight", "ArrowRight", "ArrowRight", "ArrowLeft", "End", "Home", "click",
+             "ArrowRight"]
+    expected = [2, 3, 4, 3, 5, 1, 2, 3]
+    for move, step in zip(moves, expected, strict=True):
+        if move == "click":
+            page.locator(".st-key-slots-stepper [data-move=next]").click()
+        else:
+            page.keyboard.press(move)
+        wait_step(page, step)
+        k = step - 1
+        for name, r in (("A", a), ("B", b)):  # the engine's reading, word k
+            assert label(page, f"{name}-word") == r.tokens[k]
+            assert label(page, f"{name}-slot") == r.tags[k]
+            assert label(page, f"{name}-prob") == f"{float(r.probs[k].max()):.2f}"
+        assert line(page).startswith(f"Word {step} of 5")
+    assert len(sent) <= 2, sent  # 8 steps: at most a message or two, never one a step
+    page.wait_for_url(re.compile(r"step=3"))
+    assert (label(page, "A-slot"), label(page, "B-slot")) == ("other", "other")
+    page.reload()  # the link keeps the word
     wait_settled(page)
-    assert metric_value(page, "Slot (A)") == "dest"
-    assert metric_value(page, "Slot (B)") == "origin"
-    assert page.locator('[data-testid="stPlotlyChart"]').count() == 4
-    page.get_by_role("radio", name=re.compile("Feed-forward")).click()
-    page.wait_for_function("() => document.body.innerText.includes('in both sentences')")
-    wait_settled(page)
-    assert metric_value(page, "Slot (A)") == metric_value(page, "Slot (B)")
+    wait_step(page, 3)
+    assert "Input vector x of “on”" in page.locator(".st-key-slots-stepper .rnn-story")\
+        .first.inner_text()
     assert_clean(page, server)
 
 
-EVIL = ("[x](https://evil.example)", "<img src=https://evil.example/x.png>")
-
-
-def wait_text(page, text: str) -> None:
-    page.wait_for_function(f"() => document.body.innerText.includes({text!r})")
+def test_the_server_hears_the_word_before_the_tagger_changes(page, server):
+    open_page(page, server, "slots")
+    wait_step(page, 1)
+    page.mouse.click(900, 5)
+    page.keyboard.press("ArrowRight")
+    wait_step(page, 2)
+    assert (label(page, "A-slot"), label(page, "B-slot")) == ("dest", "origin")
+    page.get_by_role("radio", name=re.compile("Feed-forward")).click()
+    page.wait_for_function("() => document.body.innerText.includes('in both sentences')")
     wait_settled(page)
+    wait_step(page, 2)  # still on "Taipei", now read by the tagger with no memory
+    assert label(page, "A-word") == "Taipei" and label(page, "A-slot") == label(page, "B-slot")
+    assert re.search(r"step=2", page.url) and "tagger=feedforward" in page.url
+    assert_clean(page, server)
+
+
+def test_a_swipe_on_the_drawing_steps(page, server):
+    open_page(page, server, "slots?step=3")
+    wait_step(page, 3)
+    swipe = """(dx) => {
+      const el = document.querySelector('.st-key-slots-stepper .rnn-diagram');
+      const r = el.getBoundingClientRect();
+      const x = r.x + r.width / 2, y = r.y + 40;
+      const touch = (cx) => new Touch({identifier: 1, target: el, clientX: cx, clientY: y});
+      el.dispatchEvent(new TouchEvent('touchstart', {touches: [touch(x)],
+        changedTouches: [touch(x)], bubbles: true}));
+      el.dispatchEvent(new TouchEvent('touchend', {touches: [],
+        changedTouches: [touch(x + dx)], bubbles: true}));
+    }"""
+    page.evaluate(swipe, -120)
+    wait_step(page, 4)
+    page.evaluate(swipe, 120)
+    wait_step(page, 3)
+    assert_clean(page, server)
 
 
 def test_a_link_opened_cold_lands_on_its_state_and_a_reload_keeps_it(page, server):
@@ -45,16 +110,20 @@ def test_a_link_opened_cold_lands_on_its_state_and_a_reload_keeps_it(page, serve
               "tagger": "feedforward", "encoding": "trigram", "step": "2"}
     open_page(page, server, "slots?" + urlencode(params))
     for _ in range(2):
-        wait_text(page, "Word 2 (A)")
-        assert metric_value(page, "Word 2 (A)") == metric_value(page, "Word 2 (B)") == "Boston"
+        wait_step(page, 2)
+        assert label(page, "A-word") == label(page, "B-word") == "Boston"
         # no memory: the same word gets the same slot in both sentences
-        assert metric_value(page, "Slot (A)") == metric_value(page, "Slot (B)")
+        assert label(page, "A-slot") == label(page, "B-slot")
         assert page.get_by_role("textbox", name="Sentence A").input_value() == params["a"]
         assert page.get_by_role("radio", name="Word hashing").is_checked()
         page.reload()
-    page.get_by_role("button", name=re.compile("Next")).click()
+        wait_settled(page)
+    page.locator(".st-key-slots-stepper [data-move=next]").click()
     page.wait_for_url(re.compile(r"step=3"))
     assert_clean(page, server)
+
+
+EVIL = ("[x](https://evil.example)", "<img src=https://evil.example/x.png>")
 
 
 @pytest.mark.parametrize("evil", EVIL)
@@ -64,16 +133,20 @@ def test_typed_and_linked_words_never_become_markup(page, server, evil):
     typed = f"leave {evil} {evil}"
     box.fill(typed)
     box.press("Enter")
-    wait_text(page, f"(word 1 of {len(typed.split())})")
-    page.get_by_role("slider").first.focus()
+    wait_settled(page)
+    n = len(typed.split())
+    page.mouse.click(900, 5)
     page.keyboard.press("End")
-    wait_text(page, f"(word {len(typed.split())} of {len(typed.split())})")
+    wait_step(page, max(n, 5))  # the longer sentence's last word; B stays on its own last
+    assert label(page, "B-title") == f"B · word {n} of {n}"
+    assert label(page, f"B-chipt-{n - 1}").startswith(evil.split()[-1][:10])
     assert page.locator('a[href*="evil.example"]').count() == 0
     assert page.locator('img[src*="evil.example"]').count() == 0
-    open_page(page, server, "slots?" + urlencode({"a": f"arrive {evil} now", "b": evil,
-                                                  "step": "3"}))
-    wait_text(page, "Word 3 (A)")
-    assert evil.split()[0] in page.inner_text("body")
+    linked = f"arrive {evil} now"
+    open_page(page, server, "slots?" + urlencode({"a": linked, "b": evil, "step": "3"}))
+    wait_step(page, 3)
+    assert f"A: “{slots.tokens(linked)[2]}”" in line(page)  # as typed
+    assert label(page, "A-chipt-1").startswith(evil.split()[0][:10])
     assert page.locator('a[href*="evil.example"]').count() == 0
     assert page.locator('img[src*="evil.example"]').count() == 0
     assert_clean(page, server)
