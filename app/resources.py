@@ -214,13 +214,17 @@ def get_own_lattice(key: str, _log_probs: np.ndarray, target: tuple[int, ...]) -
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
-def get_strip_check(sha256: str, _data: bytes) -> str | None:
+def get_strip_check(sha256: str, _data: bytes) -> object | None:
     """Why an uploaded PNG (keyed by its SHA-256) is not a digit strip, or None when it looks
-    like one (engine.digits.check_strip on the picture at full size)."""
+    like one (engine.digits.check_strip on the picture at full size): the engine's phrase
+    (engine.messages.Phrase, worded by app/errors.py in the reader's language), or its text."""
     from engine import digits
+    from engine.messages import UserError
 
     try:
         digits.check_strip(digits.png_pixels(_data))
+    except UserError as problem:
+        return problem.phrase
     except ValueError as problem:
         return str(problem)
     return None

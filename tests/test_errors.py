@@ -209,3 +209,15 @@ def test_a_bad_sequence_upload_on_the_gradient_lab_is_chinese():
     (message,) = page_errors(at)
     assert message == ("r.csv 第 2 行只有 1 欄，但第 1 行有 2 欄：每一列（步）需要相同的欄數"
                        "（特徵）。"), message
+
+
+def test_a_picture_that_is_not_a_digit_strip_is_refused_in_chinese():
+    import numpy as np
+
+    from engine import digits
+
+    with pytest.raises(UserError) as err:
+        digits.check_strip(np.ones((4, 12)))
+    assert "at least 8 pixel rows" in str(err.value)
+    with i18n.using("zh-TW"):
+        assert say(err.value, markdown=False) == "圖片是 12 x 4 像素：數字條至少需要 8 列像素。"

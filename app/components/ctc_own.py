@@ -50,7 +50,7 @@ def _read_strip(name: str, data: bytes) -> OwnStrip:
     problem = resources.get_strip_check(sha, data)
     if problem:
         raise ValueError(_("{name} does not look like a strip of handwritten digits: {problem}")
-                         .format(name=name, problem=problem))
+                         .format(name=name, problem=say(problem, markdown=False)))
     return OwnStrip(name, sha, strip_image(sequences[0]))
 
 
