@@ -3,7 +3,10 @@ exception, the sidebar closed so it covers nothing, nothing wider than the scree
 figure inside the width with text of 12 px and up, no request to any host but the app's own.
 The steppers' Next stays on screen while their figure is in view and a tap on it steps; a swipe
 to the left across the figure steps on, to the right back, and a scroll up or down does not
-step. Presenter and lesson links open in the phone layout."""
+step; quick swipes one after another on a stepper drawn in a fragment (the attention lab's)
+each step once. The gradient lab's toy figure keeps its labels apart and the CTC lattice's
+colour-bar title stays inside the figure. Presenter and lesson links open in the phone
+layout."""
 
 from __future__ import annotations
 
@@ -22,8 +25,8 @@ PHONE_AGENT = ("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHT
 PAGES = {
     "": None,
     "stepper": ".rnn-diagram",
-    "slots": ".st-key-slots-input-A",
-    "charlm": ".charlm-text",
+    "slots": ".st-key-slots-stepper .rnn-diagram",
+    "charlm": ".rnn-stepper .rnn-text",
     "gradients": ".st-key-power",
     "ctc": ".st-key-ctc-align_lattice",
     "embeddings": ".st-key-emb-chart",
@@ -40,17 +43,18 @@ def slider(key: str) -> str:
 STEPPERS = {
     "stepper": (".rnn-stepper-bar button[data-move=next]", ".rnn-diagram",
                 "() => +document.querySelector('.rnn-stepper').dataset.step", None),
-    "slots": (".st-key-slots-next button", ".st-key-swipe-slots", slider("slots-step"), None),
-    "charlm": (".st-key-charlm-step-next button", ".charlm-text",
-               slider("charlm-step"), None),
+    "slots": (".st-key-slots-stepper [data-move=next]", ".st-key-slots-stepper .rnn-diagram",
+              "() => +document.querySelector('.st-key-slots-stepper .rnn-stepper').dataset.step",
+              None),
+    "charlm": (".rnn-stepper-bar button[data-move=next]", ".rnn-stepper .rnn-text",
+               "() => +document.querySelector('.rnn-stepper').dataset.step", None),
     "attention": (".st-key-attention-step-next button", ".st-key-attention-matrix",
                   slider("attention-step"), None),
     "ctc?tab=model": (".st-key-ctc-model-alpha_frame-next button",
                       ".st-key-swipe-ctc-model-alpha_frame",
                       slider("ctc-model-alpha_frame"), "α filling the lattice"),
 }
-# Steppers drawn in a fragment take taps only for now: quick swipes there could lose a rerun.
-TAP_ONLY = {"charlm", "attention"}
+TAP_ONLY: set[str] = set()  # steppers that take taps but no swipe (none now)
 SMALLEST_TEXT = """(root) => Math.min(...Array.from(
     document.querySelectorAll(root + ' .js-plotly-plot svg.main-svg text'))
     .filter(t => t.textContent.trim() && t.getBoundingClientRect().width > 0)
@@ -160,10 +164,10 @@ def test_every_page_fits_a_phone_and_asks_no_other_host(phone, server, path):
     assert phone.hosts - {""} == {urlsplit(server.url).netloc}, phone.hosts
 
 
-def wait_step(page, read: str, step: int) -> None:
+def wait_step(page, read: str, step: int, timeout: float = 15_000) -> None:
     """The stepper shows `step`, the page has redrawn, and a person's pause has passed."""
     page.wait_for_function(f"() => {{ try {{ return ({read})() === {step}; }} "
-                           "catch (e) { return false; } }", timeout=15_000)
+                           "catch (e) { return false; } }", timeout=timeout)
     wait_settled(page)
     page.wait_for_timeout(1000)
 
@@ -207,24 +211,107 @@ def test_next_stays_in_reach_and_a_swipe_on_the_figure_steps(phone, server, path
     assert_clean(phone)
 
 
+def test_quick_swipes_on_a_fragment_stepper_each_step_once(phone, server):
+    """Each swipe waits for the rerun of the one before (phone.js), so none is lost and none
+    is counted twice: three flicks in a row, as fast as the browser takes them, move three
+    steps; then four back from step 4 stop at the first."""
+    next_selector, area, read, _ = STEPPERS["attention"]
+    open_phone(phone, server, "attention")
+    wait_step(phone, read, 1)
+    figure = phone.locator(area).first
+    figure.scroll_into_view_if_needed()
+    phone.wait_for_timeout(300)
+    n = phone.locator(next_selector).first.bounding_box()
+    b = figure.bounding_box()
+    y = (max(b["y"], n["y"] + n["height"] + 10) + min(b["y"] + b["height"], HEIGHT)) / 2
+    for _flick in range(3):
+        touch_drag(phone, WIDTH * 0.8, y, WIDTH * 0.2, y + 5)
+    wait_step(phone, read, 4, timeout=45_000)  # three reruns, one after another
+    phone.wait_for_timeout(1500)  # nothing more comes: each flick stepped once
+    wait_settled(phone)
+    assert phone.evaluate(read) == 4
+    for _flick in range(4):
+        touch_drag(phone, WIDTH * 0.2, y, WIDTH * 0.8, y - 5)
+    wait_step(phone, read, 1, timeout=45_000)
+    phone.wait_for_timeout(1500)  # the fourth flick, at the first step, does nothing
+    wait_settled(phone)
+    assert phone.evaluate(read) == 1
+    assert re.search(r"[?&]step=1(&|$)", phone.url) or "step=" not in phone.url
+    assert_clean(phone)
+
+
+def plot_text_boxes(page, selector: str, css_class: str) -> list[dict]:
+    """The boxes of the non-empty texts of class `css_class` in the chart in `selector`."""
+    return page.evaluate("""([root, cls]) => Array.from(document.querySelectorAll(
+        root + ' .js-plotly-plot svg.main-svg .' + cls))
+        .filter(t => t.textContent.trim())
+        .map(t => { const r = t.getBoundingClientRect();
+                    return {x: r.x, y: r.y, right: r.right, bottom: r.bottom,
+                            text: t.textContent}; })""", [selector, css_class])
+
+
+def overlap(a: dict, b: dict) -> bool:
+    return a["x"] < b["right"] and b["x"] < a["right"] and a["y"] < b["bottom"] and \
+        b["y"] < a["bottom"]
+
+
+def test_the_gradient_toy_labels_stay_apart_and_the_lattice_keeps_its_colour_bar_title(
+        phone, server):
+    open_phone(phone, server, "gradients")
+    chart = css("power")
+    phone.locator(chart).first.scroll_into_view_if_needed()
+    plot = phone.locator(chart + " .js-plotly-plot").first.bounding_box()
+    labels = plot_text_boxes(phone, chart, "textpoint text")
+    assert len(labels) == 4, labels  # the lecture's ws: 0.01 on the whole axis, 3 zoomed
+    for i, a in enumerate(labels):
+        assert a["x"] >= plot["x"] - 0.5 and a["right"] <= plot["x"] + plot["width"] + 0.5, a
+        assert not any(overlap(a, b) for b in labels[i + 1:]), labels
+    # a short lattice: its colour bar's title is shorter than the figure is high
+    open_phone(phone, server, "ctc?target=a&T=3")
+    chart = css("ctc.align_lattice")
+    phone.locator(chart).first.scroll_into_view_if_needed()
+    plot = phone.locator(chart + " .js-plotly-plot").first.bounding_box()
+    titles = plot_text_boxes(phone, chart, "cbtitle text")
+    assert titles, "no colour-bar title"
+    top = min(t["y"] for t in titles)
+    bottom = max(t["bottom"] for t in titles)
+    right = max(t["right"] for t in titles)
+    assert top >= plot["y"] and bottom <= plot["y"] + plot["height"], (titles, plot)
+    assert right <= plot["x"] + plot["width"] + 0.5, (titles, plot)
+    assert_clean(phone)
+
+
 def largest_text(page, selector: str) -> float:
     """The largest text of the chart in `selector`, once it has drawn."""
     page.wait_for_function(f"(root) => {LARGEST_TEXT}(root) > 0", arg=selector, timeout=30_000)
     return page.evaluate(LARGEST_TEXT, selector)
 
 
+DIAGRAM_TEXT = """(root) => Math.max(...Array.from(
+    document.querySelectorAll(root + ' .rnn-diagram svg text'))
+    .filter(t => t.textContent.trim() && t.getBoundingClientRect().width > 0)
+    .map(t => { const m = t.getScreenCTM();
+                return parseFloat(getComputedStyle(t).fontSize) * Math.hypot(m.a, m.b); }))"""
+
+
+def largest_drawn_text(page, selector: str) -> float:
+    """The largest text on screen of the browser stepper's drawing in `selector`."""
+    page.wait_for_function(f"(root) => {DIAGRAM_TEXT}(root) > 0", arg=selector, timeout=30_000)
+    return page.evaluate(DIAGRAM_TEXT, selector)
+
+
 def test_a_presenter_link_on_a_phone_gets_the_phone_layout(phone, server):
     open_phone(phone, server, "slots")
-    ordinary = largest_text(phone, css("slots.input.A"))
+    ordinary = largest_drawn_text(phone, css("slots-stepper"))
     open_phone(phone, server, "slots?present=1")
     assert_clean(phone)
     assert "present=1" in phone.url  # the link still says so, for the projector it came from
     assert phone.locator(css("presenter-bar")).count() == 0
     assert_sidebar_covers_nothing(phone)
     assert_fits(phone)
-    presenting = largest_text(phone, css("slots.input.A"))
+    presenting = largest_drawn_text(phone, css("slots-stepper"))
     assert presenting == ordinary  # not presenter view's large type
-    assert phone.locator(css("slots.next") + " button").first.is_visible()
+    assert phone.locator(css("slots-stepper") + " [data-move=next]").first.is_visible()
 
 
 def test_a_lesson_link_on_a_phone(phone, server):

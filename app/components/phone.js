@@ -2,7 +2,8 @@
 // the left presses the stepper's Next button, to the right its Previous button (the buttons
 // do the stepping, so a swipe is exactly a press). A figure opts in by sitting in a container
 // keyed "swipe.BASE" (class st-key-swipe-BASE), whose stepper's buttons are keyed "BASE.next"
-// and "BASE.prev". Installed once per tab.
+// and "BASE.prev". Quick swipes are queued: each waits for the rerun of the one before.
+// Installed once per tab.
 // (No less-than sign anywhere in this file: Streamlit's sanitiser reads one as the start of
 // markup and drops the whole script.)
 (function () {
@@ -65,8 +66,40 @@
     if (!quick || MIN_DISTANCE > Math.abs(dx) || Math.abs(dy) > MAX_SLANT * Math.abs(dx)) {
       return;
     }
-    const which = dx > 0 ? "prev" : "next";
-    const button = document.querySelector(".st-key-" + base + "-" + which + " button");
-    if (button && !button.disabled) button.click();
+    queue.push(".st-key-" + base + "-" + (dx > 0 ? "prev" : "next") + " button");
+    drain();
   }, {capture: true, passive: true});
+
+  // Swipes wait their turn: a swipe presses its button only once the rerun of the one before
+  // has started and finished, so quick swipes on a stepper drawn in a fragment never overtake
+  // each other (two reruns in flight at once can lose one). A press whose rerun has not
+  // started within RERUN_START ms (a button that changed nothing) frees the queue anyway.
+  const RERUN_START = 1500; // ms
+  const POLL = 50; // ms between looks at the app's state while swipes wait
+  const queue = [];
+  let pressed = 0; // when the last press went out (0: none waiting for its rerun)
+  let started = false; // whether that press's rerun has started
+
+  function running() {
+    const app = document.querySelector('[data-testid="stApp"]');
+    return Boolean(app) && app.getAttribute("data-test-script-state") === "running";
+  }
+
+  function drain() {
+    if (running()) {
+      started = true;
+    } else if (pressed && !started && RERUN_START > Date.now() - pressed) {
+      // the press went out; its rerun has not started yet
+    } else {
+      pressed = 0;
+      const selector = queue.shift();
+      const button = selector && document.querySelector(selector);
+      if (button && !button.disabled) {
+        pressed = Date.now();
+        started = false;
+        button.click();
+      }
+    }
+    if (queue.length || pressed) setTimeout(drain, POLL);
+  }
 })();

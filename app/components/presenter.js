@@ -1,6 +1,7 @@
-// RNN Lab in the browser: the "?" key opens the page's list of keys, and every chart's modebar
-// gets a "Download as SVG" button next to Plotly's own PNG one. Installed once per tab; new
-// charts are picked up as Streamlit draws them.
+// RNN Lab in the browser: the "?" key opens the page's list of keys, every chart's modebar
+// gets a "Download as SVG" button next to Plotly's own PNG one, and in presenter view a page's
+// main figure gets the screen's height. Installed once per tab; new charts are picked up as
+// Streamlit draws them.
 (function () {
   if (window.rnnLabPresenter) return;
   window.rnnLabPresenter = true;
@@ -68,14 +69,47 @@
     camera.parentNode.insertBefore(button, camera.nextSibling);
   }
 
+  // Presenter view: a page's main figure sits in a box keyed "presenter-fit.…" (the chart in
+  // it stretches to fill it); the box gets the screen from its top down to the bottom edge,
+  // so the whole figure is on a projector of any size without scrolling. Measured again
+  // whenever the page redraws or the window changes size. In a phone-narrow window (no
+  // presenter layout there) the box keeps the chart's own height.
+  const FIT = "st-key-presenter-fit-";
+  const FIT_MARGIN = 14; // px left free under the figure
+  const FIT_LEAST = 280; // px: a figure never gets shorter; below that the page scrolls
+  const WIDEST_PHONE = 640; // px: presenter.css's (and phone.css's) breakpoint
+
+  function fit() {
+    const main = document.querySelector('[data-testid="stMain"]');
+    const scrolled = main ? main.scrollTop : 0;
+    document.querySelectorAll('[class*="' + FIT + '"]').forEach(function (box) {
+      if (!box.getClientRects().length) return; // in a tab not shown: measured when shown
+      // The box's height sits on Streamlit's wrapper around it (a flex item of fixed size).
+      const wrapper = box.parentElement;
+      const outer = wrapper && wrapper.dataset.testid === "stLayoutWrapper" ? wrapper : box;
+      let height = "";
+      if (window.innerWidth > WIDEST_PHONE) {
+        const top = outer.getBoundingClientRect().top + scrolled;
+        height = Math.max(FIT_LEAST, Math.floor(window.innerHeight - top - FIT_MARGIN)) + "px";
+      }
+      if (outer.style.height !== height) {
+        outer.style.height = height;
+        outer.style.flex = height ? "0 0 " + height : "";
+      }
+    });
+  }
+
   function scan() {
     document.querySelectorAll(".js-plotly-plot").forEach(addSvgButton);
+    fit();
   }
   let queued = false;
-  new MutationObserver(function () {
+  function later() {
     if (queued) return;
     queued = true;
     requestAnimationFrame(function () { queued = false; scan(); });
-  }).observe(document.body, {childList: true, subtree: true});
+  }
+  new MutationObserver(later).observe(document.body, {childList: true, subtree: true});
+  window.addEventListener("resize", later);
   scan();
 })();

@@ -26,6 +26,7 @@ HERE = Path(__file__).resolve().parent
 CSS = HERE / "presenter.css"
 JS = HERE / "presenter.js"
 WIDEST_PHONE = 640  # px: phone.css's breakpoint; presenter.css applies only above it
+FIT = "presenter-fit."  # key prefix of a main figure's box; presenter.js gives it the screen
 
 
 def load_url(params) -> list[str]:
@@ -82,11 +83,38 @@ def figure(fig: go.Figure) -> go.Figure:
 
 
 def chart(fig: go.Figure, name: str, step: int | None = None, *, key: str,
-          config: dict | None = None, **kwargs):
+          config: dict | None = None, fit: bool = False, **kwargs):
     """st.plotly_chart for every figure of the app: presenter view's look when it is on, and
-    PNG (2×) / SVG downloads named after `name` and `step` (1-based)."""
-    return st.plotly_chart(figure(fig), key=key,
-                           config=style.chart_config(name, step, **(config or {})), **kwargs)
+    PNG (2×) / SVG downloads named after `name` and `step` (1-based).
+
+    fit: the page's main figure. In presenter view it takes the screen's height from its top
+    down to the bottom edge (presenter.js sizes its box; the chart stretches to fill it), so
+    the whole figure is on the screen whatever the projector's size. Otherwise it keeps its
+    own height.
+    """
+    config = style.chart_config(name, step, **(config or {}))
+    if not (fit and is_on()):
+        return st.plotly_chart(figure(fig), key=key, config=config, **kwargs)
+    shown = figure(fig)
+    shown.layout.height = None  # the box's height, which presenter.js sets from the screen
+    with st.container(key=FIT + key, height=shown_height(fig), border=False):
+        return st.plotly_chart(shown, key=key, config=config, height="stretch", **kwargs)
+
+
+def shown_height(fig: go.Figure) -> int:
+    """The figure's own height (px), or Plotly's default: what a main figure's box starts with
+    until presenter.js measures the screen."""
+    return int(fig.layout.height or 450)
+
+
+def title(text: str, intro: str) -> None:
+    """A page's title and its intro caption (markdown). In presenter view the intro folds into
+    the title's help tooltip (hover the "?" beside it), leaving the screen to the figure."""
+    if is_on():
+        st.title(text, help=intro)
+    else:
+        st.title(text)
+        st.caption(intro)
 
 
 def inputs(label: str):

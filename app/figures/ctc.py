@@ -37,6 +37,16 @@ MAX_FRAMES_DRAWN = 100_000  # T · C above this: a heatmap too heavy to send to 
 BASE_MS = 350  # animation time per frame
 
 
+def two_lines(title: str) -> str:
+    """A long colour-bar title on two lines (broken at the space nearest its middle), so that
+    it stays within the bar's height on a short lattice or a phone's narrow one."""
+    if len(title) <= 24 or " " not in title:
+        return title
+    middle = len(title) / 2
+    cut = min((i for i, ch in enumerate(title) if ch == " "), key=lambda i: abs(i - middle))
+    return title[:cut] + "<br>" + title[cut + 1:]
+
+
 def drawable(num_frames: int, num_states: int) -> bool:
     """Whether a lattice of this size is drawn (otherwise a page shows its numbers only)."""
     return num_frames * num_states <= MAX_DRAWN
@@ -153,7 +163,8 @@ def _node_trace(lat: Lattice, syms: list[str], reach: np.ndarray, values: str | 
         title, color, _hover = VALUES[values]
         marker |= {"color": vals, "cmin": 0.0, "cmax": 1.0,
                    "colorscale": [[0.0, "#ffffff"], [1.0, color]],
-                   "colorbar": {"title": {"text": _(title), "side": "right", "font": {"size": 13}},
+                   "colorbar": {"title": {"text": two_lines(_(title)), "side": "right",
+                                          "font": {"size": 13}},
                                 "thickness": 14, "len": 0.9, "tickfont": {"size": 13}}}
         if few:
             text = [_short(v) for v in vals.tolist()]

@@ -55,12 +55,16 @@ def power_figure(ws: np.ndarray, log_ys: np.ndarray, log_dys: np.ndarray, w: flo
                         + "<br>y = %{text}<extra></extra>")
         lo, hi = (0.0, 1.05) if first else ZOOM
         pts = [(lw, ly) for lw, ly in lecture if lo <= lw <= hi]
+        # The whole-w panel labels only the ws outside the zoom: the ones near 1 sit on top of
+        # each other there (worst on a phone), and the zoomed panel labels them apart.
+        labelled = [not (first and ZOOM[0] <= lw <= ZOOM[1]) for lw, _ly in pts]
         fig.add_scatter(
             x=[p[0] for p in pts], y=[max(p[1], POWER_FLOOR) for p in pts],
             mode="markers+text", name=_("the lecture's w"), showlegend=first,
             legendgroup="lecture", row=1, col=col,
             marker={"size": 9, "color": "#0f172a", "symbol": "diamond"},
-            text=[f"w = {lw:g}: {sci(ly)}" for lw, ly in pts],
+            text=[f"w = {lw:g}: {sci(ly)}" if keep else ""
+                  for (lw, ly), keep in zip(pts, labelled, strict=True)],
             textposition=[_label_side(lw, ly, first) for lw, ly in pts],
             textfont={"size": 12}, hoverinfo="skip")
     ticks = _decade_ticks(POWER_FLOOR, top)

@@ -6,16 +6,15 @@ import streamlit as st
 import markup
 import resources
 from components import attention_controls as ctl
-from components.stepper_controls import stepper_controls
+from components import attention_step, presenter
 from engine import attention, date_data
 from figures import attention as fig
 from i18n import _
 
 CHART = {"displayModeBar": False}
 
-st.title(_("Attention"))
 scores = {name: resources.get_attention_metrics(name) for name in attention.MODELS}
-st.caption(_(
+presenter.title(_("Attention"), _(
     "Lecture §7: the slot filler found “November 2nd”; a booking system needs 2026-11-02. Two "
     "GRU encoder–decoders read a date one character at a time and write its ISO form one "
     "character per step. The **plain** decoder sees only the encoder's last state — the "
@@ -27,7 +26,8 @@ st.caption(_(
     plain=f"{scores['plain']['heldout_exact']:.1%}"))
 
 ctl.load_url(st.query_params)
-typed = ctl.date_input()
+with presenter.inputs(_("The date")):  # folded away in presenter view
+    typed = ctl.date_input()
 try:
     reading = resources.get_translation(typed, "attention")
     plain = resources.get_translation(typed, "plain")
@@ -47,33 +47,9 @@ if not reading.output_tokens:
 
 @st.fragment
 def step_view() -> None:
-    """Controls, the weights over the input, the context, the next-character bars and the
-    matrix: a click on Next reruns only this part of the page."""
-    steps = len(reading.output_tokens)
-    t = stepper_controls(steps, key=ctl.STEP)
-    st.query_params.from_dict(ctl.link_params(reading.text, t + 1))
-    top_char, top_p = reading.top(t, 1)[0]
-    st.markdown(_("Step {step} of {steps} · writes **{char}** ({p}) · so far **{so_far}**")
-                .format(step=t + 1, steps=steps, char=markup.md(reading.output_tokens[t]),
-                        p=f"{top_p:.1%}", so_far=markup.md(reading.output[: t + 1])))
-    # (no swipe here yet: quick swipes on this fragment stepper can lose a rerun; tap Next)
-    swipe = st.container()
-    left, right = swipe.columns([7, 3], gap="medium")
-    with left:
-        st.markdown(_("**Where step {step} looks** (attention weights over the input)")
-                    .format(step=t + 1))
-        st.html(fig.input_weights_html(reading, t))
-        st.markdown(_("**Context vector** c = Σ weight × encoder state (what this step "
-                      "reads)"))
-        st.plotly_chart(fig.context_figure(reading.contexts[t], reading.encoder_states.shape[1]
-                                           // 2), config=CHART, key="attention.context")
-    with right:
-        st.markdown(_("**Top 5 next characters**"))
-        st.html(fig.next_chars_html(reading, t))
-    with swipe:
-        st.markdown(_("**The attention matrix**, one row per output character, filled up to "
-                      "this step"))
-        st.plotly_chart(fig.attention_matrix(reading, t), config=CHART, key="attention.matrix")
+    """The stepper and its figures (components.attention_step): a click on Next, or a swipe
+    across the figures on a phone, reruns only this part of the page."""
+    attention_step.step_view(reading)
 
 
 step_view()
@@ -117,9 +93,9 @@ st.caption(_(
     "{long} from 20 characters on. Attention reads each part where it is.").format(
     short=f"{short['plain'][0] / short['plain'][1]:.0%}",
     long=f"{long['plain'][0] / long['plain'][1]:.0%}"))
-st.plotly_chart(fig.accuracy_by_length(
+st.plotly_chart(presenter.figure(fig.accuracy_by_length(
     {name: scores[name]["heldout_by_length"] for name in attention.MODELS},
-    titles), config=CHART, key="attention.accuracy")
+    titles)), config=CHART, key="attention.accuracy")
 
 st.subheader(_("Memory with read and write heads"))
 st.markdown(_(

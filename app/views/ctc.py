@@ -11,8 +11,7 @@ from engine import ctc
 from figures.ctc import drawable, frames_figure, lattice_figure, reachable_nodes
 from i18n import _, current
 
-st.title(_("CTC lab"))
-st.caption(_(
+presenter.title(_("CTC lab"), _(
     "Lecture §5: a recogniser emits one symbol per frame, many more frames than output "
     "characters. Merging repeats alone turns “好 好 好 棒 棒 棒 棒” into 好棒, so 好棒棒 could "
     "never come out. CTC adds a null symbol φ and sums over **every** frame path that collapses "
@@ -54,7 +53,7 @@ with align_tab:
             paths = [(_("your path"), check.states)] if check and check.states else []
             presenter.chart(lattice_figure(structure, alphabet, reachable_nodes(structure),
                                            "share", paths), f"ctc-alignments-{T}-frames",
-                            key="ctc.align_lattice")
+                            key="ctc.align_lattice", fit=True)
             st.caption(_("Every alignment is a path from the top-left to the bottom-right, "
                          "one node per frame. Colour: the share of all alignments through a "
                          "node."))

@@ -10,8 +10,7 @@ from engine import gradients
 from figures.gradients import power_figure, sci, surface_figure, training_figure
 from i18n import _
 
-st.title(_("Gradient lab"))
-st.caption(_(
+presenter.title(_("Gradient lab"), _(
     "Lecture §4: the loss of an RNN jumps wildly because its error surface is either very flat "
     "or very steep. The same weight is used at every step, so its effect is raised to the power "
     "of the sequence length: gradients explode or vanish. Clipping caps the step; the LSTM "
@@ -33,7 +32,7 @@ with toy_tab:
         right.metric("dy/dw", sci(toy["log_dy"]))
         presenter.chart(power_figure(toy["ws"], toy["log_ys"], toy["log_dys"], w,
                                      toy["log_y"], steps, toy["lecture"]),
-                        f"y-equals-w-power-{steps - 1}", key="power")
+                        f"y-equals-w-power-{steps - 1}", key="power", fit=True)
         st.dataframe(grad_controls.lecture_table(steps), hide_index=True, width="content")
         st.caption(_("The lecture rounds 0.99⁹⁹⁹ to ≈0; exactly it is 4.36·10⁻⁵: small, not "
                      "zero. 0.01⁹⁹⁹ = 10⁻¹⁹⁹⁸ is far below float64's smallest number "
@@ -48,7 +47,8 @@ with cliff:
             _("clipped at ‖g‖ = {clip}").format(clip=f"{clip:g}"): clipped}
     presenter.chart(
         surface_figure(surface_ws, surface_bs, loss, runs), f"error-surface-clip-{clip:g}",
-        key="surface", on_select=grad_controls.take_clicked_start, selection_mode="points",
+        key="surface", fit=True, on_select=grad_controls.take_clicked_start,
+        selection_mode="points",
     )
     st.markdown(grad_controls.descent_summary(free, clipped))
 
@@ -86,7 +86,8 @@ with training:
     if "grad.runs" not in st.session_state:
         st.caption(_("Shown: the runs shipped with the app (sequence length 30, 1000 "
                      "iterations, seed 0). Press Train to run your own."))
-    presenter.chart(training_figure(shown), "training-loss-and-gradient-norm", key="training")
+    presenter.chart(training_figure(shown), "training-loss-and-gradient-norm", key="training",
+                    fit=True)
     st.dataframe(grad_controls.run_table(shown), hide_index=True, width="content")
 
 st.query_params.from_dict(grad_controls.link_params())
