@@ -7,6 +7,7 @@ import resources
 from components import grad_controls, lesson, presenter, questions, trainer
 from components.grad_own import own_norms
 from engine import gradients
+from errors import say
 from figures.gradients import power_figure, sci, surface_figure, training_figure
 from i18n import _
 
@@ -64,7 +65,7 @@ with norms:
                 choice, weights, steps_key = params
                 result = {choice.kind: resources.get_model_norms(choice, weights, steps_key)}
         except ValueError as err:
-            st.error(markup.md(_("Not computed: {reason}").format(reason=err)),
+            st.error(markup.md(_("Not computed: {reason}").format(reason=say(err, markdown=False))),
                      icon=":material/block:")
         else:
             grad_controls.norm_results(result, "norms" if source == "compare" else
