@@ -118,3 +118,31 @@ def test_play_moves_a_step_a_tick_stops_at_the_end_and_a_move_by_hand_pauses(pag
     page.keyboard.press("Space")
     assert play.get_attribute("aria-pressed") == "false"
     assert_clean(page, server)
+
+
+def test_the_steppers_own_words_are_chinese_with_lang_zh_tw(page, server):
+    """stepper.js puts the words Python sent in place of stepper.html's English: the buttons,
+    their titles, the speeds, the equations' heading, the step line and Play ↔ Pause."""
+    page.emulate_media(reduced_motion="reduce")
+    open_page(page, server, "stepper?lang=zh-TW&seq=walkthrough&step=4")
+    page.locator(".rnn-stepper .rnn-line", has_text="第 4 步，共 5 步").wait_for(timeout=30_000)
+    bar = page.locator(".rnn-stepper-bar").inner_text()
+    for word in ("開頭", "上一步", "播放", "下一步", "結尾"):
+        assert word in bar, bar
+    assert not re.search(r"First|Previous|Play|Next|Last", bar), bar
+    assert page.locator(".rnn-stepper [data-move=next]").get_attribute("title") == "下一步（→）"
+    assert page.locator(".rnn-equations summary").inner_text() == "代入這一步數字的方程式"
+    speeds = page.locator(".rnn-speed option").all_inner_texts()
+    assert speeds == ["慢 · 2 秒", "每步 1 秒", "快 · 0.5 秒"], speeds
+    # the lecture's [1, 0, 1] step: the output gate opens and the memory 7 goes out
+    assert page.evaluate(MEMORY_TEXT) == "7 → 7"
+    assert "輸出閘" in page.locator(".rnn-stepper .rnn-story").inner_text()
+    page.locator(".rnn-stepper [data-move=first]").click()
+    page.locator(".rnn-stepper .rnn-line", has_text="第 1 步，共 5 步").wait_for()
+    page.locator(".rnn-speed").select_option("2000")  # 2 s a step: no tick before the checks
+    play = page.locator(PLAY)
+    play.click()
+    assert "暫停" in play.inner_text()
+    play.click()
+    assert "播放" in play.inner_text()
+    assert_clean(page, server)
