@@ -147,6 +147,11 @@ def unit_color(index: int) -> str:
 
 PRESENTER_MIN_FONT = 16  # smallest text in a figure: readable from the back of a classroom
 PRESENTER_FONT = 18  # body text of a figure in presenter view
+# Smallest text of a Plotly chart in presenter view: a chart's text does not grow with the
+# screen, so it is drawn for the big one (18 px on 1920×1080) and is larger still than
+# PRESENTER_MIN_FONT on a 1280×720 projector. (The step-through's diagram scales with the
+# screen instead: presenter.css.)
+PRESENTER_CHART_MIN_FONT = 18
 PRESENTER_LINE = 1.6  # lines and outlines drawn this many times thicker
 PRESENTER_COLORS: dict[str, str] = {
     "i": "#009e73",  # bluish green
@@ -170,6 +175,8 @@ PRESENTER_TINTS: dict[str, str] = {
 _SWAP = {COLORS[k].lower(): PRESENTER_COLORS[k] for k in COLORS} | {
     TINTS[k].lower(): PRESENTER_TINTS[k] for k in TINTS} | {MUTED: "#4b5563"}
 _HEX = re.compile(r"#[0-9a-fA-F]{6}\b")
+_AXIS = re.compile(r"^[xy]axis\d*$")
+_CARTESIAN = {"scatter", "scattergl", "heatmap", "bar", "histogram", "box", "contour"}
 
 
 def _bigger(size, least: float):
@@ -179,21 +186,39 @@ def _bigger(size, least: float):
     return max(size, least) if isinstance(size, int | float) else size
 
 
-def _restyle(node, parent: str = ""):
-    """Walk a figure's JSON: fonts up to the presenter minimum, lines thicker."""
+def _restyle(node, parent: str = "", least: float = PRESENTER_MIN_FONT):
+    """Walk a figure's JSON: fonts up to `least` px, lines thicker."""
     if isinstance(node, list):
-        return [_restyle(item, parent) for item in node]
+        return [_restyle(item, parent, least) for item in node]
     if not isinstance(node, dict):
         return node
-    out = {key: _restyle(value, key) for key, value in node.items()}
+    out = {key: _restyle(value, key, least) for key, value in node.items()}
     if parent.endswith("font") and "size" in out:
-        out["size"] = _bigger(out["size"], PRESENTER_MIN_FONT)
+        out["size"] = _bigger(out["size"], least)
     if parent == "line" and isinstance(out.get("width"), int | float):
         out["width"] = out["width"] * PRESENTER_LINE
     if out.get("type") == "scatter" and "lines" in str(out.get("mode", "lines")):
         line = out.setdefault("line", {})
         line.setdefault("width", 2 * PRESENTER_LINE)  # plotly's default line is 2 px
     return out
+
+
+def _grow_markers(old: dict, new: dict) -> None:
+    """Markers with their text in the middle grow as much as the text did."""
+    mode = old.get("mode", "")
+    marker = new.get("marker", {})
+    if ("markers" not in mode or "text" not in mode or
+            old.get("textposition", "middle center") != "middle center"):
+        return
+    before = (old.get("textfont") or {}).get("size", FONT_SIZE)
+    after = (new.get("textfont") or {}).get("size", before)
+    if not isinstance(before, int | float) or not isinstance(after, int | float) or not before:
+        return
+    size = marker.get("size")
+    if isinstance(size, int | float):
+        marker["size"] = size * after / before
+    elif isinstance(size, list):
+        marker["size"] = [v * after / before if isinstance(v, int | float) else v for v in size]
 
 
 def presenter_spec(spec: dict | list) -> dict | list:
@@ -205,25 +230,48 @@ def presenter_spec(spec: dict | list) -> dict | list:
 
 
 def presenter(fig: go.Figure) -> go.Figure:
-    """The same figure in presenter view's look: no text under `PRESENTER_MIN_FONT` px (body
-    text `PRESENTER_FONT` px), lines `PRESENTER_LINE` times thicker, the high-contrast palette.
+    """The same figure in presenter view's look: no text under `PRESENTER_CHART_MIN_FONT` px,
+    lines `PRESENTER_LINE` times thicker, the high-contrast palette.
 
     Drawings on a fixed canvas (figures.canvas, `meta.canvas`) grow with their text, so
     nothing that fitted a box stops fitting it.
     """
     text = _HEX.sub(lambda m: _SWAP.get(m.group(0).lower(), m.group(0)), fig.to_json())
-    spec = _restyle(json.loads(text))
+    least = PRESENTER_CHART_MIN_FONT
+    original = json.loads(text)
+    spec = _restyle(original, least=least)
+    # Text written inside markers (the CTC lattice's nodes): the markers grow with their text.
+    for old_traces, new_traces in [(original.get("data", []), spec.get("data", []))] + [
+            (a.get("data", []), b.get("data", []))
+            for a, b in zip(original.get("frames", []), spec.get("frames", []), strict=True)]:
+        for old, new in zip(old_traces, new_traces, strict=True):
+            _grow_markers(old, new)
     layout = spec.setdefault("layout", {})
     font = layout.setdefault("font", {})
-    font["size"] = max(font.get("size", FONT_SIZE), PRESENTER_FONT)
+    font["size"] = max(font.get("size", FONT_SIZE), PRESENTER_FONT, least)
     # Text that takes its size from the chart's theme rather than from the figure: set it.
     legend = layout.setdefault("legend", {})
     for part in (legend.setdefault("font", {}), legend.setdefault("title", {}).setdefault(
             "font", {})):
-        part["size"] = max(part.get("size", PRESENTER_MIN_FONT), PRESENTER_MIN_FONT)
+        part["size"] = max(part.get("size", least), least)
+    # Axes and colour bars whose text size comes from Streamlit's theme (12 px) when the
+    # figure leaves it unset.
+    axes = {k for k in layout if _AXIS.match(k)}
+    if any(t.get("type", "scatter") in _CARTESIAN for t in spec.get("data", [])):
+        axes |= {"xaxis", "yaxis"}
+    for name in axes:
+        for part in (layout.setdefault(name, {}).setdefault("tickfont", {}),
+                     layout[name].setdefault("title", {}).setdefault("font", {})):
+            part["size"] = max(part.get("size", least), least)
+    for trace in spec.get("data", []):
+        for bar in (trace.get("colorbar"), trace.get("marker", {}).get("colorbar")):
+            if isinstance(bar, dict):
+                for part in (bar.setdefault("tickfont", {}),
+                             bar.setdefault("title", {}).setdefault("font", {})):
+                    part["size"] = max(part.get("size", least), least)
     meta = layout.get("meta")
     if isinstance(meta, dict) and meta.get("canvas") and layout.get("height"):
-        layout["height"] = round(layout["height"] * PRESENTER_MIN_FONT / SMALLEST_CANVAS_FONT)
+        layout["height"] = round(layout["height"] * least / SMALLEST_CANVAS_FONT)
     return go.Figure(spec)
 
 

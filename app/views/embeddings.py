@@ -11,8 +11,7 @@ from engine import embeddings
 from figures.embeddings import embedding_figure, frames_figure
 from i18n import _
 
-st.title(_("Sequence embeddings"))
-st.caption(_(
+presenter.title(_("Sequence embeddings"), _(
     "Lecture §6: an RNN encoder reads a whole sequence into one fixed-size vector, and a decoder "
     "must rebuild the sequence from that vector alone. Nobody tells the vector what to mean, yet "
     "similar sequences end up close. Each point is one sequence's 64-number code, drawn in 2-D: "
@@ -60,7 +59,7 @@ fig = embedding_figure(
     else _("your sequences"), title=ctl.map_title(method, dict(params)))
 with chart:
     presenter.chart(fig, f"embeddings-{method}-map", key="emb.chart", on_select=ctl.take_selection,
-                    selection_mode="points", config={"scrollZoom": True})
+                    selection_mode="points", config={"scrollZoom": True}, fit=True)
     st.caption(ctl.map_caption(s, len(hits), query))
     m1, m2 = st.columns(2)  # beside each other under the map: wide enough for their labels
     m1.metric(_("Trustworthiness"), f"{proj.trustworthiness:.3f}",
