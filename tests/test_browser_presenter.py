@@ -19,7 +19,7 @@ PAGES = {
     "": (None, None),
     "stepper": (".rnn-stepper [data-move=next]", ".rnn-stepper .rnn-diagram svg"),
     "slots": ("slots.next", "slots.input.A"),
-    "charlm": ("charlm.step.next", None),
+    "charlm": (".rnn-stepper [data-move=next]", ".rnn-stepper .rnn-text"),
     "gradients": (None, "power"),
     "ctc": (None, "ctc.align_lattice"),
     "embeddings": (None, "emb.chart"),
@@ -91,8 +91,10 @@ def test_every_page_in_presenter_view_fits_the_screen(sized, server, path):
     if figure:
         b = box(page, figure if figure.startswith(".") else css(figure) + " .js-plotly-plot")
         assert b["y"] < height * 0.7, (figure, b)  # the figure starts on the first screen
-        if path == "stepper":  # the step-through's cell diagram fits whole
+        if path in ("stepper", "charlm"):  # the cell diagram, or the coloured text, whole
             assert on_screen(b, width, height), b
+        if path == "charlm":  # and the next-character bars beside the text
+            assert on_screen(box(page, ".rnn-stepper .rnn-diagram svg"), width, height)
     if page.locator(FIGURES).count():
         assert page.evaluate(SMALLEST_TEXT) >= 16, path
 

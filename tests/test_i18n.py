@@ -20,7 +20,7 @@ import i18n
 ROOT = Path(__file__).resolve().parents[1]
 PO = ROOT / "app" / "locales" / "zh_TW" / "LC_MESSAGES" / "rnnlab.po"
 # pages of this pass (others: later)
-TRANSLATED = ("views/home.py", "views/gradients.py", "views/ctc.py", "views/attention.py",
+TRANSLATED = ("views/home.py", "views/gradients.py", "views/ctc.py", "views/attention.py", "views/charlm.py",
               "views/stepper.py",
               "views/slots.py", "views/embeddings.py")
 # Names, units and code kept in English in the Chinese pages, as the lecture's notes keep them.

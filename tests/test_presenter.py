@@ -139,25 +139,26 @@ def test_the_keys_dialog_lists_the_keys_of_the_page(page, expected):
 
 
 def test_play_steps_a_stepper_stops_at_the_end_and_a_move_by_hand_pauses():
-    """The character LSTM's stepper plays on the server (the LSTM step-through's Play runs in
-    the browser: tests/test_browser_stepper.py)."""
-    at = run_app("views/charlm.py")
-    at.button(key="charlm.step.next").click().run()
-    at.button(key="charlm.step.play").click().run()
-    assert at.session_state["charlm.step.playing"]
-    assert at.button(key="charlm.step.play").label == "Pause"
-    at.button(key="charlm.step.prev").click().run()  # a step by hand stops playing
-    assert at.session_state["charlm.step"] == 1
-    assert not at.session_state["charlm.step.playing"]
-    at.button(key="charlm.step.last").click().run()
-    at.button(key="charlm.step.play").click().run()  # from the last step, Play starts over
-    assert at.session_state["charlm.step"] == 1
-    assert at.session_state["charlm.step.playing"]
-    assert at.selectbox(key="charlm.step.speed").value == "normal"
+    """The attention lab's stepper plays on the server (the LSTM step-through's and the
+    character LSTM's Play run in the browser: tests/test_browser_stepper.py,
+    tests/test_browser_charlm.py)."""
+    at = run_app("views/attention.py")
+    at.button(key="attention.step.next").click().run()
+    at.button(key="attention.step.play").click().run()
+    assert at.session_state["attention.step.playing"]
+    assert at.button(key="attention.step.play").label == "Pause"
+    at.button(key="attention.step.prev").click().run()  # a step by hand stops playing
+    assert at.session_state["attention.step"] == 1
+    assert not at.session_state["attention.step.playing"]
+    at.button(key="attention.step.last").click().run()
+    at.button(key="attention.step.play").click().run()  # from the last step, Play starts over
+    assert at.session_state["attention.step"] == 1
+    assert at.session_state["attention.step.playing"]
+    assert at.selectbox(key="attention.step.speed").value == "normal"
 
 
 def test_the_slot_lab_and_character_lstm_steppers_have_play_and_keys():
-    for page, key in (("views/slots.py", "slots"), ("views/charlm.py", "charlm.step")):
+    for page, key in (("views/slots.py", "slots"), ("views/attention.py", "attention.step")):
         at = run_app(page)
         for name in ("first", "prev", "play", "next", "last"):
             assert at.button(key=f"{key}.{name}") is not None

@@ -13,6 +13,7 @@ import streamlit as st
 
 from components import url_params
 from engine import charlm
+from i18n import N_, _
 
 TEXT = "charlm.text"
 SERIES = "charlm.series"
@@ -22,7 +23,26 @@ CELL = "charlm.cell"
 PICKER = "charlm.cell.picker"  # the picker widget's own state (a copy of CELL)
 TABLES = ("charlm.best", "charlm.top")  # the ranking tables' selection states
 URL_MAX_CHARS = 300  # longer texts are left out of the link (as in the step-through)
-SERIES_TITLES = {"c": "memory c", "h": "output h"}
+SERIES_TITLES = {"c": N_("memory c"), "h": N_("output h")}
+# What colours the text, per series: "memory c of c7" (the engine's names are English).
+_CELL_LABELS = {"c": N_("memory c of {cell}"), "h": N_("output h of {cell}")}
+FEATURE_TITLES = {
+    "in_quotes": N_("inside quotes"), "in_parens": N_("inside parentheses"),
+    "paren_depth": N_("parenthesis depth"), "pos_in_word": N_("position in word"),
+    "pos_in_line": N_("position in line"), "after_space": N_("after a space"),
+    "is_letter": N_("letter"), "is_upper": N_("upper case"),
+}
+FEATURE_TEXTS = {
+    "in_quotes": N_('inside "double quotes" (the opening quote counts, the closing one does '
+                    "not)"),
+    "in_parens": N_("inside parentheses (depth > 0 after the character)"),
+    "paren_depth": N_("parenthesis nesting depth"),
+    "pos_in_word": N_("position in the current word (1, 2, 3, ...; 0 outside words)"),
+    "pos_in_line": N_("characters since the last newline"),
+    "after_space": N_("the character is a space (the next one follows a space)"),
+    "is_letter": N_("the character is a letter"),
+    "is_upper": N_("the character is an upper-case letter"),
+}
 _LOADED = "charlm.url_loaded"
 _LINK_FEATURE = "charlm.feature.from_url"  # a link's feature, until the text's ranking is known
 
@@ -72,16 +92,43 @@ def text_area() -> str:
     """The text box (the example text until the user or a link changes it)."""
     st.session_state.setdefault(TEXT, charlm.DEFAULT_TEXT)
     return st.text_area(
-        f"Text (up to {charlm.MAX_CHARS:,} characters)", key=TEXT, height=130,
-        help=f"1 to {charlm.MAX_CHARS:,} characters; the model knows printable ASCII and the "
-        "newline. Press Ctrl+Enter to apply.")
+        _("Text (up to {limit} characters)").format(limit=f"{charlm.MAX_CHARS:,}"), key=TEXT,
+        height=130, help=_("1 to {limit} characters; the model knows printable ASCII and the "
+                           "newline. Press Ctrl+Enter to apply.").format(
+                               limit=f"{charlm.MAX_CHARS:,}"))
+
+
+def text_problem(text: str) -> str | None:
+    """Why the model cannot read `text` (empty, or longer than charlm.MAX_CHARS), in the
+    reader's language; None when it can (the engine's check_text says the same in English)."""
+    if not text:
+        return _("Cannot read this text: it is empty. Type at least one character.")
+    if len(text) > charlm.MAX_CHARS:
+        return _("Cannot read this text: it has {count} characters; the most this lab reads is "
+                 "{limit}.").format(count=f"{len(text):,}", limit=f"{charlm.MAX_CHARS:,}")
+    return None
 
 
 def series_picker() -> str:
     """Memory c or output h."""
     st.session_state.setdefault(SERIES, "c")
-    return st.segmented_control("Cell values", list(SERIES_TITLES), key=SERIES,
-                                format_func=SERIES_TITLES.get, required=True) or "c"
+    return st.segmented_control(_("Cell values"), list(SERIES_TITLES), key=SERIES,
+                                format_func=lambda s: _(SERIES_TITLES[s]), required=True) or "c"
+
+
+def cell_label(series: str, cell_name: str) -> str:
+    """What colours the text: "memory c of c7" or "output h of c7"."""
+    return _(_CELL_LABELS[series]).format(cell=cell_name)
+
+
+def feature_title(feature: str) -> str:
+    """A feature's short name (the tables' rows, the feature picker)."""
+    return _(FEATURE_TITLES[feature])
+
+
+def feature_text(feature: str) -> str:
+    """What a feature measures, in a sentence."""
+    return _(FEATURE_TEXTS[feature])
 
 
 def choose_cell(default: int, count: int) -> int:
@@ -100,7 +147,7 @@ def _picked() -> None:
 def cell_picker(names: list[str]) -> None:
     """A select box of every cell, showing (and setting) the chosen cell."""
     st.session_state[PICKER] = st.session_state[CELL]
-    st.selectbox("Colour the text by cell", range(len(names)), key=PICKER, on_change=_picked,
+    st.selectbox(_("Colour the text by cell"), range(len(names)), key=PICKER, on_change=_picked,
                  format_func=names.__getitem__, width=170)
 
 
@@ -138,4 +185,4 @@ def feature_picker(features: list[str]) -> str:
         st.session_state[FEATURE] = linked
     elif st.session_state.get(FEATURE) not in features:
         st.session_state.pop(FEATURE, None)
-    return st.selectbox("Feature", features, key=FEATURE, format_func=charlm.FEATURE_TITLES.get)
+    return st.selectbox(_("Feature"), features, key=FEATURE, format_func=feature_title)

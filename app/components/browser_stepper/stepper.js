@@ -241,8 +241,10 @@ function diagramSvg(pieces, canvas) {
     else if (p.k === "a") labels += p.showarrow ? arrowSvg(p, d) : textSvg(p, d);
     else if (p.k === "h") hovers += hoverSvg(p, d);
   }
-  return `<svg xmlns="${SVG_NS}" viewBox="0 0 ${d.w.toFixed(1)} ${d.h.toFixed(1)}" ` +
-    `width="${d.w.toFixed(1)}" height="${d.h.toFixed(1)}" role="img" ` +
+  // whole pixels: a fractional size is snapped on screen, which would scale the text down
+  const w = Math.ceil(d.w), h = Math.ceil(d.h);
+  return `<svg xmlns="${SVG_NS}" viewBox="0 0 ${w} ${h}" ` +
+    `width="${w}" height="${h}" role="img" ` +
     `font-family="${escapeXml(d.font)}" class="rnn-cell-svg">` +
     `<rect width="100%" height="100%" fill="#ffffff"/>${shapes}${labels}${hovers}</svg>`;
 }
@@ -370,11 +372,64 @@ function animate(s, from, to) {
   s.animation = requestAnimationFrame(tick);
 }
 
+// -- an optional text coloured up to the current step (data.text: the character LSTM) --------
+// data.text = {chars: the text, shades: one letter per character read so far ("a" is
+// colors[0]), colors: the background of each shade, legend: HTML under the text}.
+
+function paintText(s) {
+  const panel = s.root.querySelector(".rnn-text");
+  if (!panel) return;
+  const spec = s.data.text;
+  panel.hidden = !spec;
+  if (!spec) {
+    s.textSpans = null;
+    return;
+  }
+  if (s.textSpec !== spec || !s.textSpans || !panel.firstChild) {
+    const body = document.createElement("div");
+    body.className = "rnn-text-body";
+    const spans = [];
+    for (const ch of spec.chars) {  // code points, as Python counts the text's characters
+      const span = document.createElement("span");
+      span.textContent = ch === "\n" ? "↵" : ch;
+      body.appendChild(span);
+      spans.push(span);
+      if (ch === "\n") body.appendChild(document.createElement("br"));
+    }
+    const legend = document.createElement("div");
+    legend.className = "rnn-text-legend";
+    legend.innerHTML = spec.legend || "";
+    panel.replaceChildren(body, legend);
+    s.textSpans = spans;
+    s.textSpec = spec;
+    s.textAt = null;
+  }
+  const spans = s.textSpans, t = s.step, shades = spec.shades || "", colors = spec.colors || [];
+  const zero = (colors.length - 1) / 2;
+  const from = s.textAt === null ? 0 : Math.min(s.textAt, t);
+  const to = s.textAt === null ? spans.length - 1 : Math.max(s.textAt, t);
+  for (let k = from; k <= Math.min(to, spans.length - 1); k++) {
+    const read = k <= t && k < shades.length;
+    const shade = read ? shades.charCodeAt(k) - 97 : zero;
+    spans[k].style.background = read && shade !== zero ? colors[shade] : "";
+    spans[k].className = k === t ? "cur" : read ? "" : "rnn-unread";
+  }
+  s.textAt = t;
+  const body = panel.firstChild, cur = spans[t];
+  if (cur && body.scrollHeight > body.clientHeight + 1) {  // keep the current character in view
+    const top = cur.offsetTop, bottom = top + cur.offsetHeight;
+    if (top < body.scrollTop || bottom > body.scrollTop + body.clientHeight) {
+      body.scrollTop = Math.max(0, top - body.clientHeight / 3);
+    }
+  }
+}
+
 function render(s, animateFrom) {
   const root = s.root, data = s.data;
   const t = s.step, last = data.steps - 1;
   const frame = frameAt(s, t);
   root.classList.toggle("rnn-present", Boolean(data.present));
+  root.classList.toggle("rnn-with-text", Boolean(data.text));
   applyWords(root, data.words);
   for (const button of root.querySelectorAll("[data-move]")) {
     const move = button.dataset.move;
@@ -399,12 +454,15 @@ function render(s, animateFrom) {
   root.querySelector(".rnn-line").innerHTML = data.lines[t - data.first] ||
     `<b>${escapeXml(fillIn(word(s, "step_of", "Step {step} of {steps}"),
                          {step: t + 1, steps: data.total}))}</b>`;
+  paintText(s);
   if (!frame) {
     root.querySelector(".rnn-story").textContent = word(s, "loading", "Loading this step…");
     return;
   }
   root.querySelector(".rnn-story").innerHTML = frame.story;
-  renderTex(s, frame);
+  const equations = root.querySelector(".rnn-equations");
+  if (equations) equations.hidden = !frame.tex;  // a stepper without equations hides the box
+  if (frame.tex) renderTex(s, frame);
   animate(s, animateFrom, piecesAt(s, t));
   writeUrl(s);
   moveTimeline(data.timeline, t, word(s, "mark", "step {step}"));
@@ -511,23 +569,24 @@ function wire(s) {
     s.speed = parseInt(speed.value, 10) || 1000;
     if (s.playing) setPlaying(s, true);
   });
-  // A left / right swipe on the diagram steps on (touch screens).
-  const diagram = root.querySelector(".rnn-diagram");
-  let touch = null;
-  diagram.addEventListener("touchstart", (event) => {
-    if (event.touches.length === 1) {
-      touch = {x: event.touches[0].clientX, y: event.touches[0].clientY};
-    }
-  }, {passive: true});
-  diagram.addEventListener("touchend", (event) => {
-    if (!touch || !event.changedTouches.length) return;
-    const dx = event.changedTouches[0].clientX - touch.x;
-    const dy = event.changedTouches[0].clientY - touch.y;
-    touch = null;
-    if (Math.abs(dx) >= 40 && Math.abs(dx) > 1.5 * Math.abs(dy)) {
-      goTo(s, s.step + (dx < 0 ? 1 : -1));
-    }
-  }, {passive: true});
+  // A left / right swipe on the diagram (or the coloured text) steps on (touch screens).
+  for (const area of root.querySelectorAll(".rnn-diagram, .rnn-text")) {
+    let touch = null;
+    area.addEventListener("touchstart", (event) => {
+      if (event.touches.length === 1) {
+        touch = {x: event.touches[0].clientX, y: event.touches[0].clientY};
+      }
+    }, {passive: true});
+    area.addEventListener("touchend", (event) => {
+      if (!touch || !event.changedTouches.length) return;
+      const dx = event.changedTouches[0].clientX - touch.x;
+      const dy = event.changedTouches[0].clientY - touch.y;
+      touch = null;
+      if (Math.abs(dx) >= 40 && Math.abs(dx) > 1.5 * Math.abs(dy)) {
+        goTo(s, s.step + (dx < 0 ? 1 : -1));
+      }
+    }, {passive: true});
+  }
 }
 
 // One set of document listeners for every stepper: keys go to the stepper on the page; using
