@@ -98,9 +98,9 @@ def map_caption(s: embeddings.EmbeddingSet, hits: int, query: str) -> str:
                         "point to pick it, scroll to zoom.", n)
     text = text.format(n=f"{n:,}")
     if query:
-        text += " " + ngettext("{n} contains “{query}” (ringed).",
-                               "{n} contain “{query}” (ringed).", hits).format(
-            n=f"{hits:,}", query=markup.md(query))
+        text = _("{sentence} {then}").format(sentence=text, then=ngettext(
+            "{n} contains “{query}” (ringed).", "{n} contain “{query}” (ringed).", hits).format(
+            n=f"{hits:,}", query=markup.md(query)))
     return text
 
 
@@ -264,9 +264,10 @@ def placed_words(s: embeddings.EmbeddingSet, method: str, params: tuple, typed: 
         words = words[:limit]
     words, skipped = embeddings.split_placeable(s.model, words)
     if skipped:
+        text = markup.md(_("Not placed: {words}.").format(words=skipped_text(s.model, skipped)))
         (st.warning if words else st.error)(
-            markup.md(_("Not placed: {words}.").format(words=skipped_text(s.model, skipped)))
-            + (" " + _("The other words are.") if words else ""), icon=":material/warning:")
+            _("{sentence} {then}").format(sentence=text, then=_("The other words are."))
+            if words else text, icon=":material/warning:")
     if not words:
         return [], None, None
     codes, coords, rebuilt = resources.get_placed_words(s.name, method, params, tuple(words))

@@ -94,11 +94,11 @@ def _describe(data: embeddings.OwnData, files: list) -> str:
     numbers = ngettext("{width} number per step", "{width} numbers per step", data.width)
     what = what.format(n=f"{n:,}", chars=len(data.alphabet), span=span, files=len(files),
                        numbers=numbers.format(width=data.width))
-    return what + " " + (
+    return _("{sentence} {then}").format(sentence=what, then=(
         _("{share} are held out to test the autoencoder on sequences it never saw.").format(
             share=f"{embeddings.HELDOUT_FRACTION:.0%}") if held else
         _("(With {n} or more, some would be held out to test it.)").format(
-            n=embeddings.OWN_HELDOUT_FROM))
+            n=embeddings.OWN_HELDOUT_FROM)))
 
 
 def _ready_help(name: str) -> str | None:
@@ -215,7 +215,8 @@ def _summary(s: embeddings.EmbeddingSet, names: str) -> None:
     fit = fit.format(train=_fmt(s, m["train_fit"]), n=m["train_count"],
                      held=_fmt(s, m["heldout_fit"]) if m["heldout_count"] else "",
                      held_n=m["heldout_count"])
-    st.success(f"{trained} {fit}", icon=":material/check_circle:")
+    st.success(_("{sentence} {then}").format(sentence=trained, then=fit),
+               icon=":material/check_circle:")
     with st.expander(_("Training loss per epoch")):
         st.line_chart(pd.DataFrame({_("loss"): m["losses"]},
                                    index=pd.RangeIndex(1, len(m["losses"]) + 1,
