@@ -261,12 +261,12 @@ def test_a_scene_with_lang_zh_tw_shows_its_chinese_title_note_and_bar():
     title, note = zh(item.title), zh(item.scenes[1].note)
     assert title == "LSTM 的記憶單元，一步一步來" and "**[4, 1, 0]**" in note
     bar_line = next(shown(m.value) for m in at.markdown if title in m.value)
-    assert bar_line == f"**{title}** · 場景 2／6"
+    assert bar_line == f"**{title}** · 第 2／6 幕"
     assert note in [m.value for m in at.markdown] and item.scenes[1].note not in received(at)
     labels = {at.button(key=k).label for k in ("lesson.prev", "lesson.next", "lesson.close")}
-    assert labels == {"上一個場景", "下一個場景", "離開"}
+    assert labels == {"上一幕", "下一幕", "離開"}
     at.button(key="lesson.next").click().run()  # the next scene keeps the language
-    assert any(f"**{title}** · 場景 3／6" == shown(m.value) for m in at.markdown)
+    assert any(f"**{title}** · 第 3／6 幕" == shown(m.value) for m in at.markdown)
 
 
 def test_a_question_asks_and_answers_in_chinese():
@@ -300,18 +300,18 @@ def test_an_uploaded_lesson_is_shown_as_written_and_refused_in_chinese():
     own = ('title = "The LSTM memory cell, step by step"\n[[scene]]\npage = "stepper"\n'
            'note = "Why RNNs are hard to train"\n')
     at.file_uploader(key="lesson.file").set_value(("mine.toml", own.encode(), "text/plain")).run()
-    assert any(shown(s.value) == "「The LSTM memory cell, step by step」：1 個場景，檢查通過。"
+    assert any(shown(s.value) == "「The LSTM memory cell, step by step」：1 幕，檢查通過。"
                for s in at.success)
     at.button(key="lesson.start_uploaded").click().run()
     assert not at.exception
-    bar_line = next(shown(m.value) for m in at.markdown if "場景 1／1" in m.value)
-    assert bar_line == "**The LSTM memory cell, step by step** · 場景 1／1"
+    bar_line = next(shown(m.value) for m in at.markdown if "第 1／1 幕" in m.value)
+    assert bar_line == "**The LSTM memory cell, step by step** · 第 1／1 幕"
     assert "Why RNNs are hard to train" in [shown(m.value) for m in at.markdown]
     at = run_app(lang="zh-TW")
     bad = 'title = "x"\n[[scene]]\npage = "stepper"\n[[scene]]\npage = "nowhere"\n'
     at.file_uploader(key="lesson.file").set_value(("bad.toml", bad.encode(), "text/plain")).run()
     error = shown(at.error[0].value)
-    assert error.startswith("這不是本程式能執行的課程：bad.toml：第 2 個場景 的鍵「page」：")
+    assert error.startswith("這不是本程式能執行的教案：bad.toml：第 2 幕 的鍵「page」：")
     assert "「nowhere」不是一個頁面" in error
 
 
