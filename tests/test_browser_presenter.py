@@ -18,7 +18,8 @@ SIZES = [(1280, 720), (1920, 1080)]
 PAGES = {
     "": (None, None),
     "stepper": (".rnn-stepper [data-move=next]", ".rnn-stepper .rnn-diagram svg"),
-    "slots": ("slots.next", "slots.input.A"),
+    "slots": (".st-key-slots-stepper [data-move=next]",
+              ".st-key-slots-stepper .rnn-diagram svg"),
     "charlm": (".rnn-stepper [data-move=next]", ".rnn-stepper .rnn-text"),
     "gradients": (None, "power"),
     "ctc": (None, "ctc.align_lattice"),
@@ -91,6 +92,8 @@ def test_every_page_in_presenter_view_fits_the_screen(sized, server, path):
     if figure:
         b = box(page, figure if figure.startswith(".") else css(figure) + " .js-plotly-plot")
         assert b["y"] < height * 0.7, (figure, b)  # the figure starts on the first screen
+        if path == "slots":  # both sentences' drawing fits whole
+            assert on_screen(b, width, height), b
         if path in ("stepper", "charlm"):  # the cell diagram, or the coloured text, whole
             assert on_screen(b, width, height), b
         if path == "charlm":  # and the next-character bars beside the text

@@ -51,7 +51,7 @@ LOOKS = {
     "wide": Look(width=820, columns=2, font=13, big=21, prob_row=17, unit_row=4, gap=36),
     # presenter view at 1280 × 720: text of 16 px and more, each sentence's grids beside its
     # words, so that the whole drawing fits under the stepper's buttons
-    "present": Look(width=1210, columns=2, font=16, big=24, prob_row=17, unit_row=1.5,
+    "present": Look(width=1196, columns=2, font=16, big=24, prob_row=17, unit_row=1.5,
                     gap=40, head=0.4, levels=2, bar=16),
     "phone": Look(width=360, columns=1, font=13, big=20, prob_row=17, unit_row=4, gap=28),
 }
