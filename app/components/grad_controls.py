@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 import markup
-from choices import LECTURE, run_label
+from choices import LECTURE, model_name, run_label
 from choices import MODELS as MODELS_IN_STEPPER
 from components import language, presenter, url_params
 from engine import gradients, lee, zoo
@@ -206,7 +206,8 @@ def norm_inputs():
         choice, weights, steps = st.session_state.get(
             "stepper.current",
             (LECTURE, None, tuple(tuple(r) for r in lee.LECTURE_SEQUENCE.tolist())))
-        name = MODELS_IN_STEPPER.get(choice.kind, choice.kind.upper())
+        name = (model_name(choice.kind) if choice.kind in MODELS_IN_STEPPER
+                else choice.kind.upper())
         if len(steps) == 2 and steps[0] == "text":  # a shipped model reading text
             length = len(zoo.shipped(choice.kind).labels(steps[1]))
         else:

@@ -224,7 +224,7 @@ def _use_upload(width: int) -> None:
     else:
         using = (_("Using {name} (one of {count}): {steps} steps × {width}.")
                  if len(numeric) > 1 else _("Using {name}: {steps} steps × {width}."))
-    notes = " ".join(str(note) for note in numeric[0].notes)
+    notes = " ".join(say(note, markdown=False) for note in numeric[0].notes)
     st.session_state[_UPLOAD_NOTE] = (False, f"{using.format(**values)} {notes}".strip())
 
 
