@@ -492,7 +492,8 @@ def process_peaks(pids: list[int]) -> list[int]:
 
 
 async def classroom(mode: str, users: int, steps: int, interval: float, spread: float,
-                    processes: int, cpus: str | None, rev: str | None) -> None:
+                    processes: int, cpus: str | None, rev: str | None,
+                    deadline: float = 900.0) -> None:
     nominal = (steps + 2) * interval  # one student's lesson: sequence, 30 steps, model
     with serving(mode, processes, cpus, rev) as room:
         if cpus:  # the clients keep off the server's cores
@@ -511,8 +512,16 @@ async def classroom(mode: str, users: int, steps: int, interval: float, spread: 
                     for pid in room.pids]
         cpu0 = sum(cpu_seconds(pid) for pid in room.pids)
         own0, t0 = time.process_time(), asyncio.get_running_loop().time()
-        await asyncio.gather(*(s.lesson(room.url, t0 + rng.uniform(0, spread),
-                                        STEP_TIMEOUT_MS / 1000) for s in students))
+        lessons = [asyncio.create_task(s.lesson(room.url, t0 + rng.uniform(0, spread),
+                                                STEP_TIMEOUT_MS / 1000)) for s in students]
+        _, unfinished = await asyncio.wait(lessons, timeout=deadline)
+        for task in unfinished:  # the lesson ran past the deadline: stopped, counted
+            task.cancel()
+        await asyncio.gather(*lessons, return_exceptions=True)
+        for s, task in zip(students, lessons, strict=True):
+            if task in unfinished:
+                s.errors.append(f"unfinished after {deadline:.0f} s (did {len(s.actions)} "
+                                "server actions)")
         elapsed = asyncio.get_running_loop().time() - t0
         server_cpu = sum(cpu_seconds(pid) for pid in room.pids) - cpu0
         own_cpu = time.process_time() - own0
@@ -535,6 +544,9 @@ async def classroom(mode: str, users: int, steps: int, interval: float, spread: 
           f"(opened within {spread:g} s), {where}"
           + (f", pinned to CPU {cpus}" if cpus else "") + f"; {elapsed:.0f} s in all")
     print(f"errors: {len(errors)}" + "".join(f"\n  {e}" for e in errors[:10]))
+    unfinished = sum(any(e.startswith("unfinished") for e in s.errors) for s in students)
+    if unfinished:
+        print(f"{unfinished} of {users} students had not finished after {deadline:.0f} s")
     if not times:
         sys.exit(1)
     print(f"server actions: {len(times)} ({len(times) / users:.1f} per student); "
@@ -591,6 +603,8 @@ def main() -> None:
                         help="classroom: Streamlit processes (more than 1: behind nginx)")
     parser.add_argument("--cpus", default=None,
                         help="classroom: pin the Streamlit processes to these CPUs (taskset -c)")
+    parser.add_argument("--deadline", type=float, default=900.0,
+                        help="classroom: stop lessons still running after this many seconds")
     parser.add_argument("--rev", default=None,
                         help="classroom, after: serve this commit (git archive), not the tree")
     parser.add_argument("--clients", choices=("ws", "browser"), default="ws",
@@ -603,7 +617,7 @@ def main() -> None:
             sys.exit("--users 1..1000, --steps 1..200, --interval 0..60")
         spread = 5 * args.interval if args.spread is None else args.spread
         asyncio.run(classroom(args.mode, users, args.steps, args.interval, spread,
-                              args.processes, args.cpus, args.rev))
+                              args.processes, args.cpus, args.rev, args.deadline))
         return
     users = args.users or 20
     if args.mode != "before":
