@@ -21,11 +21,12 @@ table) must take the language as a cache key.
 
 DESIGN: engine errors are worded by the app, not by the engine. The engine knows nothing of
 sessions, languages or catalogs (it imports neither streamlit nor app/), and one cached engine
-result can be shown to two readers in two languages in the same process. So an engine error is
-meant to carry a code and its values (`UploadError(code="too_many_rows", rows=…, limit=…)`),
-and the app words it with `_()` from a table of codes. Until an error has its code, its English
-message is shown inside a translated sentence ("Not computed: {reason}"). Having the engine read
-the same catalogs would tie it to the UI's language state and to app/'s files.
+result can be shown to two readers in two languages in the same process. So an engine error
+carries a code and its values (engine.messages.UserError: `UploadError("uploads.reader.empty",
+"{filename} is empty: …", filename=…)`; str() stays English), and app/errors.py words it with
+`_()` from its table of codes (`errors.say(err)`); an error without a code is shown in English.
+Having the engine read the same catalogs would tie it to the UI's language state and to app/'s
+files.
 """
 
 from __future__ import annotations
