@@ -100,7 +100,8 @@ with side:
 if s.mode != "tokens":
     original, rebuilt_frames = (embeddings.rebuild_frames(s, i) if own else
                                 resources.get_rebuilt_frames(name, i))
-    presenter.chart(frames_figure(original, rebuilt_frames, f"“{s.labels[i]}”", own=own),
+    presenter.chart(frames_figure(original, rebuilt_frames, _("“{word}”").format(word=s.labels[i]),
+                                  own=own),
                     "embeddings-rebuilt-frames", key="emb.frames")
     if recordings:
         shown = 0
