@@ -212,8 +212,9 @@ def _lstm(cv: Canvas, sv: StepValues) -> None:
             name="memory")
     cv.text(cx, m1 - 0.32, _("memory c"), size=SMALL, color=COLORS["c"], bold=True)
     memory = f"{text_num(sv.c_prev)} → {text_num(sv.c)}"
-    cv.text(cx, (m0 + m1) / 2 - 0.18, memory, size=21 if len(memory) < 10 else 16, bold=True,
-            name="memory-value")
+    # two long numbers shrink to stay inside the box ("−0.588 → −0.958" ran over its edges)
+    size = min(21 if len(memory) < 10 else 16, fit_font(memory, mx1 - mx0 - 0.2, 21))
+    cv.text(cx, (m0 + m1) / 2 - 0.18, memory, size=size, bold=True, name="memory-value")
     cv.hover(cx, (m0 + m1) / 2, _("memory before: c<sub>{prev}</sub> = {before}<br>memory "
                                   "after: c<sub>t</sub> = {after}").format(
         prev=prev, before=text_num(sv.c_prev), after=text_num(sv.c)), name="node-memory", size=60)
