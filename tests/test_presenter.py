@@ -48,7 +48,7 @@ def line_widths(spec: dict) -> list[float]:
             if "width" in s.get("line", {})]
 
 
-@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("page", [*PAGES, "views/attention.py"])
 def test_present_1_opens_every_page_and_stays_in_its_link(page):
     at = run_app(page, present="1")
     assert at.session_state["presenter.on"]
@@ -157,10 +157,13 @@ def test_play_steps_a_stepper_stops_at_the_end_and_a_move_by_hand_pauses():
     assert at.selectbox(key="attention.step.speed").value == "normal"
 
 
-def test_the_slot_lab_and_character_lstm_steppers_have_play_and_keys():
-    for page, key in (("views/slots.py", "slots"), ("views/attention.py", "attention.step")):
-        at = run_app(page)
-        for name in ("first", "prev", "play", "next", "last"):
-            assert at.button(key=f"{key}.{name}") is not None
-        at.button(key=f"{key}.next").click().run()
-        assert not at.exception
+def test_the_attention_stepper_has_play_and_keys():
+    """(The slot lab and the character LSTM step in the browser, as the LSTM step-through
+    does: their buttons and keys are the browser stepper's, tests/test_browser_slots.py and
+    tests/test_browser_charlm.py.)"""
+    at = run_app("views/attention.py")
+    for name in ("first", "prev", "play", "next", "last"):
+        assert at.button(key=f"attention.step.{name}") is not None
+    at.button(key="attention.step.next").click().run()
+    assert not at.exception
+    assert at.session_state["attention.step"] == 2
