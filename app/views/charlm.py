@@ -11,9 +11,8 @@ from engine import charlm
 from figures.charlm_frames import charlm_frames
 from i18n import _
 
-st.title(_("Character LSTM"))
 metrics = resources.get_charlm_metrics()
-st.caption(_(
+presenter.title(_("Character LSTM"), _(
     "Lecture §3 at scale: an LSTM with 256 memory cells read Python's language reference one "
     "character at a time and learned to predict the next character (held-out: **{bpc} bits "
     "per character**, against {unigram} for character frequencies alone). Step through your "
