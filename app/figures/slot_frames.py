@@ -335,7 +335,8 @@ def _panel(pen: _Pen, reading: Reading, name: str, t: int, x0: float, y0: float,
             if show_numbers:
                 pen.text(f"{name}-pt-{s}-{j}", cx0 + cw / 2, cy0 + rows / 2, f"{p:.2f}", f - 1,
                          "#ffffff" if p > 0.55 else TEXT, "center")
-            pen.hover(cx0 + cw / 2, cy0 + rows / 2, f"{slot}: {p:.3f}", min(cw, rows))
+            if not show_numbers:  # too narrow for its number: the number on hover
+                pen.hover(cx0 + cw / 2, cy0 + rows / 2, f"{slot}: {p:.3f}", min(cw, rows))
     pen.rect(f"{name}-now-p", x0 + left + k * cw, y, x0 + left + (k + 1) * cw,
              y + len(SLOTS) * rows, None, {"color": NOW, "width": 2})
     y += len(SLOTS) * rows
@@ -349,14 +350,12 @@ def _panel(pen: _Pen, reading: Reading, name: str, t: int, x0: float, y0: float,
     names = unit_names(reading)
     half = units // reading.directions
     every = max(1, int(np.ceil(f * 1.15 / unit_row)))
-    for u in range(0, units, every):
-        if reading.directions == 2 and u < half <= u + every - 1 and u != half:
-            continue  # the backward units' first row gets its own label
-        pen.text(f"{name}-unit-{u}", x0 + left - 6, y + (u + 0.5) * unit_row, names[u], f - 1,
-                 MUTED, "right")
-    if reading.directions == 2 and half % every:
-        pen.text(f"{name}-unit-{half}", x0 + left - 6, y + (half + 0.5) * unit_row,
-                 names[half], f - 1, MUTED, "right")
+    groups = ((0, half), (half, units)) if reading.directions == 2 else ((0, units),)
+    for start, stop in groups:  # every few rows named; each direction's first row too
+        for u in range(start, stop, every):
+            if u == start or stop - u >= every or stop == units:
+                pen.text(f"{name}-unit-{u}", x0 + left - 6, y + (u + 0.5) * unit_row,
+                         names[u], f - 1, MUTED, "right")
     pen.rect(f"{name}-hidden-bg", x0 + left, y, x0 + w, y + units * unit_row, "#fbfbfc",
              {"color": FAINT, "width": 1})
     for u in range(units):
