@@ -2,7 +2,8 @@
 
 The engine's errors for users (engine.messages.UserError: UploadError, SequenceError,
 CheckpointError) carry a `code` and the `values` they name; a value may itself be a Phrase
-(a place in a file: "data.csv, line 3, column 2") or several Joined. This module holds the
+(a place in a file: "data.csv, line 3, column 2") or several Joined. What reading a file did
+(engine.uploads.Sequence.notes) is a Note: a str in English, with a code and values too. This module holds the
 English template of every code (marked N_ for Babel; the same words the engine's str() gives)
 and says an error with `_()` in the session's language: `say(err)`. A code missing from the
 table, or a translation that cannot be filled, falls back to the engine's English message,
@@ -18,7 +19,7 @@ from __future__ import annotations
 
 import string
 
-from engine.messages import Joined, Phrase, UserError
+from engine.messages import Joined, Note, Phrase, UserError
 from i18n import N_, _, is_chinese
 from markup import md
 
@@ -283,6 +284,35 @@ MESSAGES: dict[str, str] = {
            "{formats}."),
     "uploads.media.wrong_signature": N_("{filename} is not a {kind} file (wrong signature). "
                                         "Sound formats read: {formats}."),
+    # uploads.note
+    "uploads.note.dates": N_("Column {column} holds dates or times: they label the steps."),
+    "uploads.note.empty_column": N_("Empty column {names}: dropped."),
+    "uploads.note.empty_columns": N_("Empty columns {names}: dropped."),
+    "uploads.note.filled": N_("Filled {count:,} missing cells: linear interpolation along "
+                              "time, then the nearest value at the ends."),
+    "uploads.note.filled_one": N_("Filled 1 missing cell: linear interpolation along time, "
+                                  "then the nearest value at the ends."),
+    "uploads.note.id": N_("Column {column} looks like an id: dropped."),
+    "uploads.note.long_format": N_("Column {column} names the sequence of each row: {count} "
+                                   "sequences (long format)."),
+    "uploads.note.long_format_one": N_("Column {column} names the sequence of each row: 1 "
+                                       "sequence (long format)."),
+    "uploads.note.mono": N_("{channels} channels mixed to mono."),
+    "uploads.note.order": N_("Column {column} counts the steps: it gives their order, not a "
+                             "feature."),
+    "uploads.note.order_in_sequences":
+        N_("Column {column} counts the steps inside each sequence: it gives their order, not "
+           "a feature."),
+    "uploads.note.other_dates": N_("Other date columns {names}: dropped."),
+    "uploads.note.row_id": N_("Column {column} has a different value on every row: a row id, "
+                              "dropped."),
+    "uploads.note.row_index": N_("The unnamed first column holds whole numbers: read as a row "
+                                 "index (as pandas' to_csv writes it), not a feature."),
+    "uploads.note.separated": N_("Columns separated by {what}."),
+    "uploads.note.separated_decimal_commas":
+        N_("Columns separated by {what}, decimal commas (3,2 is 3.2)."),
+    "uploads.note.text_column": N_("Text column {names}: not numbers, dropped."),
+    "uploads.note.text_columns": N_("Text columns {names}: not numbers, dropped."),
     # uploads.place
     "uploads.place.column": N_("column {column}"),
     "uploads.place.json_path": N_("{where}, at {path}"),
@@ -464,9 +494,12 @@ MESSAGES: dict[str, str] = {
     "uploads.typed.wrong_width_one": N_("step {step} has 1 value, but the model reads {width} "
                                         "per step (x1 … x{width})."),
     # uploads.value
+    "uploads.value.and_more": N_("{names} and {count} more"),
     "uploads.value.audio_read": N_("WAV (8/16/24/32-bit integer or 32/64-bit float PCM), "
                                    "FLAC, OGG/Vorbis and MP3, any sample rate from {low:,} to "
                                    "{high:,} Hz and any number of channels up to {channels}"),
+    "uploads.value.bars": N_("bars (|)"),
+    "uploads.value.commas": N_("commas"),
     "uploads.value.empty_cell": N_("is empty"),
     "uploads.value.infinite": N_("infinite"),
     "uploads.value.json_list": N_("a list of {length}"),
@@ -480,6 +513,8 @@ MESSAGES: dict[str, str] = {
         N_("the missing cell"),
     "uploads.value.python_objects": N_("Python objects"),
     "uploads.value.records": N_("records"),
+    "uploads.value.semicolons": N_("semicolons"),
+    "uploads.value.tabs": N_("tabs"),
     "uploads.value.too_large": N_("{number:g}, too large for 32-bit floats"),
 }
 
@@ -492,6 +527,8 @@ def say(error: object, markdown: bool = True) -> str:
     escaped for markdown unless `markdown` is False."""
     if isinstance(error, UserError):
         error = error.phrase
+    if isinstance(error, Note):  # (a str too: its English text)
+        error = Phrase(error.code, error.template, **error.values)
     if isinstance(error, Joined):
         sep = _CHINESE_SEPARATORS.get(error.sep, error.sep) if is_chinese() else error.sep
         return (md(sep) if markdown else sep).join(say(item, markdown) for item in error.items)
@@ -515,7 +552,7 @@ def _fill(template: str, values: dict[str, object], markdown: bool) -> str:
         if field is None:
             continue
         value = values[field]
-        if isinstance(value, (Phrase, Joined, UserError)):
+        if isinstance(value, (Phrase, Joined, Note, UserError)):
             out.append(say(value, markdown))
             continue
         text = format(_FORMATTER.convert_field(value, conversion), spec or "")

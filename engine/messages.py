@@ -78,3 +78,20 @@ class UserError(ValueError):
     def template(self) -> str:
         """The English message with {placeholders} for the values."""
         return self.phrase.template
+
+
+class Note(str):
+    """A remark for the user that is also its English text (a str: joined, searched and
+    compared like one), with the `code` and `values` the app words it by, like a Phrase."""
+
+    def __new__(cls, code: str, template: str, /, **values: object) -> Note:
+        note = super().__new__(cls, template.format(**values))
+        note.code, note.template, note.values = code, template, values
+        return note
+
+    def __reduce__(self):
+        return _note, (self.code, self.template, self.values)
+
+
+def _note(code: str, template: str, values: dict[str, object]) -> Note:
+    return Note(code, template, **values)

@@ -29,7 +29,7 @@ PO = ROOT / "app" / "locales" / "zh_TW" / "LC_MESSAGES" / "rnnlab.po"
 CJK = re.compile(r"[\u4e00-\u9fff]")
 # the names a coded message is raised through (engine.messages and the upload readers' helper)
 RAISERS = {"UserError", "UploadError", "GapsError", "SequenceError", "CheckpointError", "_fail",
-           "Phrase"}
+           "Phrase", "Note"}
 _FORMATTER = string.Formatter()
 
 
@@ -40,7 +40,7 @@ def engine_codes() -> dict[str, tuple[str, str]]:
         tree = ast.parse(path.read_text(encoding="utf-8"))
         ours = {a.asname or a.name for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
                 and node.module == "engine.messages" for a in node.names}
-        raisers = RAISERS - ({"Phrase", "UserError"} - ours)  # (date_data has a Phrase too)
+        raisers = RAISERS - ({"Phrase", "UserError", "Note"} - ours)  # (date_data: a Phrase too)
         for node in ast.walk(tree):
             if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
                     and node.func.id in raisers and len(node.args) >= 2):
@@ -221,3 +221,17 @@ def test_a_picture_that_is_not_a_digit_strip_is_refused_in_chinese():
     assert "at least 8 pixel rows" in str(err.value)
     with i18n.using("zh-TW"):
         assert say(err.value, markdown=False) == "圖片是 12 x 4 像素：數字條至少需要 8 列像素。"
+
+
+def test_what_reading_a_table_did_is_said_in_chinese_too():
+    data = (b"date;temp;city;n1;n2;n3;n4;n5;n6;n7\n"
+            b"2024-01-01;3,5;a;a;b;c;d;e;f;g\n2024-01-02;4,5;b;b;c;d;e;f;g;h\n")
+    (seq,) = parse(data, "e.csv")
+    assert seq.notes[0] == "Columns separated by semicolons, decimal commas (3,2 is 3.2)."
+    assert any(n.endswith("and 2 more: not numbers, dropped.") for n in seq.notes), seq.notes
+    with i18n.using("zh-TW"):
+        said = [say(n, markdown=False) for n in seq.notes]
+    assert said[0] == "欄與欄之間以分號分隔，小數使用逗號（3,2 即 3.2）。"
+    assert "欄位「date」是日期或時間：用來標示各步。" in said
+    assert ("文字欄位「city」、「n1」、「n2」、「n3」、「n4」、「n5」，以及另外 2 個：不是數字，"
+            "已捨棄。") in said, said

@@ -198,7 +198,7 @@ def sequences_upload_many(key: str, label: str, formats: tuple[str, ...] = tuple
         good.append(Uploaded(file.name, digest(data), tuple(sequences)))
         notes = sequences[0].notes
         if notes:
-            st.caption(f"**{md(file.name)}**: " + " ".join(md(n) for n in notes[:4]))
+            st.caption(f"**{md(file.name)}**: " + " ".join(say(n) for n in notes[:4]))
     return good
 
 
@@ -241,7 +241,7 @@ def preview_frame(seq: Sequence, rows: int = PREVIEW_ROWS) -> pd.DataFrame:
 def preview(seq: Sequence) -> None:
     """What reading the file did (its notes) and the table as read, folded away."""
     for note in seq.notes:
-        st.caption(md(note))
+        st.caption(say(note))
     if seq.values is None or seq.kind in ("audio", "image"):
         return
     title = (_("The table as read (the first {rows} of {steps} steps)").format(

@@ -7,7 +7,7 @@ import io
 
 import numpy as np
 
-from engine.messages import Phrase
+from engine.messages import Note, Phrase
 from engine.uploads.common import (
     Sequence,
     _check_shape,
@@ -109,7 +109,8 @@ def _read_audio(data: bytes, stem: str, ext: str) -> list[Sequence]:
     seq = _numbers(features, stem, filename)
     seq.kind, seq.sample_rate = "audio", rate
     if channels > 1:
-        seq.notes = [f"{channels} channels mixed to mono."]
+        seq.notes = [Note("uploads.note.mono", "{channels} channels mixed to mono.",
+                          channels=channels)]
     return [seq]
 
 

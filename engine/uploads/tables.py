@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from engine.messages import Phrase
+from engine.messages import Joined, Note, Phrase
 from engine.uploads.common import Sequence, _check_shape, _fail
 from engine.uploads.errors import MAX_SEQUENCES, GapsError
 
@@ -201,8 +201,11 @@ def table_sequences(table: Table, fill: str | None = None) -> list[Sequence]:
     names = table.names or [""] * len(columns)
     empty = [c for c in columns if c.kind == "empty"]
     if empty:
-        notes.append(f"Empty column{'s' * (len(empty) > 1)} "
-                     f"{_list(table.name(c.index) for c in empty)}: dropped.")
+        listed = _list(table.name(c.index) for c in empty)
+        notes.append(Note("uploads.note.empty_columns", "Empty columns {names}: dropped.",
+                          names=listed) if len(empty) > 1 else
+                     Note("uploads.note.empty_column", "Empty column {names}: dropped.",
+                          names=listed))
     live = [c for c in columns if c.kind != "empty"]
     # the index pandas' to_csv writes first: no name, whole numbers
     first = live[0] if live else None
@@ -210,8 +213,9 @@ def table_sequences(table: Table, fill: str | None = None) -> list[Sequence]:
             and str(names[0]).strip().lower() in _INDEX_NAMES and first.kind == "number"
             and len(live) > 1 and not np.isnan(first.numbers).any()
             and np.array_equal(first.numbers, np.round(first.numbers))):
-        notes.append("The unnamed first column holds whole numbers: read as a row index (as "
-                     "pandas' to_csv writes it), not a feature.")
+        notes.append(Note("uploads.note.row_index", "The unnamed first column holds whole "
+                          "numbers: read as a row index (as pandas' to_csv writes it), not a "
+                          "feature."))
         live = live[1:]
     rows = len(frame)
     group = _group_column(table, live, notes)
@@ -234,22 +238,30 @@ def table_sequences(table: Table, fill: str | None = None) -> list[Sequence]:
                         sequences=len(uniques), limit=MAX_SEQUENCES)
         groups = [np.flatnonzero(codes == k) for k in range(len(uniques))]
         labels = [_key_text(u) for u in uniques]
-        notes.append(f"Column {table.name(group.index)} names the sequence of each row: "
-                     f"{len(groups)} sequence{'s' * (len(groups) != 1)} (long format).")
+        notes.append(Note("uploads.note.long_format", "Column {column} names the sequence of "
+                          "each row: {count} sequences (long format).",
+                          column=table.name(group.index), count=len(groups))
+                     if len(groups) != 1 else
+                     Note("uploads.note.long_format_one", "Column {column} names the sequence "
+                          "of each row: 1 sequence (long format).",
+                          column=table.name(group.index)))
     else:
         groups, labels = [np.arange(rows)], [None]
     groups = _order(table, live, groups, notes)
     dates = [c for c in live if c.kind == "date"]
     if dates:
-        notes.append(f"Column {table.name(dates[0].index)} holds dates or times: they label "
-                     f"the steps.")
+        notes.append(Note("uploads.note.dates", "Column {column} holds dates or times: they "
+                          "label the steps.", column=table.name(dates[0].index)))
         if len(dates) > 1:
-            notes.append(f"Other date columns {_list(table.name(c.index) for c in dates[1:])}: "
-                         f"dropped.")
+            notes.append(Note("uploads.note.other_dates", "Other date columns {names}: dropped.",
+                              names=_list(table.name(c.index) for c in dates[1:])))
     text = [c for c in live if c.kind == "text"]
     if text:
-        notes.append(f"Text column{'s' * (len(text) > 1)} "
-                     f"{_list(table.name(c.index) for c in text)}: not numbers, dropped.")
+        listed = _list(table.name(c.index) for c in text)
+        notes.append(Note("uploads.note.text_columns", "Text columns {names}: not numbers, "
+                          "dropped.", names=listed) if len(text) > 1 else
+                     Note("uploads.note.text_column", "Text column {names}: not numbers, "
+                          "dropped.", names=listed))
     features = [c for c in live if c.kind == "number"]
     if not features:
         raise _fail("uploads.tables.no_number_column",
@@ -277,7 +289,11 @@ def table_sequences(table: Table, fill: str | None = None) -> list[Sequence]:
                             where=table.where(i, features[f].index), what=what, cells=cells)
         filled = int(missing.sum())
         values = _interpolate(table, values, groups, labels, features)
-        notes.append(f"Filled {filled:,} missing cell{'s' * (filled != 1)}: {FILLS[fill]}.")
+        notes.append(Note("uploads.note.filled", "Filled {count:,} missing cells: linear "
+                          "interpolation along time, then the nearest value at the ends.",
+                          count=filled) if filled != 1 else
+                     Note("uploads.note.filled_one", "Filled 1 missing cell: linear "
+                          "interpolation along time, then the nearest value at the ends."))
     feature_names = [str(names[c.index]) if names[c.index] else f"x{k + 1}"
                      for k, c in enumerate(features)]
     out = []
@@ -297,9 +313,13 @@ def table_sequences(table: Table, fill: str | None = None) -> list[Sequence]:
     return out
 
 
-def _list(names) -> str:
-    names = [str(n) for n in names]
-    return ", ".join(names[:6]) + (f" and {len(names) - 6} more" if len(names) > 6 else "")
+def _list(names) -> Joined | Phrase:
+    """Up to six names, then how many more: each worded by the app (see Joined)."""
+    names = list(names)
+    if len(names) > 6:
+        return Phrase("uploads.value.and_more", "{names} and {count} more",
+                      names=Joined(names[:6], ", "), count=len(names) - 6)
+    return Joined(names, ", ")
 
 
 def _key_text(value: object) -> str:
@@ -322,8 +342,9 @@ def _group_column(table: Table, live: list[_Column], notes: list[str]) -> _Colum
         if table.names is not None and _named(table.names[c.index], GROUP_WORDS):
             if rows > 1 and len(uniques) == rows:
                 live.remove(c)
-                notes.append(f"Column {table.name(c.index)} has a different value on every "
-                             f"row: a row id, dropped.")
+                notes.append(Note("uploads.note.row_id", "Column {column} has a different "
+                                  "value on every row: a row id, dropped.",
+                                  column=table.name(c.index)))
             else:
                 named.append(c)
         elif c.kind == "text" and len(uniques) < rows:
@@ -334,7 +355,8 @@ def _group_column(table: Table, live: list[_Column], notes: list[str]) -> _Colum
     for c in named[1:]:
         if c.kind == "number":  # another id-like number column: not a feature either
             live.remove(c)
-            notes.append(f"Column {table.name(c.index)} looks like an id: dropped.")
+            notes.append(Note("uploads.note.id", "Column {column} looks like an id: dropped.",
+                              column=table.name(c.index)))
     return chosen
 
 
@@ -357,9 +379,11 @@ def _order(table: Table, live: list[_Column], groups: list[np.ndarray], notes: l
                    for g in groups):
             continue
         live.remove(c)
-        inside = " inside each sequence" if len(groups) > 1 else ""
-        notes.append(f"Column {table.name(c.index)} counts the steps{inside}: it gives their "
-                     f"order, not a feature.")
+        notes.append(Note("uploads.note.order_in_sequences", "Column {column} counts the "
+                          "steps inside each sequence: it gives their order, not a feature.",
+                          column=table.name(c.index)) if len(groups) > 1 else
+                     Note("uploads.note.order", "Column {column} counts the steps: it gives "
+                          "their order, not a feature.", column=table.name(c.index)))
         return [g[np.argsort(v[g], kind="stable")] for g in groups]
     return groups
 

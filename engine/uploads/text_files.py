@@ -11,7 +11,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from engine.messages import Phrase
+from engine.messages import Note, Phrase
 from engine.uploads.common import (
     Sequence,
     _check_shape,
@@ -77,6 +77,10 @@ def is_number(cell: str) -> bool:
 
 
 DELIMITERS = {",": "commas", ";": "semicolons", "\t": "tabs", "|": "bars (|)"}
+_DELIMITER_WORDS = {",": Phrase("uploads.value.commas", "commas"),
+                    ";": Phrase("uploads.value.semicolons", "semicolons"),
+                    "\t": Phrase("uploads.value.tabs", "tabs"),
+                    "|": Phrase("uploads.value.bars", "bars (|)")}  # DELIMITERS, in words
 _PREFERRED = ("\t", ";", "|", ",")  # on a tie: ";" with "3,2" cells is a European CSV
 _DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+([eE][+-]?\d+)?$")
 _SNIFF_LINES = 50  # lines looked at to find the delimiter and the header
@@ -171,8 +175,12 @@ def _read_csv(data: bytes, stem: str, ext: str, fill: str | None = None) -> list
                   row_numbers=numbers, row_word="line" if exact else "row",
                   raw_cell=raw_cell, decimal_comma=decimal_comma)
     if delimiter != ("\t" if ext == ".tsv" else ",") or decimal_comma:
-        table.notes.append(f"Columns separated by {DELIMITERS[delimiter]}"
-                           + (", decimal commas (3,2 is 3.2)." if decimal_comma else "."))
+        what = _DELIMITER_WORDS[delimiter]
+        table.notes.append(Note("uploads.note.separated_decimal_commas", "Columns separated by "
+                                "{what}, decimal commas (3,2 is 3.2).", what=what)
+                           if decimal_comma else
+                           Note("uploads.note.separated", "Columns separated by {what}.",
+                                what=what))
     return table_sequences(table, fill)
 
 
