@@ -3,12 +3,12 @@
 The engine's errors for users (engine.messages.UserError: UploadError, SequenceError,
 CheckpointError) carry a `code` and the `values` they name; a value may itself be a Phrase
 (a place in a file: "data.csv, line 3, column 2") or several Joined. What reading a file did
-(engine.uploads.Sequence.notes) is a Note: a str in English, with a code and values too. This module holds the
-English template of every code (marked N_ for Babel; the same words the engine's str() gives)
-and says an error with `_()` in the session's language: `say(err)`. A code missing from the
-table, or a translation that cannot be filled, falls back to the engine's English message,
-never to a crash. tests/test_errors.py checks that every code the engine raises is here with
-the same placeholders.
+(engine.uploads.Sequence.notes) is a Note: a str in English, with a code and values too.
+This module holds the English template of every code (marked N_ for Babel; the same words
+the engine's str() gives) and says an error with `_()` in the session's language:
+`say(err)`. A code missing from the table, or a translation that cannot be filled, falls back
+to the engine's English message, never to a crash. tests/test_errors.py checks that every
+code the engine raises is here with the same placeholders.
 
 For markdown (st.error, st.caption) every part is escaped with markup.md: the values (file
 names, column names, what a cell holds) are the user's, and the templates hold brackets,
