@@ -25,6 +25,10 @@ from markup import md
 
 # code -> the English template (engine.messages.Phrase.template), translated where shown
 MESSAGES: dict[str, str] = {
+    # attention
+    "attention.empty": N_("the text is empty: type a date, e.g. “November 2, 2026”"),
+    "attention.too_long": N_("the text has {count:,} characters; the models read at most "
+                             "{limit} (a written date is at most 27)"),
     # charlm
     "charlm.empty": N_("the text is empty: type at least one character"),
     "charlm.too_long": N_("the text has {count:,} characters; the most this lab reads is "
@@ -159,6 +163,32 @@ MESSAGES: dict[str, str] = {
     "checkpoint.user.zip_file_torch_save":
         N_("{filename} is a zip file but not a torch.save file (no data.pkl record). "
            "{export_hint}"),
+    # ctc
+    "ctc.all_minus_inf": N_("row {row} (frame {row}) is all −inf: as log-probabilities it "
+                            "must logsumexp to 0."),
+    "ctc.blank_in_target": N_("the target contains the blank label {blank}; the blank cannot "
+                              "be part of a target."),
+    "ctc.count_too_much": N_("counting the alignments of {frames:,} frames × {states:,} "
+                             "states ({nodes:,} nodes) is too much work: at most {limit:,} "
+                             "nodes (fewer frames or a shorter target)."),
+    "ctc.empty_matrix": N_("{name} needs at least one frame and one class, got shape {shape}."),
+    "ctc.logsumexp": N_("row {row} (frame {row}) has logsumexp {total:.6g}: read as "
+                        "log-probabilities (entries <= 0), every row must logsumexp to 0 (its "
+                        "probabilities must sum to 1)."),
+    "ctc.mixed_signs": N_("row {row} (frame {row}) mixes negative and positive entries: give "
+                          "probabilities (all >= 0, rows sum to 1) or log-probabilities (all "
+                          "<= 0, rows logsumexp to 0)."),
+    "ctc.not_2d": N_("{name} must be 2-D [T, C] (frames × classes), got shape {shape}."),
+    "ctc.not_a_number": N_("row {row} (frame {row}), class {c} of {name} is {value}; entries "
+                           "must be numbers (−inf is allowed for log-probability 0)."),
+    "ctc.not_numbers": N_("{name} must be a matrix of numbers [T, C]: {error}"),
+    "ctc.row_sum": N_("row {row} (frame {row}) sums to {total:.6g}: read as probabilities "
+                      "(all entries >= 0), every row must sum to 1."),
+    "ctc.too_far_to_list": N_("only the first {limit:,} alignments can be listed (asked for "
+                              "number {stop:,}): each is reached by walking through the ones "
+                              "before it."),
+    # ctc.value
+    "ctc.value.posteriors": N_("the posterior matrix"),
     # digits
     "digits.grey": N_("{midtones:.0%} of the picture is grey between ink and paper (at most "
                       "{limit:.0%}): it looks like a photo or noise, not digits on plain "

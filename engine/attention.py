@@ -34,6 +34,7 @@ from engine.attention_model import (  # noqa: F401 (re-exported)
     normalise_char,
 )
 from engine.date_data import Phrase
+from engine.messages import UserError
 
 CHECKPOINT_DIR = Path(__file__).resolve().parents[1] / "pretrained" / "attention"
 # The shipped models by name: the checkpoint file in CHECKPOINT_DIR.
@@ -105,10 +106,12 @@ def check_text(text: str) -> str:
         raise ValueError(f"expected text, got {type(text).__name__}")
     text = text.strip()
     if not text:
-        raise ValueError("the text is empty: type a date, e.g. “November 2, 2026”")
+        raise UserError("attention.empty", "the text is empty: type a date, e.g. “November 2, "
+                        "2026”")
     if len(text) > MAX_INPUT_CHARS:
-        raise ValueError(f"the text has {len(text):,} characters; the models read at most "
-                         f"{MAX_INPUT_CHARS} (a written date is at most 27)")
+        raise UserError("attention.too_long", "the text has {count:,} characters; the models "
+                        "read at most {limit} (a written date is at most 27)",
+                        count=len(text), limit=MAX_INPUT_CHARS)
     return text
 
 

@@ -32,6 +32,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from engine.messages import Phrase, UserError
+
 BLANK_SYMBOL = "φ"  # how the blank label is displayed
 
 # The lecture's example (§5), as text; `encode_text` turns them into labels.
@@ -172,8 +174,8 @@ def allowed_moves(target: Iterable[int], blank: int = 0) -> list[tuple[int, ...]
     """
     labels = _target_list(target)
     if blank in labels:
-        raise ValueError(f"the target contains the blank label {blank}; "
-                         "the blank cannot be part of a target.")
+        raise UserError("ctc.blank_in_target", "the target contains the blank label {blank}; "
+                        "the blank cannot be part of a target.", blank=blank)
     skips = _skips(labels)
     moves = []
     for s, skip in enumerate(skips):
@@ -194,9 +196,10 @@ def count_alignments(T: int, target: Iterable[int]) -> int:
     labels = _target_list(target)
     S = 2 * len(labels) + 1
     if T * S > MAX_COUNT_NODES:
-        raise ValueError(f"counting the alignments of {T:,} frames × {S:,} states "
-                         f"({T * S:,} nodes) is too much work: at most {MAX_COUNT_NODES:,} "
-                         "nodes (fewer frames or a shorter target).")
+        raise UserError("ctc.count_too_much", "counting the alignments of {frames:,} frames × "
+                        "{states:,} states ({nodes:,} nodes) is too much work: at most "
+                        "{limit:,} nodes (fewer frames or a shorter target).",
+                        frames=T, states=S, nodes=T * S, limit=MAX_COUNT_NODES)
     if T == 0:
         return 1 if S == 1 else 0
     if min_frames(labels) > T:
@@ -227,8 +230,8 @@ def alignments(T: int, target: Iterable[int], blank: int = 0,
     """
     labels = _target_list(target)
     if blank in labels:
-        raise ValueError(f"the target contains the blank label {blank}; "
-                         "the blank cannot be part of a target.")
+        raise UserError("ctc.blank_in_target", "the target contains the blank label {blank}; "
+                        "the blank cannot be part of a target.", blank=blank)
     if T < 0:
         raise ValueError(f"T must be >= 0, got {T}.")
     S = 2 * len(labels) + 1
@@ -268,9 +271,9 @@ def check_listed(stop: int) -> None:
     """Raise a ValueError, stating the limit, when alignments up to number `stop` are asked
     for: reaching alignment k walks the k before it, so at most MAX_LISTED_ALIGNMENTS."""
     if stop > MAX_LISTED_ALIGNMENTS:
-        raise ValueError(f"only the first {MAX_LISTED_ALIGNMENTS:,} alignments can be listed "
-                         f"(asked for number {stop:,}): each is reached by walking through "
-                         "the ones before it.")
+        raise UserError("ctc.too_far_to_list", "only the first {limit:,} alignments can be "
+                        "listed (asked for number {stop:,}): each is reached by walking through "
+                        "the ones before it.", limit=MAX_LISTED_ALIGNMENTS, stop=stop)
 
 
 def alignment_page(T: int, target: Iterable[int], start: int, stop: int, blank: int = 0,
@@ -287,7 +290,7 @@ def alignment_page(T: int, target: Iterable[int], start: int, stop: int, blank: 
 # Input matrices
 
 
-def _as_matrix(matrix: object, name: str = "log_probs") -> np.ndarray:
+def _as_matrix(matrix: object, name: str | Phrase = "log_probs") -> np.ndarray:
     """A [T, C] float64 numpy array from a tensor, array or nested list; no NaN or +inf."""
     if isinstance(matrix, torch.Tensor):
         array = matrix.detach().cpu().to(torch.float64).numpy()
@@ -295,18 +298,20 @@ def _as_matrix(matrix: object, name: str = "log_probs") -> np.ndarray:
         try:
             array = np.asarray(matrix, dtype=np.float64)
         except (TypeError, ValueError) as error:
-            raise ValueError(f"{name} must be a matrix of numbers [T, C]: {error}") from None
+            raise UserError("ctc.not_numbers", "{name} must be a matrix of numbers [T, C]: "
+                            "{error}", name=name, error=error) from None
     if array.ndim != 2:
-        raise ValueError(f"{name} must be 2-D [T, C] (frames × classes), got shape "
-                         f"{tuple(array.shape)}.")
+        raise UserError("ctc.not_2d", "{name} must be 2-D [T, C] (frames × classes), got "
+                        "shape {shape}.", name=name, shape=tuple(array.shape))
     if array.shape[0] == 0 or array.shape[1] == 0:
-        raise ValueError(f"{name} needs at least one frame and one class, got shape "
-                         f"{tuple(array.shape)}.")
+        raise UserError("ctc.empty_matrix", "{name} needs at least one frame and one class, "
+                        "got shape {shape}.", name=name, shape=tuple(array.shape))
     bad = np.isnan(array) | (array == np.inf)
     if bad.any():
         t, c = (int(i) for i in np.argwhere(bad)[0])
-        raise ValueError(f"row {t} (frame {t}), class {c} of {name} is {array[t, c]}; "
-                         "entries must be numbers (−inf is allowed for log-probability 0).")
+        raise UserError("ctc.not_a_number", "row {row} (frame {row}), class {c} of {name} is "
+                        "{value}; entries must be numbers (−inf is allowed for log-probability "
+                        "0).", row=t, c=c, name=name, value=array[t, c])
     return np.ascontiguousarray(array)
 
 
@@ -318,7 +323,7 @@ def to_log_probs(matrix: object, tol: float = 1e-3) -> np.ndarray:
     within `tol` of normalised are accepted and renormalised exactly. Anything else raises a
     ValueError naming the first row that is wrong and why. Probability 0 becomes −inf.
     """
-    x = _as_matrix(matrix, "the posterior matrix")
+    x = _as_matrix(matrix, Phrase("ctc.value.posteriors", "the posterior matrix"))
     if x.shape[1] == 1 and not x.any():
         return x  # one class: log-probability 0 everywhere
     if (x >= 0).all():
@@ -326,28 +331,29 @@ def to_log_probs(matrix: object, tol: float = 1e-3) -> np.ndarray:
         wrong = np.flatnonzero(np.abs(sums - 1.0) > tol)
         if wrong.size:
             t = int(wrong[0])
-            raise ValueError(f"row {t} (frame {t}) sums to {sums[t]:.6g}: read as probabilities "
-                             "(all entries >= 0), every row must sum to 1.")
+            raise UserError("ctc.row_sum", "row {row} (frame {row}) sums to {total:.6g}: read "
+                            "as probabilities (all entries >= 0), every row must sum to 1.",
+                            row=t, total=sums[t])
         with np.errstate(divide="ignore"):
             return np.log(x / sums[:, None])
     positive = x > tol
     if positive.any():
         t = int(np.flatnonzero(positive.any(axis=1))[0])
-        raise ValueError(f"row {t} (frame {t}) mixes negative and positive entries: give "
-                         "probabilities (all >= 0, rows sum to 1) or log-probabilities "
-                         "(all <= 0, rows logsumexp to 0).")
+        raise UserError("ctc.mixed_signs", "row {row} (frame {row}) mixes negative and "
+                        "positive entries: give probabilities (all >= 0, rows sum to 1) or "
+                        "log-probabilities (all <= 0, rows logsumexp to 0).", row=t)
     top = x.max(axis=1)
     if (top == _NEG_INF).any():
         t = int(np.flatnonzero(top == _NEG_INF)[0])
-        raise ValueError(f"row {t} (frame {t}) is all −inf: as log-probabilities it must "
-                         "logsumexp to 0.")
+        raise UserError("ctc.all_minus_inf", "row {row} (frame {row}) is all −inf: as "
+                        "log-probabilities it must logsumexp to 0.", row=t)
     lse = top + np.log(np.exp(x - top[:, None]).sum(axis=1))
     wrong = np.flatnonzero(np.abs(lse) > tol)
     if wrong.size:
         t = int(wrong[0])
-        raise ValueError(f"row {t} (frame {t}) has logsumexp {lse[t]:.6g}: read as "
-                         "log-probabilities (entries <= 0), every row must logsumexp to 0 "
-                         "(its probabilities must sum to 1).")
+        raise UserError("ctc.logsumexp", "row {row} (frame {row}) has logsumexp {total:.6g}: "
+                        "read as log-probabilities (entries <= 0), every row must logsumexp to "
+                        "0 (its probabilities must sum to 1).", row=t, total=lse[t])
     return x - lse[:, None]
 
 

@@ -8,6 +8,7 @@ import resources
 from components import attention_controls as ctl
 from components import attention_step, presenter
 from engine import attention, date_data
+from errors import say
 from figures import attention as fig
 from i18n import _
 
@@ -34,7 +35,7 @@ try:
     ctl.remember(typed)
 except ValueError as err:
     st.error(_("Cannot read this date: {reason}. Still showing “{text}”.").format(
-        reason=markup.md(err), text=markup.md(ctl.last_good())), icon=":material/error:")
+        reason=say(err), text=markup.md(ctl.last_good())), icon=":material/error:")
     reading = resources.get_translation(ctl.last_good(), "attention")
     plain = resources.get_translation(ctl.last_good(), "plain")
 expected = date_data.parse(reading.text)

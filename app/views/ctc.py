@@ -8,6 +8,7 @@ import resources
 from components import ctc_controls as ctl
 from components import ctc_lattice, ctc_own, lesson, presenter, questions
 from engine import ctc
+from errors import say
 from figures.ctc import drawable, frames_figure, lattice_figure, reachable_nodes
 from i18n import _, current
 
@@ -32,7 +33,7 @@ with align_tab:
         structure, error = resources.get_ctc_structure(T, tuple(labels), len(alphabet)), None
         count = ctc.count_alignments(T, labels) if ctc.BLANK_SYMBOL not in text else 0
     except ValueError as problem:
-        structure, error, count = None, str(problem), 0
+        structure, error, count = None, say(problem, markdown=False), 0
     left, right = st.columns([3, 2], gap="large")
     with right:
         # A lesson's question waits: the verdict, the path on the lattice and the list of
