@@ -372,7 +372,10 @@ def _panel(pen: _Pen, reading: Reading, name: str, t: int, x0: float, y0: float,
              y + units * unit_row, None, {"color": NOW, "width": 2})
     y += units * unit_row + 4
     # the words under their columns
-    for j, token in enumerate(reading.tokens):
+    every = max(1, int(np.ceil(f * 1.15 / cw))) if layout.rotate else 1  # upright words:
+    for j, token in enumerate(reading.tokens):  # every few when columns are narrower than one
+        if j != k and (j % every or abs(j - k) < every):
+            continue  # the current word's neighbours give it room
         cx = x0 + left + (j + 0.5) * cw
         short = _short(token)
         while not layout.rotate and len(short) > 2 and text_width(short, f) > cw - 2:
