@@ -72,6 +72,7 @@ def test_the_page_steps_through_the_default_text(at):
     # a window of steps, not the whole text's: the browser asks for more when it leaves it
     assert (data["first"], len(data["frames"]), len(data["lines"])) == (0, WINDOW, WINDOW)
     assert data["text"]["chars"] == charlm.DEFAULT_TEXT
+    assert data["words"]["diagram"] == "The model's next-character guesses at this step"
     step_to(at, 3)
     assert step_line(at).startswith(f"**Step 3 of {steps}** · reads **'e'**")
     step_to(at, 2)

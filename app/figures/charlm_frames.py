@@ -153,4 +153,7 @@ def charlm_frames(text: str, top: TopK, probs, alphabet: str, values, first: int
         "frames": frames,
         "canvas": {"width": WIDTH, "height": height, "px": height + 12, "font": FONT_FAMILY},
         "text": panel,
+        "words": {"diagram": _("The model's next-character guesses at this step"),
+                  "png_title": _("Download the bars as a PNG (2×)"),
+                  "svg_title": _("Download the bars as an SVG")},
     }

@@ -141,7 +141,7 @@ def browser_stepper(steps: int, frames: Callable[[int, int], dict],
         "note": note,
         "held": ("" if shown == steps else
                  _("The next step waits for the answer to the question below.")),
-        "words": words(),
+        "words": words() | drawn.get("words", {}),  # frames may name their own figure
         "timeline": timeline,
         "name": name,
         "present": presenter.is_on(),
