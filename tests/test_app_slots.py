@@ -224,3 +224,4 @@ def test_the_page_speaks_chinese_and_keeps_the_slot_names():
     assert labels["A-probs-title"] == "槽位機率"
     assert "第 2 個詞" in browser_markdown(browser_stepper(at)["lines"][1])
     assert "輸入向量" in story(at) and list(at.dataframe[0].value.columns)[0] == "標註器"
+    assert browser_stepper(at)["words"]["diagram"] == "兩個句子在這個詞的情形"  # its own name

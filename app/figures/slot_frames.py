@@ -458,4 +458,7 @@ def slot_frames(a: Reading, b: Reading, first: int, last: int, look: str = "wide
         "canvas": {"width": spec.width, "height": round(height, 2), "px": round(height) + 12,
                    "font": FONT_FAMILY},
         "presented": look == "present",  # built in presenter view's look already
+        "words": {"diagram": _("Both sentences at this word"),
+                  "png_title": _("Download the drawing of both sentences as a PNG (2×)"),
+                  "svg_title": _("Download the drawing of both sentences as an SVG")},
     }
