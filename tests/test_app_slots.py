@@ -225,3 +225,27 @@ def test_the_page_speaks_chinese_and_keeps_the_slot_names():
     assert "第 2 個詞" in browser_markdown(browser_stepper(at)["lines"][1])
     assert "輸入向量" in story(at) and list(at.dataframe[0].value.columns)[0] == "標註器"
     assert browser_stepper(at)["words"]["diagram"] == "兩個句子在這個詞的情形"  # its own name
+
+
+def test_long_sentences_ship_a_window_of_words_around_the_linked_one():
+    """40 words each: a rerun sends at most SLOT_WINDOW words' drawings (never megabytes), the
+    linked word among them, each matching the engine."""
+    import json
+
+    from components.slot_controls import SLOT_WINDOW
+
+    a = " ".join(["arrive Taipei on November 2nd and then leave Boston at 7 pm"] * 4)
+    b = a.replace("arrive", "depart")
+    at = run_app("views/slots.py", timeout=180, a=a, b=b, step="30", tagger="bilstm")
+    data = browser_stepper(at)
+    assert data["step"] == 30 and data["steps"] == 40
+    assert len(data["frames"]) == SLOT_WINDOW
+    assert data["first"] < 30 <= data["first"] + SLOT_WINDOW
+    assert len(json.dumps(data)) < 700_000  # was 1.2 MB with every word sent
+    readings = [slots.read(text, "bilstm") for text in (a, b)]
+    for step in range(data["first"] + 1, data["first"] + SLOT_WINDOW + 1):
+        labels = drawn(at, step)
+        for name, r in zip("AB", readings, strict=True):
+            assert labels[f"{name}-word"] == r.tokens[step - 1]
+            assert labels[f"{name}-slot"] == r.tags[step - 1]
+            assert labels[f"{name}-prob"] == f"{float(r.probs[step - 1].max()):.2f}"

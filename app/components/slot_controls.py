@@ -22,6 +22,9 @@ from i18n import N_, _, ngettext
 
 KEY_STEP = "slots.step"
 MAX_CHARS = 300  # longest sentence the text boxes (and links) take: a ticket request is short
+# words sent at once: a word's drawing holds every word read so far (40 words: ~1.2 MB for all,
+# ~0.6 MB for a window of 8), so a long pair of sentences ships a window of words
+SLOT_WINDOW = 8
 _LOADED = "slots.url_loaded"
 CSS = Path(__file__).resolve().parent / "slot_stepper.css"
 # Tagger names short enough for one row of buttons.
@@ -148,4 +151,5 @@ def word_stepper(texts: tuple[str, str], model: str, encoding: str, readings,
             lambda first, last: [step_line(a, b, t) for t in range(first, last)],
             step_key=KEY_STEP, key="slots",
             ident=browser_stepper.identity(texts, model, encoding, look),
-            max_step=max_step, timeline="slots-none", name=f"slots-{model}")
+            max_step=max_step, timeline="slots-none", name=f"slots-{model}",
+            window=SLOT_WINDOW)

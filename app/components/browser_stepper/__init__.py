@@ -88,10 +88,11 @@ def words() -> dict[str, str]:
     }
 
 
-def _window(step: int, steps: int) -> tuple[int, int]:
-    """The 0-based steps first..last-1 sent around `step` (1-based)."""
-    first = max(0, min(step - 1 - WINDOW // 2, steps - WINDOW))
-    return first, min(steps, first + WINDOW)
+def _window(step: int, steps: int, window: int = WINDOW) -> tuple[int, int]:
+    """The 0-based steps first..last-1 (at most `window`) sent around `step` (1-based)."""
+    window = max(1, window)
+    first = max(0, min(step - 1 - window // 2, steps - window))
+    return first, min(steps, first + window)
 
 
 def _synced(component_key: str, step_key: str, steps: int) -> None:
@@ -110,7 +111,8 @@ def identity(*parts) -> str:
 def browser_stepper(steps: int, frames: Callable[[int, int], dict],
                     lines: Callable[[int, int], list[str]], *, step_key: str, key: str,
                     ident: str, max_step: int | None = None, note: str = "",
-                    timeline: str = "timeline", name: str = "cell") -> int:
+                    timeline: str = "timeline", name: str = "cell",
+                    window: int = WINDOW) -> int:
     """Render the stepper for `steps` steps; returns the step Python knows (0-based).
 
     frames(first, last): figures.step_frames' dict for those 0-based steps; lines(first, last):
@@ -119,13 +121,14 @@ def browser_stepper(steps: int, frames: Callable[[int, int], dict],
     on Python's step. max_step: the last step (1-based) the browser may receive (a lesson's
     question waits on the next one). note: a plain-text line under the story. timeline: the
     key of the over-time chart whose marker follows the step. name: the diagram's download
-    name ("lstm-cell" → rnn-lab-lstm-cell-step-4.png).
+    name ("lstm-cell" → rnn-lab-lstm-cell-step-4.png). window: the most steps sent at once
+    (smaller for pages whose steps draw much, so a rerun never ships megabytes).
     """
     shown = max(1, min(steps, max_step)) if max_step is not None else steps
     component_key = f"{key}.browser"
     st.session_state[step_key] = max(1, min(shown, int(st.session_state.get(step_key, 1))))
     step = st.session_state[step_key]
-    first, last = _window(step, shown)
+    first, last = _window(step, shown, window)
     drawn = frames(first, last)
     # larger text, thicker lines, colour-blind-safe, as every figure (frames that say
     # "presented" were built in that look already, at their own size: the slot-filling lab's)
