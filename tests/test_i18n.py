@@ -16,13 +16,12 @@ from babel.messages.pofile import read_po
 from streamlit.testing.v1 import AppTest
 
 import i18n
+from labs import LABS
 
 ROOT = Path(__file__).resolve().parents[1]
 PO = ROOT / "app" / "locales" / "zh_TW" / "LC_MESSAGES" / "rnnlab.po"
-# pages of this pass (others: later)
-TRANSLATED = ("views/home.py", "views/gradients.py", "views/ctc.py", "views/attention.py", "views/charlm.py",
-              "views/stepper.py",
-              "views/slots.py", "views/embeddings.py")
+# every page of the app: home and each lab (a new lab joins this list through labs.LABS)
+TRANSLATED = ("views/home.py", *(lab.page for lab in LABS))
 # Names, units and code kept in English in the Chinese pages, as the lecture's notes keep them.
 NAMES = {"LSTM", "GRU", "RNN", "RNNs", "CTC", "UMAP", "PCA", "tanh", "ReLU", "Elman", "Jordan",
          "Hung", "yi", "Lee", "Pascanu", "Adam", "MSE", "KB", "TOML", "toml", "RNN Lab", "Lab",
@@ -255,3 +254,8 @@ def test_the_lessons_are_extracted_and_every_text_of_them_is_chinese():
             assert f"lessons/{item.id}.toml" in found.get(text, ()), (item.id, text)
             assert CJK.search(translated[text]) or set(re.findall(r"[A-Za-z]+", text)) <= NAMES, (
                 item.id, text)  # "§3 · LSTM" stays as it is
+
+
+def test_every_page_of_the_app_is_checked_in_both_languages():
+    pages = {f"views/{p.name}" for p in (ROOT / "app" / "views").glob("*.py")}
+    assert set(TRANSLATED) == pages
