@@ -44,31 +44,47 @@
     return false;
   }
 
-  document.addEventListener("touchstart", function (event) {
-    start = null;
-    if (event.touches.length !== 1) return;
-    const found = area(event.target);
-    if (!found || ownsSwipe(event.target, found.el)) return;
-    const touch = event.touches[0];
-    start = {x: touch.clientX, y: touch.clientY, time: Date.now(), base: found.base};
-  }, {capture: true, passive: true});
-
-  document.addEventListener("touchcancel", function () { start = null; }, true);
-
-  document.addEventListener("touchend", function (event) {
+  // The finger's end reaches the listener on the document, or, when the page redrew the figure
+  // under the finger meanwhile (a rerun of the step before), only the element it started on,
+  // which is no longer in the document: so the start's own element listens too.
+  function ended(event) {
     if (!start || event.changedTouches.length !== 1) return;
     const touch = event.changedTouches[0];
     const dx = touch.clientX - start.x;
     const dy = touch.clientY - start.y;
     const base = start.base;
-    const quick = MAX_TIME >= Date.now() - start.time;
+    // the events' own times: a page busy redrawing handles them late, yet the flick was quick
+    const quick = MAX_TIME >= event.timeStamp - start.time;
     start = null;
     if (!quick || MIN_DISTANCE > Math.abs(dx) || Math.abs(dy) > MAX_SLANT * Math.abs(dx)) {
       return;
     }
     queue.push(".st-key-" + base + "-" + (dx > 0 ? "prev" : "next") + " button");
     drain();
+  }
+
+  document.addEventListener("touchstart", function (event) {
+    start = null;
+    if (event.touches.length !== 1) return;
+    const found = area(event.target);
+    if (!found || ownsSwipe(event.target, found.el)) return;
+    const touch = event.touches[0];
+    start = {x: touch.clientX, y: touch.clientY, time: event.timeStamp, base: found.base};
+    event.target.addEventListener("touchend", ended, {once: true, passive: true});
   }, {capture: true, passive: true});
+
+  // A sideways move on a swipe area is the page's: without this the browser takes a flick to
+  // the right as "back" (overscroll history navigation) and leaves the step's link.
+  document.addEventListener("touchmove", function (event) {
+    if (!start || event.touches.length !== 1 || !event.cancelable) return;
+    const touch = event.touches[0];
+    if (Math.abs(touch.clientX - start.x) > Math.abs(touch.clientY - start.y)) {
+      event.preventDefault();
+    }
+  }, {capture: true, passive: false});
+
+  document.addEventListener("touchcancel", function () { start = null; }, true);
+  document.addEventListener("touchend", ended, {capture: true, passive: true});
 
   // Swipes wait their turn: a swipe presses its button only once the rerun of the one before
   // has started and finished, so quick swipes on a stepper drawn in a fragment never overtake
