@@ -9,8 +9,7 @@ from components import slot_controls as ctl
 from engine import slots
 from i18n import _
 
-st.title(_("Slot filling"))
-st.caption(_(
+presenter.title(_("Slot filling"), _(
     "Lecture §1: a ticket-booking system tags every word with a slot — *arrive **Taipei** on "
     "**November 2nd*** → other, **dest**, other, **arrive_time**, **arrive_time**. "
     "**The lecture's point:** a feed-forward network sees one word at a time, so it *must* "
