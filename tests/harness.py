@@ -137,3 +137,21 @@ def step_label(page) -> str:
         page.locator('[data-testid="stMarkdownContainer"] p', has_text=re.compile(r"^Step \d")))
     text.first.wait_for(timeout=30_000)
     return text.first.inner_text()
+
+
+_SWIPE = """([selector, dx, dy]) => {
+  const el = document.querySelector(selector);
+  const r = el.getBoundingClientRect();
+  const x = r.x + r.width / 2, y = r.y + (dy === null ? r.height / 2 : dy);
+  const touch = (cx) => new Touch({identifier: 1, target: el, clientX: cx, clientY: y});
+  el.dispatchEvent(new TouchEvent('touchstart', {touches: [touch(x)],
+    changedTouches: [touch(x)], bubbles: true}));
+  el.dispatchEvent(new TouchEvent('touchend', {touches: [],
+    changedTouches: [touch(x + dx)], bubbles: true}));
+}"""
+
+
+def swipe(page, selector: str, dx: float, y: float | None = None) -> None:
+    """A sideways touch swipe of `dx` px (negative: to the left, the next step) across the
+    element `selector`, at `y` px from its top (its middle when None)."""
+    page.evaluate(_SWIPE, [selector, dx, y])

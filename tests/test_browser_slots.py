@@ -8,7 +8,7 @@ import re
 from urllib.parse import urlencode
 
 import pytest
-from harness import assert_clean, open_page, wait_settled
+from harness import assert_clean, open_page, swipe, wait_settled
 
 from engine import slots
 
@@ -88,19 +88,9 @@ def test_the_server_hears_the_word_before_the_tagger_changes(page, server):
 def test_a_swipe_on_the_drawing_steps(page, server):
     open_page(page, server, "slots?step=3")
     wait_step(page, 3)
-    swipe = """(dx) => {
-      const el = document.querySelector('.st-key-slots-stepper .rnn-diagram');
-      const r = el.getBoundingClientRect();
-      const x = r.x + r.width / 2, y = r.y + 40;
-      const touch = (cx) => new Touch({identifier: 1, target: el, clientX: cx, clientY: y});
-      el.dispatchEvent(new TouchEvent('touchstart', {touches: [touch(x)],
-        changedTouches: [touch(x)], bubbles: true}));
-      el.dispatchEvent(new TouchEvent('touchend', {touches: [],
-        changedTouches: [touch(x + dx)], bubbles: true}));
-    }"""
-    page.evaluate(swipe, -120)
+    swipe(page, ".st-key-slots-stepper .rnn-diagram", -120, 40)
     wait_step(page, 4)
-    page.evaluate(swipe, 120)
+    swipe(page, ".st-key-slots-stepper .rnn-diagram", 120, 40)
     wait_step(page, 3)
     assert_clean(page, server)
 
@@ -128,6 +118,7 @@ EVIL = ("[x](https://evil.example)", "<img src=https://evil.example/x.png>")
 
 @pytest.mark.parametrize("evil", EVIL)
 def test_typed_and_linked_words_never_become_markup(page, server, evil):
+    page.emulate_media(reduced_motion="reduce")  # the drawing's numbers are final at once
     open_page(page, server, "slots")
     box = page.get_by_role("textbox", name="Sentence B")
     typed = f"leave {evil} {evil}"

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from harness import assert_clean, open_page, step_label, wait_settled
+from harness import assert_clean, open_page, step_label, swipe, wait_settled
 
 from engine import lee
 
@@ -65,22 +65,12 @@ def test_another_control_hears_the_step_the_browser_is_on(page, server):
 def test_a_swipe_on_the_diagram_steps(page, server):
     open_page(page, server, "stepper?step=3")
     assert "Step 3 of 9" in step_label(page)
-    swipe = """(dx) => {
-      const el = document.querySelector('.rnn-diagram');
-      const r = el.getBoundingClientRect();
-      const x = r.x + r.width / 2, y = r.y + r.height / 2;
-      const touch = (cx) => new Touch({identifier: 1, target: el, clientX: cx, clientY: y});
-      el.dispatchEvent(new TouchEvent('touchstart', {touches: [touch(x)],
-        changedTouches: [touch(x)], bubbles: true}));
-      el.dispatchEvent(new TouchEvent('touchend', {touches: [],
-        changedTouches: [touch(x + dx)], bubbles: true}));
-    }"""
-    page.evaluate(swipe, -120)  # to the left: the next step
+    swipe(page, ".rnn-diagram", -120)  # to the left: the next step
     page.wait_for_function("() => document.querySelector('.rnn-stepper').dataset.step === '4'")
-    page.evaluate(swipe, 120)
-    page.evaluate(swipe, 120)
+    swipe(page, ".rnn-diagram", 120)
+    swipe(page, ".rnn-diagram", 120)
     page.wait_for_function("() => document.querySelector('.rnn-stepper').dataset.step === '2'")
-    page.evaluate(swipe, 10)  # too short: no step
+    swipe(page, ".rnn-diagram", 10)  # too short: no step
     page.wait_for_timeout(300)
     assert "Step 2 of 9" in step_label(page)
     assert_clean(page, server)

@@ -11,6 +11,7 @@ nginx is a failure (.ci/run installs it); elsewhere these tests skip and say why
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import os
 import signal
 import subprocess
@@ -115,7 +116,10 @@ def test_a_websocket_session_through_the_proxy_renders_and_uploads(room):
         finally:
             await client.close()
 
-    opened, uploaded = asyncio.run(session())
+    # in a thread of its own: Playwright's sync API (the session's Chromium) keeps an event loop
+    # running in this one once a browser test has run
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        opened, uploaded = pool.submit(asyncio.run, session()).result()
     for run in opened, uploaded:
         assert run.status == 0 and not run.problems, run.problems
     data = opened.components[STEPPER][1]
