@@ -126,6 +126,9 @@ def test_typed_and_linked_words_never_become_markup(page, server, evil):
     box.press("Enter")
     wait_settled(page)
     n = len(typed.split())
+    # the drawing of the typed sentence has arrived (the old B had 5 words too)
+    page.wait_for_function(f"() => ({LABEL})('B-chipt-1')?.startsWith('<img') || "
+                           f"({LABEL})('B-chipt-1')?.startsWith('[x]')", timeout=30_000)
     page.mouse.click(900, 5)
     page.keyboard.press("End")
     wait_step(page, max(n, 5))  # the longer sentence's last word; B stays on its own last
