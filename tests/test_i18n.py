@@ -32,6 +32,15 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 SLOT_LABELS = re.compile(r"\b(?:other|dest|origin|arrive_time|depart_time)\b")
 
 
+def figure_words(fig) -> list[str]:
+    """A plotly figure's words: annotations, axis titles and hover templates."""
+    layout = fig.to_plotly_json()["layout"]
+    return ([a["text"] for a in layout.get("annotations", [])]
+            + [v["title"]["text"] for k, v in layout.items()
+               if k.startswith(("xaxis", "yaxis")) and v.get("title", {}).get("text")]
+            + [t.hovertemplate for t in fig.data if getattr(t, "hovertemplate", None)])
+
+
 def catalog():
     with PO.open("rb") as f:
         return read_po(f, locale="zh_TW")
@@ -224,12 +233,7 @@ def test_the_gradient_figures_speak_chinese():
                 surface_figure(np.linspace(3, 8, 5), np.linspace(-5, 0, 5), np.ones((5, 5)))]
     texts = []
     for f in figs:
-        layout = f.to_plotly_json()["layout"]
-        texts += [a["text"] for a in layout.get("annotations", [])]
-        texts += [v["title"]["text"] for k, v in layout.items()
-                  if k.startswith(("xaxis", "yaxis")) and v.get("title", {}).get("text")]
-        texts += [t.name for t in f.data if t.name] + [t.hovertemplate for t in f.data
-                                                        if getattr(t, "hovertemplate", None)]
+        texts += figure_words(f) + [t.name for t in f.data if t.name]
     assert sum(bool(CJK.search(t)) for t in texts) >= 6
     assert not english_runs([re.sub(r"<[^>]+>|%\{[^}]*\}", " ", t) for t in texts])
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import torch
 from apptest import browser_markdown, browser_stepper, run_app, step_frame, step_line, step_to
-from test_i18n import CJK, english_runs
+from test_i18n import CJK, english_runs, figure_words
 
 import i18n
 from engine import lee
@@ -145,12 +145,9 @@ def test_the_time_and_animation_figures_speak_chinese():
         figures = [state_lines(tr, 1), state_heatmaps(tr, 1), memory_animation(tr)]
     texts = []
     for fig in figures:
-        layout = fig.to_plotly_json()["layout"]
-        texts += [a["text"] for a in layout.get("annotations", [])]
-        texts += [v["title"]["text"] for k, v in layout.items()
-                  if k.startswith(("xaxis", "yaxis")) and v.get("title", {}).get("text")]
-        texts += [t.hovertemplate for t in fig.data if getattr(t, "hovertemplate", None)]
-        texts += [b["label"] for menu in layout.get("updatemenus", []) for b in menu["buttons"]]
+        texts += figure_words(fig)
+        menus = fig.to_plotly_json()["layout"].get("updatemenus", [])
+        texts += [b["label"] for menu in menus for b in menu["buttons"]]
     assert sum(bool(CJK.search(t)) for t in texts) >= 15
     plain = [re.sub(r"<[^>]+>|%\{[^}]*\}", " ", t) for t in texts]
     assert not english_runs(plain), english_runs(plain)
